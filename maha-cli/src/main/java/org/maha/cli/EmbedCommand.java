@@ -1,0 +1,54 @@
+package org.maha.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.pipeline.Embedding;
+import org.maha.pipeline.FeatureExtractor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "embed", mixinStandardHelpOptions = true,
+    description = {"Write the pooled per-level features of images as NumPy .npy files.",
+        "OUT/<level>.npy holds one row per image, in the order of OUT/index.txt; OUT/embed.json describes them."})
+final class EmbedCommand implements Callable<Integer> {
+  enum Dtype { float64, float32 }
+
+  @Spec CommandSpec spec;
+  @Mixin BackboneOptions backbone = new BackboneOptions();
+  @Mixin InputOptions input = new InputOptions();
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Images: files or folders.")
+  List<Path> images;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
+  Path out;
+
+  @Option(names = "--dtype", defaultValue = "float64", paramLabel = "T",
+      description = "float64 (exactly the values the model is fitted on) or float32. Default: ${DEFAULT-VALUE}.")
+  Dtype dtype;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    Cli.requireWritableDir(out);
+    List<Path> files = InputOptions.expand(images);
+    try (OnnxBackbone b = backbone.open()) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      Embedding.Outcome r = Embedding.run(ex, files, out, dtype == Dtype.float32, input.skipUnreadable,
+          new ProgressPrinter(err, input.quiet));
+      Cli.reportSkipped(err, r.skipped());
+      PrintWriter o = spec.commandLine().getOut();
+      o.println("embedded " + r.rows() + " images into " + out);
+      r.files().forEach(f -> o.println("  " + f));
+      o.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,76 @@
+package org.maha.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.data.MvtecCategory;
+import org.maha.data.MvtecLayout;
+import org.maha.model.Variant;
+import org.maha.pipeline.Evaluation;
+import org.maha.pipeline.EvaluationReport;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.ReportFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "evaluate", aliases = "eval", mixinStandardHelpOptions = true,
+    description = {"Evaluate on a folder in the MVTec AD layout: ROOT/CATEGORY/train/good/*,",
+        "ROOT/CATEGORY/test/<good|defect type>/*. Prints image-level AUROC per level and combined, per variant",
+        "(mean ± SEM over categories), and writes auroc.csv, scores.csv, evaluation.json, evaluation.md."})
+final class EvaluateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin BackboneOptions backbone = new BackboneOptions();
+  @Mixin InputOptions input = new InputOptions();
+
+  @Parameters(index = "0", paramLabel = "ROOT", description = "MVTec-layout root, or one category folder.")
+  Path root;
+
+  @Option(names = {"-c", "--category"}, paramLabel = "NAME", description = "Only this category.")
+  String category;
+
+  @Option(names = "--variants", split = ",", defaultValue = "mvg,l2,sed", paramLabel = "V",
+      description = "Comma-separated: mvg, l2, sed, pca:T, npca:T. Default: ${DEFAULT-VALUE}.")
+  List<String> variants;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Folder for the report files.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    List<Variant> vs = Cli.variants(variants);
+    if (out != null) {
+      Cli.requireWritableDir(out);
+    }
+    List<MvtecCategory> cats = MvtecLayout.resolve(root, Optional.ofNullable(category));
+    Path onnx = backbone.resolveOnnx();
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      EvaluationReport r = Evaluation.run(ex, cats, vs, onnx.toAbsolutePath().toString(), input.skipUnreadable,
+          new ProgressPrinter(err, input.quiet));
+      print(spec.commandLine().getOut(), err, r, out);
+    }
+    return 0;
+  }
+
+  static void print(PrintWriter stdout, PrintWriter err, EvaluationReport r, Path out) throws Exception {
+    for (Evaluation.CategoryResult c : r.categories()) {
+      Cli.reportSkipped(err, c.skipped());
+      c.warnings().forEach(w -> err.println("warning: " + c.category() + ": " + w));
+    }
+    stdout.print(r.toMarkdown());
+    stdout.flush();
+    if (out != null) {
+      List<String> files = ReportFiles.write(r, out);
+      err.println("wrote " + String.join(", ", files) + " to " + out);
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package org.maha.cli;
+
+import java.io.PrintWriter;
+import org.maha.backbone.BackboneException;
+import org.maha.data.DataException;
+import org.maha.model.FitException;
+import org.maha.model.MahaVersion;
+import org.maha.model.ModelFileException;
+import org.maha.pipeline.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code maha}: anomaly detection with Gaussian models of pretrained CNN features (Rippel et al., 2020).
+ * Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.
+ */
+@Command(
+    name = "maha",
+    mixinStandardHelpOptions = true,
+    versionProvider = MahaCommand.Version.class,
+    description = "Visual anomaly detection: a Gaussian per level of pretrained CNN features (Rippel et al., 2020).",
+    subcommands = {
+      FitCommand.class,
+      ScoreCommand.class,
+      EmbedCommand.class,
+      EvaluateCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:runtime failure", "2:bad usage or bad input"})
+public final class MahaCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests call {@code execute} on it with their own writers. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new MahaCommand());
+    cl.setExecutionExceptionHandler(MahaCommand::handle);
+    return cl;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"maha " + MahaVersion.get() + " (Java " + System.getProperty("java.version") + ")"};
+    }
+  }
+
+  /** Bad input: one line and exit 2. Anything else is a bug or an environment failure: exit 1. */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    String name = "maha " + cl.getCommandName();
+    if (isUserError(e)) {
+      err.println(name + ": " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    err.println(name + ": error: " + e);
+    if (System.getenv("MAHA_DEBUG") != null) {
+      e.printStackTrace(err);
+    } else {
+      err.println("(set MAHA_DEBUG=1 for a stack trace)");
+    }
+    err.flush();
+    return 1;
+  }
+
+  static boolean isUserError(Throwable e) {
+    return e instanceof InputException
+        || e instanceof BackboneException
+        || e instanceof DataException
+        || e instanceof ModelFileException
+        || e instanceof FitException
+        || e instanceof UsageException;
+  }
+
+  /** A problem with what the user asked for that picocli cannot see (e.g. an output folder that is a file). */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package org.maha.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelCompatibility;
+import org.maha.model.ModelFile;
+import org.maha.pipeline.AtomicFiles;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.Jobs;
+import org.maha.pipeline.ScoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "score", mixinStandardHelpOptions = true,
+    description = "Score images with a saved model: combined score and per-level distances.")
+final class ScoreCommand implements Callable<Integer> {
+  enum Format { table, json, csv }
+
+  @Spec CommandSpec spec;
+  @Mixin BackboneOptions backbone = new BackboneOptions();
+  @Mixin InputOptions input = new InputOptions();
+
+  @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (.maha).")
+  Path modelFile;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Images to score: files or folders.")
+  List<Path> images;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "F",
+      description = "table, json or csv. Default: ${DEFAULT-VALUE}.")
+  Format format;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the results here instead of stdout.")
+  Path out;
+
+  @Option(names = "--sigma", paramLabel = "S",
+      description = "Also flag each level whose distance exceeds the chi-square threshold at S sigma "
+          + "(mvg/pca/npca only; predicted false-positive rate 1-erf(S/sqrt 2)).")
+  Double sigma;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    if (out != null) {
+      Cli.requireWritableFile(out);
+    }
+    GaussianAdModel model = ModelFile.read(modelFile);
+    List<Path> files = InputOptions.expand(images);
+    Path onnx = backbone.onnx;
+    if (onnx == null) {
+      String hint = model.info().backboneFile();
+      if (hint == null || !Files.isRegularFile(Path.of(hint))) {
+        throw new MahaCommand.UsageException(modelFile + ": the backbone it was fitted with ("
+            + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE");
+      }
+      onnx = Path.of(hint);
+    }
+    var fitted = model.info().backbone();
+    try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {
+      ModelCompatibility.check(model, b.spec(), modelFile.toString(), onnx.toString());
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      Jobs.ScoreOutcome r = Jobs.score(ex, model, files, input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      Cli.reportSkipped(err, r.skipped());
+      String text = render(model, r.scores());
+      if (out == null) {
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+      } else {
+        AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8));
+        err.println("wrote " + r.scores().size() + " scores to " + out);
+      }
+    }
+    return 0;
+  }
+
+  String render(GaussianAdModel model, List<ScoredImage> scores) throws Exception {
+    List<String> levels = model.info().levelNames();
+    double[] thresholds = sigma == null ? null : model.chiSquareThresholds(sigma);
+    StringBuilder s = new StringBuilder();
+    switch (format) {
+      case csv -> {
+        s.append("image,score");
+        levels.forEach(l -> s.append(",d_").append(l));
+        if (thresholds != null) {
+          s.append(",flagged_levels");
+        }
+        s.append('\n');
+        for (ScoredImage im : scores) {
+          s.append(csvField(im.path().toString())).append(',').append(im.score().score());
+          for (double d : im.score().levelDistances()) {
+            s.append(',').append(d);
+          }
+          if (thresholds != null) {
+            s.append(',').append(csvField(String.join(" ", flagged(levels, im, thresholds))));
+          }
+          s.append('\n');
+        }
+      }
+      case json -> {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = m.createObjectNode();
+        root.put("model", modelFile.toString());
+        root.put("variant", model.variant().id());
+        ArrayNode ln = root.putArray("levels");
+        levels.forEach(ln::add);
+        if (thresholds != null) {
+          root.put("sigma", sigma);
+          ArrayNode t = root.putArray("thresholds");
+          for (double x : thresholds) {
+            if (Double.isNaN(x)) {
+              t.addNull();
+            } else {
+              t.add(x);
+            }
+          }
+        }
+        ArrayNode arr = root.putArray("images");
+        for (ScoredImage im : scores) {
+          ObjectNode o = arr.addObject();
+          o.put("image", im.path().toString());
+          o.put("score", im.score().score());
+          ArrayNode d = o.putArray("levelDistances");
+          for (double x : im.score().levelDistances()) {
+            d.add(x);
+          }
+          if (thresholds != null) {
+            ArrayNode f = o.putArray("flaggedLevels");
+            flagged(levels, im, thresholds).forEach(f::add);
+          }
+        }
+        s.append(m.writeValueAsString(root)).append('\n');
+      }
+      default -> {
+        int w = Math.max(5, scores.stream().mapToInt(x -> x.path().toString().length()).max().orElse(5));
+        s.append(String.format(Locale.ROOT, "%-" + w + "s %10s", "image", "score"));
+        for (String l : levels) {
+          s.append(String.format(Locale.ROOT, " %9s", l.length() > 9 ? l.substring(0, 9) : l));
+        }
+        if (thresholds != null) {
+          s.append("  flagged at ").append(sigma).append(" sigma");
+        }
+        s.append('\n');
+        for (ScoredImage im : scores) {
+          s.append(String.format(Locale.ROOT, "%-" + w + "s %10.4f", im.path(), im.score().score()));
+          for (double d : im.score().levelDistances()) {
+            s.append(String.format(Locale.ROOT, " %9.3f", d));
+          }
+          if (thresholds != null) {
+            s.append("  ").append(String.join(" ", flagged(levels, im, thresholds)));
+          }
+          s.append('\n');
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  private static List<String> flagged(List<String> levels, ScoredImage im, double[] thresholds) {
+    List<String> f = new java.util.ArrayList<>();
+    for (int i = 0; i < thresholds.length; i++) {
+      if (!Double.isNaN(thresholds[i]) && im.score().levelDistance(i) > thresholds[i]) {
+        f.add(levels.get(i));
+      }
+    }
+    return f;
+  }
+
+  private static String csvField(String s) {
+    return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+}

@@ -1,0 +1,154 @@
+package org.maha.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maha.data.SyntheticInspectionSet;
+import org.maha.eval.Auroc;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.LevelModel;
+import org.maha.model.ModelFile;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+import org.maha.stats.LedoitWolf;
+import org.maha.stats.ShrunkCovariance;
+
+/** fit → save → load → score → embed → evaluate through the CLI, on a synthetic set and the tiny test CNN. */
+class EndToEndTest {
+  @TempDir static Path dir;
+  static Path onnx;
+  static Path data;
+  static final String LEVELS = "s1,s2,pooled";
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
+    data = dir.resolve("data");
+    SyntheticInspectionSet.Spec demo = SyntheticInspectionSet.Spec.demo();
+    SyntheticInspectionSet.write(data, new SyntheticInspectionSet.Spec(
+        demo.categories().subList(0, 2), 64, 12, 5, 3, 7L));
+  }
+
+  private static Path category(int i) throws Exception {
+    try (var s = Files.list(data)) {
+      return s.filter(Files::isDirectory).sorted().toList().get(i);
+    }
+  }
+
+  @Test
+  void fitSaveLoadScoreGivesTheSameScoresAsTheFittedModel() throws Exception {
+    Path train = category(0).resolve("train/good");
+    Path model = dir.resolve("m.maha");
+    var fit = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", model.toString(),
+        train.toString());
+    assertThat(fit.exitCode()).as(fit.all()).isZero();
+    assertThat(fit.out()).contains("fitted mvg on 12 images");
+
+    GaussianAdModel m = ModelFile.read(model);
+    assertThat(m.levels()).hasSize(3).allMatch(l -> l instanceof LevelModel.Mvg);
+    assertThat(m.info().nTrain()).isEqualTo(12);
+
+    Path test = category(0).resolve("test");
+    var score = CliHarness.run("score", "-m", model.toString(), "--onnx", onnx.toString(), "--format", "json", "-q",
+        test.resolve("good").toString());
+    assertThat(score.exitCode()).as(score.all()).isZero();
+    JsonNode json = new ObjectMapper().readTree(score.out());
+    assertThat(json.path("images")).hasSize(5);
+    for (JsonNode im : json.path("images")) {
+      double sum = 0;
+      for (JsonNode d : im.path("levelDistances")) {
+        sum += d.asDouble();
+        assertThat(d.asDouble()).isPositive();
+      }
+      // the combined score is the mean of the per-level distances (PAPER §1.7)
+      assertThat(im.path("score").asDouble()).isCloseTo(sum / 3, within(1e-12));
+    }
+  }
+
+  @Test
+  void embeddedFeaturesReproduceTheModelsLedoitWolfCovariance() throws Exception {
+    Path train = category(1).resolve("train/good");
+    Path model = dir.resolve("m2.maha");
+    Path emb = dir.resolve("emb");
+    assertThat(CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", model.toString(),
+        train.toString()).exitCode()).isZero();
+    var e = CliHarness.run("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", emb.toString(),
+        train.toString());
+    assertThat(e.exitCode()).as(e.all()).isZero();
+    assertThat(Files.readAllLines(emb.resolve("index.txt"))).hasSize(12);
+    GaussianAdModel m = ModelFile.read(model);
+    String[] names = LEVELS.split(",");
+    for (int l = 0; l < names.length; l++) {
+      NpyArray x = Npy.read(Files.readAllBytes(emb.resolve(names[l] + ".npy")));
+      assertThat(x.dim(0)).isEqualTo(12);
+      ShrunkCovariance lw = LedoitWolf.fit(x.rows());
+      DMatrixRMaj stored = ((LevelModel.Mvg) m.levels().get(l)).gaussian().covariance();
+      // same features, same maths: equal to rounding (streaming vs direct summation order)
+      for (int i = 0; i < stored.getNumElements(); i++) {
+        assertThat(stored.get(i)).isCloseTo(lw.covariance().get(i), within(1e-12 * Math.abs(lw.covariance().get(i)) + 1e-300));
+      }
+    }
+  }
+
+  @Test
+  void evaluateWritesScoresWhoseAurocMatchesTheTable() throws Exception {
+    Path out = dir.resolve("report");
+    var r = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q",
+        "--variants", "mvg,l2,sed,pca:0.99,npca:0.99", "-o", out.toString(), data.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("| **mean of levels** |").contains("mvg").contains("npca:0.99");
+    for (String f : List.of("auroc.csv", "scores.csv", "evaluation.json", "evaluation.md")) {
+      assertThat(out.resolve(f)).exists();
+    }
+    // recompute one combined AUROC from scores.csv and compare with auroc.csv
+    List<String> lines = Files.readAllLines(out.resolve("scores.csv"));
+    String cat = lines.get(1).split(",")[0];
+    List<Double> scores = new ArrayList<>();
+    List<Boolean> labels = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      if (f[0].equals(cat) && f[1].equals("mvg")) {
+        labels.add(f[4].equals("1"));
+        scores.add(Double.parseDouble(f[5]));
+      }
+    }
+    assertThat(scores).hasSize(5 + SyntheticInspectionSet.DEFECT_TYPES.size() * 3);
+    boolean[] y = new boolean[labels.size()];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = labels.get(i);
+    }
+    double auroc = Auroc.auroc(scores.stream().mapToDouble(Double::doubleValue).toArray(), y);
+    String row = Files.readAllLines(out.resolve("auroc.csv")).stream()
+        .filter(l -> l.startsWith(cat + ",mvg,combined,")).findFirst().orElseThrow();
+    assertThat(Double.parseDouble(row.substring(row.lastIndexOf(',') + 1))).isEqualTo(auroc);
+  }
+
+  @Test
+  void demoRunsOnAnyBackboneAndWritesTheReport() throws Exception {
+    Path out = dir.resolve("demo");
+    var r = CliHarness.run("demo", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--out", out.toString(),
+        "--variants", "mvg,l2");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("| **mean of levels** |");
+    assertThat(out.resolve("report/evaluation.json")).exists();
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String c : List.of("fit", "score", "embed", "evaluate", "demo", "bench")) {
+      var r = CliHarness.run(c, "--help");
+      assertThat(r.exitCode()).as(c).isZero();
+      assertThat(r.out()).contains("Usage: maha " + c);
+    }
+  }
+}

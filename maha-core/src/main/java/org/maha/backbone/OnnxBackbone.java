@@ -1,0 +1,625 @@
+package org.maha.backbone;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.maha.image.Normalization;
+
+/**
+ * A backbone run by ONNX Runtime on the CPU: the only class in maha that imports {@code ai.onnxruntime}.
+ *
+ * <p>Ownership (STYLE habit 4): this object owns one {@link OrtSession} and the {@link OrtSession.SessionOptions} it
+ * was made with, and closes both in {@link #close()} (idempotent). The process-wide {@link OrtEnvironment} is shared
+ * and never closed. Each input tensor and {@link OrtSession.Result} is opened and closed inside one
+ * try-with-resources in {@link #runOutputs}, and values are copied into Java arrays before the result closes.
+ * {@link #extract} may be called from several threads at once (ONNX Runtime allows concurrent {@code run}); a
+ * read-write lock keeps {@link #close()} from freeing the session under a running call.
+ *
+ * <p>Batching: a graph with a symbolic batch axis runs up to {@code maxBatch} images per call. A graph that declares
+ * a batch of 1 is relaxed in memory to a symbolic batch ({@link BatchAxisRelaxer}) and kept only if a batch of 2
+ * gives, within {@link #BATCH_CHECK_TOLERANCE}, the level features of two single runs; otherwise images run one by
+ * one. (The check covers the levels; {@link #rawOutput} also fails loudly if another output ignores the batch.)
+ */
+public final class OnnxBackbone implements Backbone {
+
+  /**
+   * Largest difference allowed between batched and single-image features in the relaxed-batch check, relative to
+   * the level's largest magnitude (at least 1). ONNX Runtime's CPU kernels gave bit-identical features for the
+   * shared MobileNetV2 (batch 4 vs 1, all nine levels), but other kernels may block float32 GEMMs differently per
+   * batch size; a graph that mixes images (a Reshape that hard-codes the batch) differs at order 1.
+   */
+  static final double BATCH_CHECK_TOLERANCE = 1e-5;
+
+  /** Seed of the synthetic images used for the relaxed-batch check and for probing symbolic level sizes. */
+  private static final long CHECK_SEED = 0x5EEDL;
+
+  private final String label;
+  private final BackboneSpec spec;
+  private final boolean pretrainedPreset;
+  private final boolean batchAxisRelaxed;
+  private final int maxBatch;
+  private final Map<String, TensorDecl> outputs;
+  private final OrtEnvironment env;
+  private final OrtSession.SessionOptions sessionOptions;
+  private final OrtSession session;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private boolean closed; // guarded by lock
+
+  private OnnxBackbone(String label, BackboneSpec spec, boolean pretrainedPreset, boolean batchAxisRelaxed,
+      int maxBatch, Map<String, TensorDecl> outputs, OrtEnvironment env, OrtSession.SessionOptions sessionOptions,
+      OrtSession session) {
+    this.label = label;
+    this.spec = spec;
+    this.pretrainedPreset = pretrainedPreset;
+    this.batchAxisRelaxed = batchAxisRelaxed;
+    this.maxBatch = maxBatch;
+    this.outputs = outputs;
+    this.env = env;
+    this.sessionOptions = sessionOptions;
+    this.session = session;
+  }
+
+  /**
+   * Opens an ONNX model file as a backbone.
+   *
+   * @param onnxFile the model; its path as given appears in every error message
+   * @param options  levels, normalisation, threads, batch limit; explicit values override a {@link Presets preset}
+   * @throws BackboneException when the file is missing or unreadable, not an ONNX model, has not exactly one
+   *                           float32 input [N|1, 3, S, S], or the levels are missing, unknown or of another shape
+   */
+  public static OnnxBackbone open(Path onnxFile, BackboneOptions options) throws BackboneException {
+    Objects.requireNonNull(onnxFile, "onnxFile");
+    Objects.requireNonNull(options, "options");
+    String label = onnxFile.toString();
+    byte[] bytes = readModel(onnxFile, label);
+    String sha256 = sha256Hex(bytes);
+    BatchAxisRelaxer.Result relaxed;
+    try {
+      relaxed = BatchAxisRelaxer.relax(bytes);
+    } catch (BatchAxisRelaxer.ProtoFormatException e) {
+      throw new BackboneException(label + ": not an ONNX model (" + e.getMessage() + ")", e);
+    }
+    Optional<Presets.Preset> preset = Presets.bySha256(sha256);
+    Normalization normalization = options.normalization() != null
+        ? options.normalization()
+        : preset.map(Presets.Preset::normalization).orElse(Normalization.IMAGENET);
+    String name = preset.map(Presets.Preset::name).orElseGet(() -> stem(onnxFile));
+    List<String> levels = !options.levels().isEmpty()
+        ? options.levels()
+        : preset.map(Presets.Preset::levels).orElse(List.of());
+
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession.SessionOptions sessionOptions = newSessionOptions(options, label);
+    OrtSession session = null;
+    try {
+      boolean useRelaxed = relaxed.inputsRelaxed() > 0 && options.maxBatch() > 1;
+      if (useRelaxed) {
+        session = tryCreateSession(env, relaxed.bytes(), sessionOptions);
+        useRelaxed = session != null;
+      }
+      if (session == null) {
+        session = createSession(env, bytes, sessionOptions, label);
+      }
+      Graph graph = Graph.describe(session, label, levels, env);
+      if (useRelaxed && !batchOfTwoMatchesSingles(env, session, graph)) {
+        OrtSession rejected = session;
+        session = null;
+        useRelaxed = false;
+        closeSession(rejected);
+        session = createSession(env, bytes, sessionOptions, label);
+        graph = Graph.describe(session, label, levels, env);
+      }
+      int maxBatch = graph.batchSymbolic() ? options.maxBatch() : 1;
+      BackboneSpec spec = new BackboneSpec(name, sha256, graph.inputName(), graph.inputSizePx(), normalization,
+          levels, graph.levelDims());
+      return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(), env,
+          sessionOptions, session);
+    } catch (BackboneException | RuntimeException e) {
+      if (session != null) {
+        closeSessionQuietly(session, e);
+      }
+      sessionOptions.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public BackboneSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** Whether the file's SHA-256 matched a {@link Presets preset}. */
+  public boolean isPretrainedPreset() {
+    return pretrainedPreset;
+  }
+
+  /** Whether the graph declared a batch of 1 that was relaxed to a symbolic batch (and passed the check). */
+  public boolean isBatchAxisRelaxed() {
+    return batchAxisRelaxed;
+  }
+
+  /** Every output of the graph, in graph order, with its declared shape, e.g. {@code "pooled [N, 16]"}. */
+  public List<String> describeOutputs() {
+    List<String> list = new ArrayList<>();
+    for (TensorDecl d : outputs.values()) {
+      list.add(d.describe());
+    }
+    return List.copyOf(list);
+  }
+
+  @Override
+  public double[][][] extract(float[] nchw, int batch) throws BackboneException {
+    checkInput(nchw, batch);
+    int levelCount = spec.levelCount();
+    double[][][] features = new double[levelCount][batch][];
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      for (int first = 0; first < batch; first += maxBatch) {
+        int n = Math.min(maxBatch, batch - first);
+        List<Raw> raws = runOrFail(nchw, first, n, spec.levelNames());
+        for (int level = 0; level < levelCount; level++) {
+          double[][] pooled = pool(raws.get(level), spec.levelNames().get(level), n, spec.levelDims().get(level));
+          System.arraycopy(pooled, 0, features[level], first, n);
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return features;
+  }
+
+  /**
+   * One graph output, unpooled, e.g. a classifier's softmax: {@code [image][values of that image]} (row-major over
+   * the output's other axes). For checks and diagnostics, not for fitting.
+   *
+   * @param outputName a graph output of type float32
+   * @param nchw       as in {@link #extract}. Not modified.
+   * @throws BackboneException when the graph has no such float32 output, or inference fails
+   */
+  public float[][] rawOutput(String outputName, float[] nchw, int batch) throws BackboneException {
+    checkInput(nchw, batch);
+    TensorDecl decl = outputs.get(outputName);
+    if (decl == null || decl.type() != OnnxJavaType.FLOAT) {
+      throw new BackboneException(label + ": no float32 output named '" + outputName + "' (available: "
+          + String.join(", ", describeOutputs()) + ")");
+    }
+    float[][] values = new float[batch][];
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      for (int first = 0; first < batch; first += maxBatch) {
+        int n = Math.min(maxBatch, batch - first);
+        Raw raw = runOrFail(nchw, first, n, List.of(outputName)).get(0);
+        if (raw.shape().length == 0 || raw.shape()[0] != n) {
+          throw new IllegalStateException(label + ": output '" + outputName + "' has shape "
+              + Arrays.toString(raw.shape()) + " for a batch of " + n);
+        }
+        int per = raw.data().length / n;
+        for (int i = 0; i < n; i++) {
+          values[first + i] = Arrays.copyOfRange(raw.data(), i * per, (i + 1) * per);
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return values;
+  }
+
+  /** Closes the session, then its options; safe to call more than once and while other threads wait to run. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        session.close();
+      } catch (OrtException e) {
+        throw new IllegalStateException(label + ": ONNX Runtime failed to close the session (" + e.getMessage()
+            + ")", e);
+      } finally {
+        sessionOptions.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxBackbone[" + label + ", " + spec.name() + ", levels " + spec.levelNames() + ", maxBatch "
+        + maxBatch + "]";
+  }
+
+  // ---- running -----------------------------------------------------------------------------------------------
+
+  private void checkInput(float[] nchw, int batch) {
+    Objects.requireNonNull(nchw, "nchw");
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch: expected >= 1, found " + batch);
+    }
+    long expected = (long) batch * spec.floatsPerImage();
+    if (nchw.length != expected) {
+      throw new IllegalArgumentException("nchw: expected " + batch + " × 3 × " + spec.inputSizePx() + " × "
+          + spec.inputSizePx() + " = " + expected + " floats, found " + nchw.length);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("OnnxBackbone for " + label + " is closed");
+    }
+  }
+
+  private List<Raw> runOrFail(float[] nchw, int firstImage, int n, List<String> names) throws BackboneException {
+    try {
+      return runOutputs(env, session, spec.inputName(), spec.inputSizePx(), nchw, firstImage, n, names);
+    } catch (OrtException e) {
+      throw new BackboneException(label + ": inference failed (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A copied output: its runtime shape and its values, row-major. */
+  private record Raw(long[] shape, float[] data) {}
+
+  /**
+   * Runs images {@code firstImage .. firstImage+n-1} and copies the named outputs (only those are computed).
+   * The one place where native tensors and results are opened, and they are closed before returning.
+   */
+  private static List<Raw> runOutputs(OrtEnvironment env, OrtSession session, String inputName, int s,
+      float[] nchw, int firstImage, int n, List<String> names) throws OrtException {
+    int per = 3 * s * s;
+    FloatBuffer in = FloatBuffer.wrap(nchw, firstImage * per, n * per);
+    Set<String> requested = new LinkedHashSet<>(names);
+    try (OnnxTensor input = OnnxTensor.createTensor(env, in, new long[] {n, 3, s, s});
+        OrtSession.Result result = session.run(Map.of(inputName, input), requested)) {
+      List<Raw> raws = new ArrayList<>(names.size());
+      for (String name : names) {
+        OnnxValue value = result.get(name)
+            .orElseThrow(() -> new IllegalStateException("ONNX Runtime returned no output '" + name + "'"));
+        if (!(value instanceof OnnxTensor tensor) || tensor.getInfo().type != OnnxJavaType.FLOAT) {
+          throw new IllegalStateException("output '" + name + "': expected a float32 tensor, found " + value);
+        }
+        // getFloatBuffer() already copies out of native memory, into a heap buffer: keep its array as is
+        FloatBuffer fb = tensor.getFloatBuffer();
+        float[] data;
+        if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.remaining() == fb.array().length) {
+          data = fb.array();
+        } else {
+          data = new float[fb.remaining()];
+          fb.get(data);
+        }
+        raws.add(new Raw(tensor.getInfo().getShape(), data));
+      }
+      return raws;
+    }
+  }
+
+  /**
+   * Global average pooling (PAPER.md §1.5): [n, C, H, W] → mean over H×W, summed in double in memory order so
+   * results are deterministic; [n, C] is used as is.
+   */
+  private static double[][] pool(Raw raw, String name, int n, int c) {
+    long[] shape = raw.shape();
+    boolean ok = (shape.length == 2 || shape.length == 4) && shape[0] == n && shape[1] == c;
+    if (!ok) {
+      throw new IllegalStateException("output '" + name + "': expected [" + n + ", " + c + ", ...], found "
+          + Arrays.toString(shape));
+    }
+    int positions = shape.length == 4 ? Math.toIntExact(shape[2] * shape[3]) : 1;
+    float[] data = raw.data();
+    double[][] out = new double[n][c];
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < c; ch++) {
+        int base = (i * c + ch) * positions;
+        double sum = 0;
+        for (int k = 0; k < positions; k++) {
+          sum += data[base + k];
+        }
+        out[i][ch] = sum / positions;
+      }
+    }
+    return out;
+  }
+
+  /** Seeded synthetic images, uniform in [-2, 2] (covers both normalisations' ranges). */
+  private static float[] syntheticImages(int n, int s) {
+    SplittableRandom random = new SplittableRandom(CHECK_SEED);
+    float[] x = new float[n * 3 * s * s];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (random.nextDouble() * 4.0 - 2.0);
+    }
+    return x;
+  }
+
+  /**
+   * The relaxed-batch check: two images in one call must give their single-call features (pooled levels) within
+   * {@link #BATCH_CHECK_TOLERANCE}. Any runtime failure or shape mismatch counts as "no".
+   */
+  private static boolean batchOfTwoMatchesSingles(OrtEnvironment env, OrtSession session, Graph graph) {
+    int s = graph.inputSizePx();
+    float[] two = syntheticImages(2, s);
+    List<String> names = graph.levelNames();
+    try {
+      List<Raw> batched = runOutputs(env, session, graph.inputName(), s, two, 0, 2, names);
+      for (int image = 0; image < 2; image++) {
+        List<Raw> single = runOutputs(env, session, graph.inputName(), s, two, image, 1, names);
+        for (int level = 0; level < names.size(); level++) {
+          Raw b = batched.get(level);
+          Raw one = single.get(level);
+          int c = graph.levelDims().get(level);
+          if (b.shape().length != one.shape().length || b.shape()[0] != 2 || one.shape()[0] != 1) {
+            return false;
+          }
+          double[] fromBatch = pool(b, names.get(level), 2, c)[image];
+          double[] alone = pool(one, names.get(level), 1, c)[0];
+          double scale = 1.0;
+          for (double v : alone) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          for (int k = 0; k < c; k++) {
+            if (!(Math.abs(fromBatch[k] - alone[k]) <= BATCH_CHECK_TOLERANCE * scale)) {
+              return false;
+            }
+          }
+        }
+      }
+      return true;
+    } catch (OrtException | IllegalStateException e) {
+      return false;
+    }
+  }
+
+  // ---- opening -----------------------------------------------------------------------------------------------
+
+  private static byte[] readModel(Path file, String label) throws BackboneException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new BackboneException(label + ": cannot read the model (no such file)", e);
+    } catch (AccessDeniedException e) {
+      throw new BackboneException(label + ": cannot read the model (permission denied)", e);
+    } catch (IOException e) {
+      throw new BackboneException(label + ": cannot read the model (" + e + ")", e);
+    }
+  }
+
+  static String sha256Hex(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+  }
+
+  private static String stem(Path file) {
+    Path fileName = file.getFileName();
+    String s = fileName == null ? file.toString() : fileName.toString();
+    return s.toLowerCase(Locale.ROOT).endsWith(".onnx") ? s.substring(0, s.length() - 5) : s;
+  }
+
+  private static OrtSession.SessionOptions newSessionOptions(BackboneOptions options, String label)
+      throws BackboneException {
+    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+    try {
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (options.threads() > 0) {
+        so.setIntraOpNumThreads(options.threads());
+      }
+      // ONNX Runtime logs warnings (e.g. unused initialisers) to stderr; maha's library never prints.
+      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      return so;
+    } catch (OrtException e) {
+      so.close();
+      throw new BackboneException(label + ": cannot configure ONNX Runtime (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static OrtSession createSession(OrtEnvironment env, byte[] bytes, OrtSession.SessionOptions so,
+      String label) throws BackboneException {
+    try {
+      return env.createSession(bytes, so);
+    } catch (OrtException e) {
+      throw new BackboneException(label + ": ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static OrtSession tryCreateSession(OrtEnvironment env, byte[] bytes, OrtSession.SessionOptions so) {
+    try {
+      return env.createSession(bytes, so);
+    } catch (OrtException e) {
+      return null;
+    }
+  }
+
+  private static void closeSession(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed to close a session (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void closeSessionQuietly(OrtSession session, Exception primary) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  /** A declared graph value: element type, shape (-1 where symbolic) and dimension names. */
+  private record TensorDecl(String name, OnnxJavaType type, long[] shape, String[] dimNames) {
+    static TensorDecl of(NodeInfo node) {
+      ValueInfo info = node.getInfo();
+      if (info instanceof TensorInfo t) {
+        return new TensorDecl(node.getName(), t.type, t.getShape(), t.getDimensionNames());
+      }
+      return new TensorDecl(node.getName(), OnnxJavaType.UNKNOWN, new long[0], new String[0]);
+    }
+
+    String shapeText() {
+      StringBuilder sb = new StringBuilder("[");
+      for (int i = 0; i < shape.length; i++) {
+        if (i > 0) {
+          sb.append(", ");
+        }
+        if (shape[i] >= 0) {
+          sb.append(shape[i]);
+        } else {
+          String dn = i < dimNames.length ? dimNames[i] : "";
+          sb.append(dn == null || dn.isEmpty() ? "?" : dn);
+        }
+      }
+      return sb.append(']').toString();
+    }
+
+    String typeText() {
+      return type == OnnxJavaType.FLOAT ? "float32" : type.toString();
+    }
+
+    String describe() {
+      return name + " " + shapeText();
+    }
+  }
+
+  /** What {@link #open} needs to know about a session's graph, with the requested levels checked. */
+  private record Graph(String inputName, int inputSizePx, boolean batchSymbolic, Map<String, TensorDecl> outputs,
+      List<String> levelNames, List<Integer> levelDims) {
+
+    static Graph describe(OrtSession session, String label, List<String> levels, OrtEnvironment env)
+        throws BackboneException {
+      Map<String, NodeInfo> inputInfo;
+      Map<String, NodeInfo> outputInfo;
+      try {
+        inputInfo = session.getInputInfo();
+        outputInfo = session.getOutputInfo();
+      } catch (OrtException e) {
+        throw new BackboneException(label + ": cannot read the graph's inputs and outputs (" + e.getMessage()
+            + ")", e);
+      }
+      Map<String, TensorDecl> outputs = new LinkedHashMap<>();
+      for (NodeInfo node : outputInfo.values()) {
+        outputs.put(node.getName(), TensorDecl.of(node));
+      }
+      List<String> inputs = new ArrayList<>();
+      for (NodeInfo node : inputInfo.values()) {
+        inputs.add(TensorDecl.of(node).describe());
+      }
+      if (inputInfo.size() != 1) {
+        throw new BackboneException(label + ": expected exactly one input, float32 [N, 3, S, S], found "
+            + inputInfo.size() + " (" + String.join(", ", inputs) + ")");
+      }
+      TensorDecl in = TensorDecl.of(inputInfo.values().iterator().next());
+      long[] s = in.shape();
+      boolean shapeOk = s.length == 4 && (s[0] == 1 || s[0] < 0) && s[1] == 3 && s[2] > 0 && s[2] == s[3];
+      if (in.type() != OnnxJavaType.FLOAT || !shapeOk) {
+        throw new BackboneException(label + ": input '" + in.name() + "' is " + in.typeText() + " "
+            + in.shapeText() + ", expected float32 [N, 3, S, S] (batch N symbolic or 1, square size S fixed)");
+      }
+      String available = describeAll(outputs);
+      if (levels.isEmpty()) {
+        throw new BackboneException(label + ": name the outputs to use as levels with --levels (available: "
+            + available + ")");
+      }
+      Set<String> seen = new HashSet<>();
+      List<Integer> dims = new ArrayList<>();
+      boolean needProbe = false;
+      for (String level : levels) {
+        TensorDecl out = outputs.get(level);
+        if (out == null) {
+          throw new BackboneException(label + ": no output named '" + level + "' for --levels (available: "
+              + available + ")");
+        }
+        if (!seen.add(level)) {
+          throw new BackboneException(label + ": level '" + level + "' is named twice in --levels " + levels);
+        }
+        if (out.type() != OnnxJavaType.FLOAT) {
+          throw new BackboneException(label + ": output '" + level + "' is " + out.typeText() + " "
+              + out.shapeText() + ", a level must be float32");
+        }
+        int rank = out.shape().length;
+        if (rank != 2 && rank != 4) {
+          throw new BackboneException(label + ": output '" + level + "' has shape " + out.shapeText()
+              + ", a level must be [N, C, H, W] (averaged over H×W) or [N, C]");
+        }
+        long c = out.shape()[1];
+        needProbe |= c <= 0;
+        dims.add(c > 0 ? Math.toIntExact(c) : -1);
+      }
+      int size = Math.toIntExact(s[2]);
+      if (needProbe) {
+        dims = probeDims(env, session, in.name(), size, levels, label);
+      }
+      return new Graph(in.name(), size, s[0] < 0, Collections.unmodifiableMap(outputs),
+          List.copyOf(levels), List.copyOf(dims));
+    }
+
+    /** Level sizes from one run on a synthetic image, for outputs whose channel axis is symbolic. */
+    private static List<Integer> probeDims(OrtEnvironment env, OrtSession session, String inputName, int s,
+        List<String> levels, String label) throws BackboneException {
+      try {
+        List<Raw> raws = runOutputs(env, session, inputName, s, syntheticImages(1, s), 0, 1, levels);
+        List<Integer> dims = new ArrayList<>();
+        for (int i = 0; i < levels.size(); i++) {
+          long[] shape = raws.get(i).shape();
+          if ((shape.length != 2 && shape.length != 4) || shape[0] != 1 || shape[1] <= 0) {
+            throw new BackboneException(label + ": output '" + levels.get(i) + "' has runtime shape "
+                + Arrays.toString(shape) + " for one image, a level must be [1, C, H, W] or [1, C]");
+          }
+          dims.add(Math.toIntExact(shape[1]));
+        }
+        return dims;
+      } catch (OrtException e) {
+        throw new BackboneException(label + ": a first run to find the level sizes failed (" + e.getMessage()
+            + ")", e);
+      }
+    }
+
+    private static String describeAll(Map<String, TensorDecl> outputs) {
+      List<String> list = new ArrayList<>();
+      for (TensorDecl d : outputs.values()) {
+        list.add(d.describe());
+      }
+      return String.join(", ", list);
+    }
+  }
+}

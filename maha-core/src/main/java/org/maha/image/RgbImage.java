@@ -1,0 +1,71 @@
+package org.maha.image;
+
+import java.util.Arrays;
+
+/**
+ * An 8-bit RGB image, rows top to bottom, pixels interleaved R, G, B (HWC), as OpenCV's
+ * {@code cv2.cvtColor(img, COLOR_BGR2RGB)} leaves it.
+ *
+ * <p>Immutable: the constructor copies {@code rgb} and {@link #rgb()} returns a copy.
+ *
+ * @param width  pixels per row, &ge; 1
+ * @param height rows, &ge; 1
+ * @param rgb    {@code width * height * 3} bytes, read as unsigned
+ */
+public record RgbImage(int width, int height, byte[] rgb) {
+
+  /** Validates the shape and copies the pixels. */
+  public RgbImage {
+    if (width < 1 || height < 1) {
+      throw new IllegalArgumentException("image size must be at least 1 x 1, got " + width + " x " + height);
+    }
+    if (rgb == null) {
+      throw new IllegalArgumentException("rgb must not be null");
+    }
+    long expected = 3L * width * height;
+    if (rgb.length != expected) {
+      throw new IllegalArgumentException(
+          "rgb must hold width*height*3 = " + expected + " bytes for " + width + " x " + height + ", got "
+              + rgb.length);
+    }
+    rgb = rgb.clone();
+  }
+
+  /** A copy of the pixels; see {@link #pixels()} for the no-copy read used inside the package. */
+  @Override
+  public byte[] rgb() {
+    return rgb.clone();
+  }
+
+  /** The pixels without copying, for the hot paths of this package. Not modified; callers must not modify. */
+  byte[] pixels() {
+    return rgb;
+  }
+
+  /** The unsigned value of channel {@code c} (0 = R) at column {@code x}, row {@code y}. */
+  public int sample(int x, int y, int c) {
+    if (x < 0 || x >= width || y < 0 || y >= height || c < 0 || c > 2) {
+      throw new IndexOutOfBoundsException(
+          "(x, y, c) = (" + x + ", " + y + ", " + c + ") outside " + width + " x " + height + " x 3");
+    }
+    return rgb[(y * width + x) * 3 + c] & 0xff;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RgbImage other
+        && width == other.width
+        && height == other.height
+        && Arrays.equals(rgb, other.rgb);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * width + height) + Arrays.hashCode(rgb);
+  }
+
+  @Override
+  public String toString() {
+    return "RgbImage[" + width + " x " + height + "]";
+  }
+}

@@ -1,0 +1,97 @@
+package org.maha.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.maha.backbone.BackboneSpec;
+import org.maha.stats.CovarianceAccumulator;
+
+/**
+ * Learns a {@link GaussianAdModel} from pooled features, one image at a time. For mvg, l2 and sed it keeps
+ * only streaming sums per level (memory independent of the number of images); PCA variants keep the rows,
+ * since the projected Ledoit-Wolf estimate needs them. Mutable and single-threaded; {@link #fit} freezes.
+ */
+public final class GaussianAdFitter {
+  private final BackboneSpec backbone;
+  private final String backboneFile;
+  private final Variant variant;
+  private final List<CovarianceAccumulator> sums = new ArrayList<>();
+  private final List<List<double[]>> rows = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private long count;
+
+  /** @param backboneFile the ONNX file path to record as a hint in the model (may be null) */
+  public GaussianAdFitter(BackboneSpec backbone, String backboneFile, Variant variant) {
+    this.backbone = backbone;
+    this.backboneFile = backboneFile;
+    this.variant = variant;
+    for (int d : backbone.levelDims()) {
+      if (variant.needsRows()) {
+        rows.add(new ArrayList<>());
+      } else {
+        sums.add(new CovarianceAccumulator(d));
+      }
+    }
+  }
+
+  /** Adds one training image's features (one vector per level). Copied; not modified. */
+  public void add(double[][] levelFeatures) {
+    List<Integer> dims = backbone.levelDims();
+    if (levelFeatures.length != dims.size()) {
+      throw new IllegalArgumentException("expected " + dims.size() + " levels, got " + levelFeatures.length);
+    }
+    for (int i = 0; i < levelFeatures.length; i++) {
+      if (levelFeatures[i].length != dims.get(i)) {
+        throw new IllegalArgumentException(
+            "level " + i + ": expected " + dims.get(i) + " features, got " + levelFeatures[i].length);
+      }
+      if (variant.needsRows()) {
+        rows.get(i).add(levelFeatures[i].clone());
+      } else {
+        sums.get(i).add(levelFeatures[i]);
+      }
+    }
+    count++;
+  }
+
+  public long count() {
+    return count;
+  }
+
+  /** Notes from the last {@link #fit} (e.g. constant features left out of SED). */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /** Fits every level. The fitter stays usable (more images may be added and fit called again). */
+  public GaussianAdModel fit(String trainSource) throws FitException {
+    warnings.clear();
+    if (count < 2) {
+      throw new FitException("need at least 2 training images to fit a model, got " + count);
+    }
+    List<LevelModel> levels = new ArrayList<>();
+    List<String> names = backbone.levelNames();
+    for (int i = 0; i < names.size(); i++) {
+      if (variant.needsRows()) {
+        levels.add(LevelFitter.fitRows(variant, rows.get(i).toArray(new double[0][]), names.get(i), warnings));
+      } else {
+        levels.add(LevelFitter.fit(variant, sums.get(i), names.get(i), warnings));
+      }
+    }
+    return new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count), variant, levels);
+  }
+
+  /**
+   * Fits a model from rows already in memory: {@code levelRows[level][image]}. Used by evaluation, which
+   * extracts features once and fits several variants on them.
+   */
+  public static GaussianAdModel fitRows(BackboneSpec backbone, String backboneFile, Variant variant,
+      double[][][] levelRows, String trainSource, List<String> warningsOut) throws FitException {
+    List<LevelModel> levels = new ArrayList<>();
+    List<String> names = backbone.levelNames();
+    for (int i = 0; i < names.size(); i++) {
+      levels.add(LevelFitter.fitRows(variant, levelRows[i], names.get(i), warningsOut));
+    }
+    return new GaussianAdModel(
+        ModelInfo.now(backbone, backboneFile, variant, trainSource, levelRows[0].length), variant, levels);
+  }
+}

@@ -1,0 +1,103 @@
+package org.maha.model;
+
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.maha.stats.CovarianceAccumulator;
+import org.maha.stats.Distances;
+import org.maha.stats.Gaussian;
+import org.maha.stats.LedoitWolf;
+import org.maha.stats.NotPositiveDefiniteException;
+import org.maha.stats.Pca;
+import org.maha.stats.PcaFit;
+import org.maha.stats.ShrunkCovariance;
+
+/** Turns one level's training statistics into a {@link LevelModel} for a given {@link Variant}. */
+final class LevelFitter {
+  private LevelFitter() {}
+
+  /** Fits mvg, l2 or sed from streaming sums. */
+  static LevelModel fit(Variant variant, CovarianceAccumulator acc, String level, List<String> warnings)
+      throws FitException {
+    requireTwo(acc.count(), level);
+    if (variant instanceof Variant.Mvg) {
+      return mvg(LedoitWolf.fit(acc), level, null);
+    } else if (variant instanceof Variant.L2) {
+      return new LevelModel.L2(acc.mean(), acc.count());
+    } else if (variant instanceof Variant.Sed) {
+      return sed(acc, level, warnings);
+    }
+    throw new IllegalArgumentException(variant.id() + " needs the training rows, not sums");
+  }
+
+  /** Fits any variant from the training rows (n × d). Not modified. */
+  static LevelModel fitRows(Variant variant, double[][] rows, String level, List<String> warnings)
+      throws FitException {
+    requireTwo(rows.length, level);
+    if (!(variant instanceof Variant.Pca p)) {
+      CovarianceAccumulator acc = new CovarianceAccumulator(rows[0].length);
+      for (double[] r : rows) {
+        acc.add(r);
+      }
+      return fit(variant, acc, level, warnings);
+    }
+    PcaFit pca = Pca.fit(rows);
+    double[] ratio = pca.explainedVarianceRatio();
+    int[] range = Pca.selectComponents(ratio, p.threshold(), p.negated());
+    int total = ratio.length;
+    if (p.negated() && range[0] == total - 1 && total > 1) {
+      warnings.add("level " + level + ": the first principal component alone holds more than " + p.threshold()
+          + " of the variance, so NPCA keeps only the last component (official rule)");
+    }
+    DMatrixRMaj all = pca.components();
+    DMatrixRMaj kept = CommonOps_DDRM.extract(all, range[0], range[1], 0, all.numCols);
+    double[] mean = pca.mean();
+    double[][] projected = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      projected[i] = Pca.project(rows[i], mean, kept, 0, kept.numRows);
+    }
+    LevelModel.Mvg inner = mvg(LedoitWolf.fit(projected), level + " (" + variant.id() + " subspace)",
+        "the " + kept.numRows + " kept principal component(s) have zero variance on the training images"
+            + " (try another threshold, or mvg)");
+    return new LevelModel.Projected(mean, kept, range[0], total, inner);
+  }
+
+  /** @param constantWhy what to say when the features have zero variance (null: the default message) */
+  private static LevelModel.Mvg mvg(ShrunkCovariance lw, String level, String constantWhy) throws FitException {
+    try {
+      return new LevelModel.Mvg(Gaussian.of(lw.mean(), lw.covariance()), lw.shrinkage(), lw.n());
+    } catch (NotPositiveDefiniteException e) {
+      String why = lw.traceMean() != 0 ? "shrunk covariance is not positive definite"
+          : constantWhy != null ? constantWhy
+          : "the features are constant over all " + lw.n() + " training images (zero variance)";
+      throw new FitException("level " + level + ": " + why + " (n=" + lw.n() + ", d=" + lw.mean().length
+          + "); cannot fit a Gaussian");
+    }
+  }
+
+  private static LevelModel sed(CovarianceAccumulator acc, String level, List<String> warnings)
+      throws FitException {
+    double[] std = Distances.unbiasedStd(acc);
+    int zero = 0;
+    for (double s : std) {
+      if (s == 0) {
+        zero++;
+      }
+    }
+    if (zero == std.length) {
+      throw new FitException("level " + level + ": every feature is constant over the " + acc.count()
+          + " training images; SED is undefined");
+    }
+    if (zero > 0) {
+      warnings.add("level " + level + ": " + zero + " of " + std.length
+          + " features have zero variance and are left out of SED");
+    }
+    return new LevelModel.Sed(acc.mean(), std, acc.count());
+  }
+
+  private static void requireTwo(long n, String level) throws FitException {
+    if (n < 2) {
+      throw new FitException("level " + level + ": need at least 2 training images to fit a model, got " + n);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package org.maha.model;
+
+import org.maha.backbone.BackboneSpec;
+
+/** Refuses to score with a backbone other than the one a model was fitted with. */
+public final class ModelCompatibility {
+  private ModelCompatibility() {}
+
+  /**
+   * @param modelFile and {@code onnxFile} are only used in the message
+   * @throws ModelFileException naming both files and the first difference found
+   */
+  public static void check(GaussianAdModel model, BackboneSpec given, String modelFile, String onnxFile)
+      throws ModelFileException {
+    BackboneSpec fitted = model.info().backbone();
+    String prefix = modelFile + ": fitted with backbone " + fitted.name() + " (sha256 " + abbrev(fitted.onnxSha256())
+        + ")";
+    if (!fitted.onnxSha256().equals(given.onnxSha256())) {
+      throw new ModelFileException(prefix + ", but " + onnxFile + " has sha256 " + abbrev(given.onnxSha256())
+          + "; use the same ONNX file as for fitting");
+    }
+    if (!fitted.levelNames().equals(given.levelNames()) || !fitted.levelDims().equals(given.levelDims())) {
+      throw new ModelFileException(prefix + " with levels " + fitted.levelNames() + " " + fitted.levelDims()
+          + ", but the backbone was opened with " + given.levelNames() + " " + given.levelDims());
+    }
+    if (fitted.inputSizePx() != given.inputSizePx() || fitted.normalization() != given.normalization()) {
+      throw new ModelFileException(prefix + " at " + fitted.inputSizePx() + " px, " + fitted.normalization().id()
+          + ", but the backbone was opened at " + given.inputSizePx() + " px, " + given.normalization().id());
+    }
+  }
+
+  private static String abbrev(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+}

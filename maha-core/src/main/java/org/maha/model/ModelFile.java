@@ -1,0 +1,423 @@
+package org.maha.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.ejml.data.DMatrixRMaj;
+import org.maha.backbone.BackboneSpec;
+import org.maha.image.Normalization;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+import org.maha.npy.NpyFormatException;
+import org.maha.stats.Gaussian;
+import org.maha.stats.NotPositiveDefiniteException;
+
+/**
+ * Reads and writes {@code .maha} model files: a zip of {@code manifest.json} (provenance, levels, SHA-256 of
+ * every array) and float64 NumPy arrays, so that a Python user can read a model with numpy alone. Writes go to
+ * a temporary file that is renamed into place; reads verify the format version, every checksum, every shape.
+ *
+ * <pre>
+ * manifest.json          format, versions, backbone identity, preprocessing, variant, levels, entries' SHA-256
+ * manifest.json.sha256   SHA-256 of manifest.json (catches an edited manifest)
+ * level_00/mean.npy      (D,)     float64      every variant
+ * level_00/covariance.npy (k, k)  float64      mvg, pca, npca: the Ledoit-Wolf covariance
+ * level_00/cholesky.npy  (k, k)   float64      its lower Cholesky factor (covariance = L Lᵀ)
+ * level_00/std.npy       (D,)     float64      sed: unbiased standard deviations
+ * level_00/pca_mean.npy  (D,)     float64      pca, npca: the PCA centring vector
+ * level_00/pca_components.npy (k, D) float64   pca, npca: kept components as rows; mean.npy is then in the subspace
+ * </pre>
+ */
+public final class ModelFile {
+  public static final String FORMAT = "maha-model";
+  public static final int FORMAT_VERSION = 1;
+  static final String MANIFEST = "manifest.json";
+  static final String MANIFEST_SHA = "manifest.json.sha256";
+  /** No legitimate entry is larger than this (a 16384² float64 matrix); bigger claims are refused unread. */
+  private static final long MAX_ENTRY_BYTES = 2L << 30;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ModelFile() {}
+
+  /** Writes {@code model} to {@code target} atomically (temp file in the same folder, then rename). */
+  public static void write(GaussianAdModel model, Path target) throws IOException {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    ArrayNode levels = JSON.createArrayNode();
+    List<String> names = model.info().levelNames();
+    for (int i = 0; i < model.levels().size(); i++) {
+      String dir = String.format("level_%02d/", i);
+      levels.add(levelNode(i, names.get(i), dir, model.levels().get(i), entries));
+    }
+    ObjectNode manifest = manifest(model, levels);
+    ObjectNode sums = manifest.putObject("entries");
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      sums.put(e.getKey(), sha256(e.getValue()));
+    }
+    byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      try (OutputStream fos = Files.newOutputStream(tmp);
+          ZipOutputStream zip = new ZipOutputStream(fos)) {
+        put(zip, MANIFEST, manifestBytes);
+        put(zip, MANIFEST_SHA, (sha256(manifestBytes) + "\n").getBytes(StandardCharsets.US_ASCII));
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+          put(zip, e.getKey(), e.getValue());
+        }
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Reads and verifies a model file.
+   *
+   * @throws ModelFileException naming the file and what is wrong with it
+   */
+  public static GaussianAdModel read(Path file) throws ModelFileException {
+    String name = file.toString();
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      byte[] manifestBytes = entry(zip, MANIFEST, name);
+      String declared = new String(entry(zip, MANIFEST_SHA, name), StandardCharsets.US_ASCII).trim();
+      if (!declared.equals(sha256(manifestBytes))) {
+        throw new ModelFileException(name + ": manifest.json does not match its checksum (the file was edited)");
+      }
+      JsonNode m;
+      try {
+        m = JSON.readTree(manifestBytes);
+      } catch (IOException e) {
+        throw new ModelFileException(name + ": manifest.json is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+      return parse(zip, m, name);
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (ZipException e) {
+      throw new ModelFileException(name + ": not a maha model file, or truncated (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  private static GaussianAdModel parse(ZipFile zip, JsonNode m, String name) throws ModelFileException, IOException {
+    if (!FORMAT.equals(text(m, "format", name))) {
+      throw new ModelFileException(name + ": not a maha model (format is '" + m.path("format").asText() + "')");
+    }
+    int version = m.path("formatVersion").asInt(-1);
+    if (version < 1 || version > FORMAT_VERSION) {
+      throw new ModelFileException(name + ": model format version " + version + " is not supported (this maha "
+          + MahaVersion.get() + " reads version " + FORMAT_VERSION + "); refit or upgrade maha");
+    }
+    JsonNode entries = m.path("entries");
+    // verify every declared entry before using any of them
+    Map<String, NpyArray> arrays = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : entries.properties()) {
+      byte[] bytes = entry(zip, e.getKey(), name);
+      if (!sha256(bytes).equals(e.getValue().asText())) {
+        throw new ModelFileException(name + ": entry " + e.getKey() + " does not match its checksum (corrupt or edited)");
+      }
+      try {
+        arrays.put(e.getKey(), Npy.read(bytes));
+      } catch (NpyFormatException ex) {
+        throw new ModelFileException(name + ": entry " + e.getKey() + ": " + ex.getMessage());
+      }
+    }
+    BackboneSpec backbone = backbone(m.path("backbone"), name);
+    Variant variant;
+    try {
+      variant = Variant.parse(text(m, "variant", name));
+    } catch (IllegalArgumentException e) {
+      throw new ModelFileException(name + ": " + e.getMessage());
+    }
+    JsonNode train = m.path("train");
+    JsonNode java = m.path("java");
+    ModelInfo info = new ModelInfo(text(m, "mahaVersion", name), backbone,
+        m.path("backbone").path("onnxFile").isTextual() ? m.path("backbone").path("onnxFile").asText() : null,
+        variant.id(), train.path("source").asText(""), train.path("n").asLong(), text(m, "createdAt", name),
+        java.path("version").asText(""), java.path("osArch").asText(""));
+    List<LevelModel> levels = new ArrayList<>();
+    JsonNode levelNodes = m.path("levels");
+    if (!levelNodes.isArray() || levelNodes.size() != backbone.levelNames().size()) {
+      throw new ModelFileException(name + ": manifest lists " + levelNodes.size() + " levels, backbone "
+          + backbone.levelNames().size());
+    }
+    for (int i = 0; i < levelNodes.size(); i++) {
+      levels.add(level(levelNodes.get(i), variant, backbone.levelDims().get(i), arrays, name));
+    }
+    try {
+      return new GaussianAdModel(info, variant, levels);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFileException(name + ": inconsistent model: " + e.getMessage());
+    }
+  }
+
+  private static LevelModel level(JsonNode n, Variant variant, int dim, Map<String, NpyArray> arrays, String file)
+      throws ModelFileException {
+    String level = n.path("name").asText("?");
+    String where = file + ": level " + level;
+    String kind = n.path("kind").asText();
+    long count = n.path("n").asLong();
+    JsonNode a = n.path("arrays");
+    if (kind.equals("l2")) {
+      return new LevelModel.L2(vector(arrays, a, "mean", dim, where), count);
+    }
+    if (kind.equals("sed")) {
+      return new LevelModel.Sed(vector(arrays, a, "mean", dim, where), vector(arrays, a, "std", dim, where), count);
+    }
+    if (kind.equals("mvg") && !(variant instanceof Variant.Pca)) {
+      return mvg(arrays, a, dim, n, where);
+    }
+    if (kind.equals("projected") && variant instanceof Variant.Pca) {
+      int k = n.path("modelDim").asInt(-1);
+      double[] pcaMean = vector(arrays, a, "pca_mean", dim, where);
+      NpyArray comp = array(arrays, a, "pca_components", where);
+      if (comp.rank() != 2 || comp.dim(0) != k || comp.dim(1) != dim) {
+        throw new ModelFileException(where + ": pca_components has shape " + Arrays.toString(comp.shape())
+            + ", expected [" + k + ", " + dim + "]");
+      }
+      LevelModel.Mvg inner = mvg(arrays, a, k, n, where);
+      return new LevelModel.Projected(pcaMean, new DMatrixRMaj(k, dim, true, comp.data()),
+          n.path("firstComponent").asInt(), n.path("totalComponents").asInt(), inner);
+    }
+    throw new ModelFileException(where + ": level kind '" + kind + "' does not fit variant " + variant.id());
+  }
+
+  private static LevelModel.Mvg mvg(Map<String, NpyArray> arrays, JsonNode a, int dim, JsonNode n, String where)
+      throws ModelFileException {
+    double[] mean = vector(arrays, a, "mean", dim, where);
+    NpyArray cov = array(arrays, a, "covariance", where);
+    if (cov.rank() != 2 || cov.dim(0) != dim || cov.dim(1) != dim) {
+      throw new ModelFileException(where + ": covariance has shape " + Arrays.toString(cov.shape())
+          + ", expected [" + dim + ", " + dim + "]");
+    }
+    try {
+      // the Cholesky factor is recomputed rather than trusted: the stored one is for numpy users
+      Gaussian g = Gaussian.of(mean, new DMatrixRMaj(dim, dim, true, cov.data()));
+      return new LevelModel.Mvg(g, n.path("shrinkage").asDouble(Double.NaN), n.path("n").asLong());
+    } catch (NotPositiveDefiniteException e) {
+      throw new ModelFileException(where + ": stored covariance is not positive definite");
+    }
+  }
+
+  private static double[] vector(Map<String, NpyArray> arrays, JsonNode a, String key, int dim, String where)
+      throws ModelFileException {
+    NpyArray v = array(arrays, a, key, where);
+    if (v.rank() != 1 || v.dim(0) != dim) {
+      throw new ModelFileException(where + ": " + key + " has shape " + Arrays.toString(v.shape())
+          + ", expected [" + dim + "]");
+    }
+    for (double x : v.data()) {
+      if (!Double.isFinite(x)) {
+        throw new ModelFileException(where + ": " + key + " holds a non-finite value");
+      }
+    }
+    return v.data();
+  }
+
+  private static NpyArray array(Map<String, NpyArray> arrays, JsonNode a, String key, String where)
+      throws ModelFileException {
+    String path = a.path(key).asText(null);
+    NpyArray v = path == null ? null : arrays.get(path);
+    if (v == null) {
+      throw new ModelFileException(where + ": array '" + key + "' is missing");
+    }
+    return v;
+  }
+
+  private static BackboneSpec backbone(JsonNode b, String name) throws ModelFileException {
+    List<String> levelNames = new ArrayList<>();
+    List<Integer> dims = new ArrayList<>();
+    for (JsonNode l : b.path("levels")) {
+      levelNames.add(l.path("name").asText());
+      dims.add(l.path("dim").asInt());
+    }
+    if (levelNames.isEmpty()) {
+      throw new ModelFileException(name + ": manifest has no backbone levels");
+    }
+    try {
+      return new BackboneSpec(text(b, "name", name), text(b, "onnxSha256", name), text(b, "inputName", name),
+          b.path("inputSizePx").asInt(), Normalization.parse(text(b, "normalization", name)), levelNames, dims);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFileException(name + ": bad backbone description: " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode n, String field, String name) throws ModelFileException {
+    JsonNode v = n.path(field);
+    if (!v.isTextual()) {
+      throw new ModelFileException(name + ": manifest field '" + field + "' is missing");
+    }
+    return v.asText();
+  }
+
+  private static ObjectNode manifest(GaussianAdModel model, ArrayNode levels) {
+    ModelInfo info = model.info();
+    BackboneSpec b = info.backbone();
+    ObjectNode m = JSON.createObjectNode();
+    m.put("format", FORMAT);
+    m.put("formatVersion", FORMAT_VERSION);
+    m.put("mahaVersion", info.mahaVersion());
+    m.put("createdAt", info.createdAt());
+    ObjectNode java = m.putObject("java");
+    java.put("version", info.javaVersion());
+    java.put("osArch", info.osArch());
+    ObjectNode bb = m.putObject("backbone");
+    bb.put("name", b.name());
+    bb.put("onnxSha256", b.onnxSha256());
+    if (info.backboneFile() != null) {
+      bb.put("onnxFile", info.backboneFile());
+    }
+    bb.put("inputName", b.inputName());
+    bb.put("inputSizePx", b.inputSizePx());
+    bb.put("normalization", b.normalization().id());
+    ArrayNode bl = bb.putArray("levels");
+    for (int i = 0; i < b.levelNames().size(); i++) {
+      bl.addObject().put("name", b.levelNames().get(i)).put("dim", b.levelDims().get(i));
+    }
+    ObjectNode pre = m.putObject("preprocessing");
+    pre.put("decode", "RGB 8-bit; gray replicated to 3 channels; alpha dropped; 16-bit >> 8");
+    pre.put("resize", "OpenCV INTER_LINEAR on uint8 to " + b.inputSizePx() + "x" + b.inputSizePx()
+        + ", no crop, no antialiasing");
+    pre.put("normalization", b.normalization().id());
+    pre.put("pooling", "global average over HxW per level");
+    m.put("variant", model.variant().id());
+    m.put("score", "mean over levels of per-level distances");
+    ObjectNode train = m.putObject("train");
+    train.put("source", info.trainSource());
+    train.put("n", info.nTrain());
+    m.set("levels", levels);
+    return m;
+  }
+
+  private static ObjectNode levelNode(int index, String name, String dir, LevelModel level, Map<String, byte[]> out) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("index", index);
+    n.put("name", name);
+    n.put("inputDim", level.inputDim());
+    ObjectNode arrays = JSON.createObjectNode();
+    if (level instanceof LevelModel.Mvg m) {
+      n.put("kind", "mvg");
+      mvgNode(n, arrays, dir, m, out);
+    } else if (level instanceof LevelModel.L2 l) {
+      n.put("kind", "l2");
+      n.put("n", l.n());
+      n.put("modelDim", l.inputDim());
+      arrays.put("mean", add(out, dir + "mean.npy", vec(l.mean())));
+    } else if (level instanceof LevelModel.Sed s) {
+      n.put("kind", "sed");
+      n.put("n", s.n());
+      n.put("modelDim", s.inputDim());
+      n.put("constantFeatures", s.constantFeatures());
+      arrays.put("mean", add(out, dir + "mean.npy", vec(s.mean())));
+      arrays.put("std", add(out, dir + "std.npy", vec(s.std())));
+    } else if (level instanceof LevelModel.Projected p) {
+      n.put("kind", "projected");
+      n.put("firstComponent", p.firstComponent());
+      n.put("totalComponents", p.totalComponents());
+      arrays.put("pca_mean", add(out, dir + "pca_mean.npy", vec(p.pcaMean())));
+      arrays.put("pca_components", add(out, dir + "pca_components.npy", mat(p.components())));
+      mvgNode(n, arrays, dir, p.inner(), out);
+    }
+    n.set("arrays", arrays);
+    return n;
+  }
+
+  private static void mvgNode(ObjectNode n, ObjectNode arrays, String dir, LevelModel.Mvg m, Map<String, byte[]> out) {
+    Gaussian g = m.gaussian();
+    n.put("modelDim", g.dim());
+    n.put("n", m.n());
+    n.put("shrinkage", m.shrinkage());
+    n.put("log10ConditionNumber", g.logConditionNumber() / Math.log(10));
+    arrays.put("mean", add(out, dir + "mean.npy", vec(g.mean())));
+    arrays.put("covariance", add(out, dir + "covariance.npy", mat(g.covariance())));
+    arrays.put("cholesky", add(out, dir + "cholesky.npy", mat(g.choleskyLower())));
+  }
+
+  private static String add(Map<String, byte[]> out, String path, NpyArray a) {
+    out.put(path, Npy.toBytes(a));
+    return path;
+  }
+
+  private static NpyArray vec(double[] v) {
+    return NpyArray.ofDoubles(v, v.length);
+  }
+
+  private static NpyArray mat(DMatrixRMaj m) {
+    return NpyArray.ofDoubles(m.getData().length == m.numRows * m.numCols
+        ? m.getData().clone()
+        : Arrays.copyOf(m.getData(), m.numRows * m.numCols), m.numRows, m.numCols);
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+    ZipEntry e = new ZipEntry(name);
+    e.setTime(0L);
+    zip.putNextEntry(e);
+    zip.write(data);
+    zip.closeEntry();
+  }
+
+  private static byte[] entry(ZipFile zip, String path, String name) throws ModelFileException, IOException {
+    ZipEntry e = zip.getEntry(path);
+    if (e == null) {
+      throw new ModelFileException(name + ": entry " + path + " is missing");
+    }
+    if (e.getSize() > MAX_ENTRY_BYTES) {
+      throw new ModelFileException(name + ": entry " + path + " claims " + e.getSize() + " bytes, over the limit");
+    }
+    try (InputStream in = zip.getInputStream(e)) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      byte[] chunk = new byte[65536];
+      long total = 0;
+      int r;
+      while ((r = in.read(chunk)) > 0) {
+        total += r;
+        if (total > MAX_ENTRY_BYTES) {
+          throw new ModelFileException(name + ": entry " + path + " is larger than the limit");
+        }
+        buf.write(chunk, 0, r);
+      }
+      return buf.toByteArray();
+    } catch (ZipException ex) {
+      throw new ModelFileException(name + ": entry " + path + " is corrupt (" + ex.getMessage() + ")");
+    }
+  }
+
+  static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+  }
+}

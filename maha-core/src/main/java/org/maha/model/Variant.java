@@ -1,0 +1,95 @@
+package org.maha.model;
+
+import java.util.Locale;
+
+/**
+ * Which per-level model is fitted on the pooled features (PAPER.md §1.6, §2.1–2.3): the paper's multivariate
+ * Gaussian, its baselines, or the Gaussian in a PCA / negated-PCA subspace.
+ */
+public sealed interface Variant {
+
+  /** The id used on the command line and in model files: {@code mvg}, {@code l2}, {@code sed}, {@code pca:0.99}. */
+  String id();
+
+  /** Whether fitting needs every training row (PCA) rather than streaming sums. */
+  default boolean needsRows() {
+    return false;
+  }
+
+  /** Full Gaussian with Ledoit-Wolf covariance; Mahalanobis distance (the paper's method). */
+  record Mvg() implements Variant {
+    @Override
+    public String id() {
+      return "mvg";
+    }
+  }
+
+  /** RMS Euclidean distance to the mean (PAPER §2.1). */
+  record L2() implements Variant {
+    @Override
+    public String id() {
+      return "l2";
+    }
+  }
+
+  /** RMS standardised Euclidean distance: a diagonal Gaussian (PAPER §2.2). */
+  record Sed() implements Variant {
+    @Override
+    public String id() {
+      return "sed";
+    }
+  }
+
+  /**
+   * Gaussian on a subset of principal components (PAPER §2.3): the high-variance ones up to the variance
+   * threshold (PCA) or the low-variance rest (NPCA, {@code negated}).
+   */
+  record Pca(double threshold, boolean negated) implements Variant {
+    public Pca {
+      if (!(threshold > 0 && threshold < 1)) {
+        throw new IllegalArgumentException("variance threshold must be in (0, 1), got " + threshold);
+      }
+    }
+
+    @Override
+    public String id() {
+      return (negated ? "npca:" : "pca:") + threshold;
+    }
+
+    @Override
+    public boolean needsRows() {
+      return true;
+    }
+  }
+
+  /** Parses {@code mvg}, {@code l2}, {@code sed}, {@code pca:T}, {@code npca:T}. */
+  static Variant parse(String text) {
+    String s = text.trim().toLowerCase(Locale.ROOT);
+    switch (s) {
+      case "mvg":
+        return new Mvg();
+      case "l2":
+        return new L2();
+      case "sed":
+        return new Sed();
+      default:
+        break;
+    }
+    int colon = s.indexOf(':');
+    String kind = colon < 0 ? s : s.substring(0, colon);
+    if ((kind.equals("pca") || kind.equals("npca"))) {
+      if (colon < 0) {
+        throw new IllegalArgumentException("variant '" + text + "' needs a variance threshold, e.g. " + kind + ":0.99");
+      }
+      double t;
+      try {
+        t = Double.parseDouble(s.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("variant '" + text + "': threshold is not a number");
+      }
+      return new Pca(t, kind.equals("npca"));
+    }
+    throw new IllegalArgumentException(
+        "unknown variant '" + text + "' (expected mvg, l2, sed, pca:T or npca:T with 0 < T < 1)");
+  }
+}

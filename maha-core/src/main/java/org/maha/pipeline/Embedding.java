@@ -1,0 +1,94 @@
+package org.maha.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.maha.backbone.BackboneSpec;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+
+/**
+ * {@code maha embed}: pooled per-level features of a list of images as one {@code .npy} per level (rows in
+ * the order of {@code index.txt}), plus {@code embed.json} describing the backbone and files.
+ */
+public final class Embedding {
+  private Embedding() {}
+
+  /** What was written. */
+  public record Outcome(List<Path> files, int rows, List<Skipped> skipped) {}
+
+  /**
+   * @param float32 write float32 instead of float64 (the features are computed in float64 from the
+   *     network's float32 maps; float64 keeps them exactly as the model sees them)
+   */
+  public static Outcome run(FeatureExtractor extractor, List<Path> images, Path outDir, boolean float32,
+      boolean skipUnreadable, ProgressListener progress) throws Exception {
+    BackboneSpec spec = extractor.backbone().spec();
+    int levels = spec.levelNames().size();
+    List<Path> order = new ArrayList<>();
+    List<List<double[]>> rows = new ArrayList<>();
+    for (int l = 0; l < levels; l++) {
+      rows.add(new ArrayList<>());
+    }
+    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "embed", progress, (i, p, f) -> {
+      order.add(p);
+      for (int l = 0; l < levels; l++) {
+        rows.get(l).add(f[l]);
+      }
+    });
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode meta = json.createObjectNode();
+    meta.put("backbone", spec.name());
+    meta.put("onnxSha256", spec.onnxSha256());
+    meta.put("inputSizePx", spec.inputSizePx());
+    meta.put("normalization", spec.normalization().id());
+    meta.put("rows", order.size());
+    meta.put("index", "index.txt");
+    meta.put("dtype", float32 ? "float32" : "float64");
+    ArrayNode lv = meta.putArray("levels");
+    Set<String> used = new HashSet<>();
+    for (int l = 0; l < levels; l++) {
+      int d = spec.levelDims().get(l);
+      double[] data = new double[order.size() * d];
+      for (int i = 0; i < order.size(); i++) {
+        System.arraycopy(rows.get(l).get(i), 0, data, i * d, d);
+      }
+      NpyArray a = NpyArray.ofDoubles(data, order.size(), d);
+      String file = fileName(spec.levelNames().get(l), l, used);
+      files.put(file, Npy.toBytes(float32 ? a.asFloat32() : a));
+      lv.addObject().put("index", l).put("name", spec.levelNames().get(l)).put("dim", d).put("file", file);
+    }
+    StringBuilder index = new StringBuilder();
+    for (Path p : order) {
+      index.append(p).append('\n');
+    }
+    files.put("index.txt", index.toString().getBytes(StandardCharsets.UTF_8));
+    files.put("embed.json", json.writeValueAsBytes(meta));
+    AtomicFiles.writeAll(outDir, files);
+    List<Path> written = new ArrayList<>();
+    for (String f : files.keySet()) {
+      written.add(outDir.resolve(f));
+    }
+    return new Outcome(written, order.size(), skipped);
+  }
+
+  private static String fileName(String level, int index, Set<String> used) {
+    String safe = level.replaceAll("[^A-Za-z0-9_.-]", "_");
+    String name = (safe.isEmpty() || safe.startsWith(".") ? "level_" + index : safe) + ".npy";
+    if (!used.add(name) || name.equals("index.txt") || name.equals("embed.json")) {
+      name = "level_" + index + "_" + name;
+      used.add(name);
+    }
+    return name;
+  }
+}

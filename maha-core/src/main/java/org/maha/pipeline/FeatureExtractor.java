@@ -1,0 +1,127 @@
+package org.maha.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.maha.backbone.Backbone;
+import org.maha.image.DecodeLimits;
+import org.maha.image.Preprocessing;
+
+/**
+ * Runs images through a backbone: decoding and resizing run on a small thread pool, ahead of the inference
+ * thread, so the CPU-bound decode of 1024-px images overlaps with ONNX Runtime. Results come back in input
+ * order. Does not own the backbone.
+ */
+public final class FeatureExtractor {
+
+  /** Receives one image's pooled features, in input order. */
+  @FunctionalInterface
+  public interface Sink {
+    void accept(int index, Path path, double[][] levelFeatures) throws Exception;
+  }
+
+  private final Backbone backbone;
+  private final ImageLoader loader;
+  private final int decodeThreads;
+
+  /**
+   * @param decodeThreads threads for decoding and resizing (at least 1)
+   */
+  public FeatureExtractor(Backbone backbone, DecodeLimits limits, int decodeThreads) {
+    this.backbone = backbone;
+    this.loader = new ImageLoader(
+        new Preprocessing(backbone.spec().inputSizePx(), backbone.spec().normalization()), limits);
+    this.decodeThreads = Math.max(1, decodeThreads);
+  }
+
+  public Backbone backbone() {
+    return backbone;
+  }
+
+  /**
+   * Extracts features of {@code paths} in order.
+   *
+   * @param skipUnreadable if true, a file that cannot be decoded is reported in the result and left out; if
+   *     false, the first such file stops the run with an {@link InputException}
+   * @return the files skipped
+   */
+  public List<Skipped> extract(List<Path> paths, boolean skipUnreadable, String task, ProgressListener progress,
+      Sink sink) throws Exception {
+    int batch = Math.max(1, backbone.maxBatch());
+    int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
+    int window = Math.max(2 * batch, 4 * decodeThreads);
+    List<Skipped> skipped = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(decodeThreads, r -> {
+      Thread t = new Thread(r, "maha-decode");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Deque<CompletableFuture<float[]>> pending = new ArrayDeque<>();
+      int submitted = 0;
+      int done = 0;
+      float[] input = new float[batch * chw];
+      int[] batchIndex = new int[batch];
+      int inBatch = 0;
+      progress.progress(task, 0, paths.size());
+      while (done < paths.size()) {
+        while (submitted < paths.size() && pending.size() < window) {
+          Path p = paths.get(submitted++);
+          pending.add(CompletableFuture.supplyAsync(() -> {
+            try {
+              return loader.load(p);
+            } catch (InputException e) {
+              throw new CompletionException(e);
+            }
+          }, pool));
+        }
+        int index = done++;
+        float[] chwData;
+        try {
+          chwData = pending.poll().join();
+        } catch (CompletionException e) {
+          if (e.getCause() instanceof InputException ie && skipUnreadable) {
+            skipped.add(new Skipped(paths.get(index), ie.problem()));
+            chwData = null;
+          } else if (e.getCause() instanceof Exception ex) {
+            throw ex;
+          } else {
+            throw e;
+          }
+        }
+        if (chwData != null) {
+          System.arraycopy(chwData, 0, input, inBatch * chw, chw);
+          batchIndex[inBatch++] = index;
+        }
+        boolean last = done == paths.size();
+        if (inBatch == batch || (last && inBatch > 0)) {
+          run(input, batchIndex, inBatch, paths, sink);
+          inBatch = 0;
+        }
+        progress.progress(task, done, paths.size());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return skipped;
+  }
+
+  private void run(float[] input, int[] batchIndex, int n, List<Path> paths, Sink sink) throws Exception {
+    int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
+    double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
+    for (int i = 0; i < n; i++) {
+      double[][] levels = new double[out.length][];
+      for (int l = 0; l < out.length; l++) {
+        levels[l] = out[l][i];
+      }
+      sink.accept(batchIndex[i], paths.get(batchIndex[i]), levels);
+    }
+  }
+}

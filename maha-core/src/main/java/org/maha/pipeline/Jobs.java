@@ -1,0 +1,46 @@
+package org.maha.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.maha.model.FitException;
+import org.maha.model.GaussianAdFitter;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.Variant;
+
+/** Fit and score over lists of image files: the library calls behind {@code maha fit} and {@code maha score}. */
+public final class Jobs {
+  private Jobs() {}
+
+  /** A fitted model with what happened on the way. */
+  public record FitOutcome(GaussianAdModel model, List<Skipped> skipped, List<String> warnings) {}
+
+  /** A scoring run's results, in input order, and the files left out. */
+  public record ScoreOutcome(List<ScoredImage> scores, List<Skipped> skipped) {}
+
+  /**
+   * Fits a model on {@code images} (all assumed normal). Features stream into per-level accumulators, so memory
+   * does not grow with the number of images (except for PCA variants, which keep the rows).
+   */
+  public static FitOutcome fit(FeatureExtractor extractor, List<Path> images, Variant variant, String trainSource,
+      String backboneFile, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
+    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "fit: features", progress,
+        (i, p, f) -> fitter.add(f));
+    if (fitter.count() < 2) {
+      throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
+          + fitter.count());
+    }
+    GaussianAdModel model = fitter.fit(trainSource);
+    return new FitOutcome(model, skipped, fitter.warnings());
+  }
+
+  /** Scores {@code images} with {@code model}; the extractor's backbone must be the model's. */
+  public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model, List<Path> images,
+      boolean skipUnreadable, ProgressListener progress) throws Exception {
+    List<ScoredImage> out = new ArrayList<>();
+    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "score", progress,
+        (i, p, f) -> out.add(new ScoredImage(p, model.score(f))));
+    return new ScoreOutcome(out, skipped);
+  }
+}

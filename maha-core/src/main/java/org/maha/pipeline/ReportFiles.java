@@ -1,0 +1,156 @@
+package org.maha.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.maha.eval.MeanSem;
+import org.maha.model.MahaVersion;
+
+/**
+ * Writes an {@link EvaluationReport} as files: {@code auroc.csv} (one row per category, variant and level),
+ * {@code scores.csv} (every test image's score and per-level distances), {@code evaluation.json} (all of it),
+ * {@code evaluation.md} (the tables printed on stdout). All files are written together or not at all.
+ */
+public final class ReportFiles {
+  private ReportFiles() {}
+
+  public static List<String> write(EvaluationReport r, Path dir) throws IOException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("auroc.csv", aurocCsv(r).getBytes(StandardCharsets.UTF_8));
+    files.put("scores.csv", scoresCsv(r).getBytes(StandardCharsets.UTF_8));
+    files.put("evaluation.json", json(r));
+    files.put("evaluation.md", r.toMarkdown().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeAll(dir, files);
+    return List.copyOf(files.keySet());
+  }
+
+  static String aurocCsv(EvaluationReport r) {
+    StringBuilder s = new StringBuilder("category,variant,level,dim,auroc\n");
+    List<String> levels = r.backbone().levelNames();
+    for (Evaluation.CategoryResult c : r.categories()) {
+      for (Evaluation.VariantResult v : c.variants()) {
+        for (int l = 0; l < levels.size(); l++) {
+          s.append(csv(c.category())).append(',').append(csv(v.variant())).append(',').append(csv(levels.get(l)))
+              .append(',').append(r.backbone().levelDims().get(l)).append(',').append(num(v.levelAuroc()[l]))
+              .append('\n');
+        }
+        s.append(csv(c.category())).append(',').append(csv(v.variant())).append(",combined,")
+            .append(r.backbone().levelDims().stream().mapToInt(Integer::intValue).sum()).append(',')
+            .append(num(v.combinedAuroc())).append('\n');
+      }
+    }
+    return s.toString();
+  }
+
+  static String scoresCsv(EvaluationReport r) {
+    StringBuilder s = new StringBuilder("category,variant,image,defect_type,label,score");
+    for (String l : r.backbone().levelNames()) {
+      s.append(",d_").append(csv(l));
+    }
+    s.append('\n');
+    for (Evaluation.CategoryResult c : r.categories()) {
+      for (Evaluation.VariantResult v : c.variants()) {
+        for (Evaluation.ImageResult im : v.images()) {
+          s.append(csv(c.category())).append(',').append(csv(v.variant())).append(',')
+              .append(csv(im.path().toString())).append(',').append(csv(im.defectType())).append(',')
+              .append(im.anomalous() ? 1 : 0).append(',').append(num(im.score()));
+          for (double d : im.levelDistances()) {
+            s.append(',').append(num(d));
+          }
+          s.append('\n');
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  static byte[] json(EvaluationReport r) throws IOException {
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = m.createObjectNode();
+    root.put("mahaVersion", MahaVersion.get());
+    root.put("protocol", "fit on all train/good images of a category, score its whole test folder; "
+        + "AUROC per category; mean and SEM (ddof=1) over categories");
+    ObjectNode b = root.putObject("backbone");
+    b.put("name", r.backbone().name());
+    b.put("onnxSha256", r.backbone().onnxSha256());
+    b.put("inputSizePx", r.backbone().inputSizePx());
+    b.put("normalization", r.backbone().normalization().id());
+    ArrayNode lv = b.putArray("levels");
+    for (int l = 0; l < r.backbone().levelNames().size(); l++) {
+      lv.addObject().put("name", r.backbone().levelNames().get(l)).put("dim", r.backbone().levelDims().get(l));
+    }
+    ObjectNode summary = root.putObject("summary");
+    for (int v = 0; v < r.variants().size(); v++) {
+      ObjectNode vs = summary.putObject(r.variants().get(v));
+      for (int l = -1; l < r.backbone().levelNames().size(); l++) {
+        MeanSem ms = r.summary(v, l);
+        ObjectNode cell = vs.putObject(l < 0 ? "combined" : r.backbone().levelNames().get(l));
+        cell.put("mean", ms.mean());
+        if (Double.isNaN(ms.sem())) {
+          cell.putNull("sem");
+        } else {
+          cell.put("sem", ms.sem());
+        }
+        cell.put("n", ms.n());
+      }
+    }
+    ArrayNode cats = root.putArray("categories");
+    for (Evaluation.CategoryResult c : r.categories()) {
+      ObjectNode cn = cats.addObject();
+      cn.put("category", c.category());
+      cn.put("nTrain", c.nTrain());
+      cn.put("nTest", c.nTest());
+      ArrayNode sk = cn.putArray("skipped");
+      for (Skipped s : c.skipped()) {
+        sk.addObject().put("path", s.path().toString()).put("reason", s.reason());
+      }
+      ArrayNode w = cn.putArray("warnings");
+      c.warnings().forEach(w::add);
+      ObjectNode vars = cn.putObject("variants");
+      for (Evaluation.VariantResult v : c.variants()) {
+        ObjectNode vn = vars.putObject(v.variant());
+        vn.put("combinedAuroc", v.combinedAuroc());
+        ObjectNode la = vn.putObject("levelAuroc");
+        for (int l = 0; l < r.backbone().levelNames().size(); l++) {
+          la.put(r.backbone().levelNames().get(l), v.levelAuroc()[l]);
+        }
+        ArrayNode imgs = vn.putArray("images");
+        for (Evaluation.ImageResult im : v.images()) {
+          ObjectNode in = imgs.addObject();
+          in.put("path", im.path().toString());
+          in.put("defectType", im.defectType());
+          in.put("label", im.anomalous() ? 1 : 0);
+          in.put("score", im.score());
+          ArrayNode ds = in.putArray("levelDistances");
+          for (double d : im.levelDistances()) {
+            ds.add(d);
+          }
+        }
+      }
+    }
+    return m.writeValueAsBytes(root);
+  }
+
+  static String num(double x) {
+    return Double.toString(x);
+  }
+
+  static String csv(String s) {
+    if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+      return '"' + s.replace("\"", "\"\"") + '"';
+    }
+    return s;
+  }
+
+  static String fmt(double x) {
+    return String.format(Locale.ROOT, "%.6f", x);
+  }
+}

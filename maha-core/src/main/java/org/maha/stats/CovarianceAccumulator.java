@@ -1,0 +1,253 @@
+package org.maha.stats;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * Streaming, mergeable sufficient statistics for the mean and the Ledoit–Wolf shrinkage: the count n, the mean,
+ * the scatter T = Σ z zᵀ, q = Σ ‖z‖⁴ and u = Σ ‖z‖² z, all about the current mean (z = x − mean). Memory is
+ * O(D²) whatever n, so a 100× augmented fit set never has to be held as an N × D matrix.
+ *
+ * <p>Rows are buffered and folded in blocks of {@value #BLOCK_ROWS}: each block is centred on its own mean (two
+ * passes, so a large common offset does not cancel catastrophically), its scatter is one EJML {@code multInner},
+ * and blocks are combined exactly by shifting T, u and q to the combined mean (Chan, Golub &amp; LeVeque style).
+ * Merging is exact up to rounding, so any split of the rows gives the same statistics.
+ *
+ * <p>Mutable and not thread-safe: use one accumulator per thread and {@link #merge} them.
+ */
+public final class CovarianceAccumulator {
+  /** Rows per block; large enough for an efficient matrix product, small enough to keep the buffer cheap. */
+  static final int BLOCK_ROWS = 64;
+
+  private final int dim;
+  private long n;
+  private final double[] mean;
+  private final DMatrixRMaj scatter;
+  private final double[] u;
+  private double q;
+
+  /** Rows added but not yet folded into the statistics, row-major {@code bufferedRows × dim}. */
+  private final double[] buffer;
+  private int bufferedRows;
+  /** Reused D × D block scatter; allocated on first use. */
+  private DMatrixRMaj blockScatter;
+
+  /** An empty accumulator for vectors of length {@code dim} (≥ 1). */
+  public CovarianceAccumulator(int dim) {
+    if (dim < 1) {
+      throw new IllegalArgumentException("dim must be >= 1, found " + dim);
+    }
+    this.dim = dim;
+    this.mean = new double[dim];
+    this.scatter = new DMatrixRMaj(dim, dim);
+    this.u = new double[dim];
+    this.buffer = new double[BLOCK_ROWS * dim];
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** Adds one row. {@code x} is not modified; its values must be finite. */
+  public void add(double[] x) {
+    checkRow(x);
+    System.arraycopy(x, 0, buffer, bufferedRows * dim, dim);
+    bufferedRows++;
+    if (bufferedRows == BLOCK_ROWS) {
+      flush();
+    }
+  }
+
+  /** Folds {@code other}'s rows into this accumulator (modified). {@code other} is not modified. */
+  public void merge(CovarianceAccumulator other) {
+    if (other.dim != dim) {
+      throw new IllegalArgumentException("cannot merge an accumulator of dim " + other.dim + " into dim " + dim);
+    }
+    if (other == this) {
+      throw new IllegalArgumentException("cannot merge an accumulator into itself");
+    }
+    flush();
+    combine(other.n, other.mean, other.scatter, other.u, other.q);
+    if (other.bufferedRows > 0) {
+      foldBlock(other.buffer, other.bufferedRows);
+    }
+  }
+
+  /** Number of rows added (directly or by merging). */
+  public long count() {
+    flush();
+    return n;
+  }
+
+  /** A copy of the mean; all zeros while {@link #count()} is 0. */
+  public double[] mean() {
+    flush();
+    return mean.clone();
+  }
+
+  /** A copy of the scatter T = Σ (x − mean)(x − mean)ᵀ, D × D (the biased covariance is T / n). */
+  public DMatrixRMaj scatter() {
+    flush();
+    return scatter.copy();
+  }
+
+  /** q = Σ ‖x − mean‖⁴, the β̂ term of the Ledoit–Wolf shrinkage. */
+  public double sumFourthPowerNorms() {
+    flush();
+    return q;
+  }
+
+  /** A copy of u = Σ ‖x − mean‖² (x − mean), needed only to merge q exactly. */
+  double[] sumSquaredNormTimesCentered() {
+    flush();
+    return u.clone();
+  }
+
+  private void checkRow(double[] x) {
+    if (x.length != dim) {
+      throw new IllegalArgumentException("expected a row of length " + dim + ", found " + x.length);
+    }
+    for (int j = 0; j < dim; j++) {
+      if (!Double.isFinite(x[j])) {
+        throw new IllegalArgumentException("row value at index " + j + " is not finite: " + x[j]);
+      }
+    }
+  }
+
+  private void flush() {
+    if (bufferedRows > 0) {
+      int rows = bufferedRows;
+      bufferedRows = 0;
+      foldBlock(buffer, rows);
+    }
+  }
+
+  /** Computes the statistics of {@code rows} buffered rows (not modified) and combines them into this. */
+  private void foldBlock(double[] rowsData, int rows) {
+    double[] blockMean = new double[dim];
+    for (int i = 0; i < rows; i++) {
+      int off = i * dim;
+      for (int j = 0; j < dim; j++) {
+        blockMean[j] += rowsData[off + j];
+      }
+    }
+    for (int j = 0; j < dim; j++) {
+      blockMean[j] /= rows;
+    }
+    // Second pass: correct the mean by the mean residual (corrected two-pass algorithm).
+    double[] correction = new double[dim];
+    for (int i = 0; i < rows; i++) {
+      int off = i * dim;
+      for (int j = 0; j < dim; j++) {
+        correction[j] += rowsData[off + j] - blockMean[j];
+      }
+    }
+    for (int j = 0; j < dim; j++) {
+      blockMean[j] += correction[j] / rows;
+    }
+    DMatrixRMaj centred = new DMatrixRMaj(rows, dim);
+    double[] z = centred.data;
+    double[] blockU = new double[dim];
+    double blockQ = 0;
+    for (int i = 0; i < rows; i++) {
+      int off = i * dim;
+      double norm2 = 0;
+      for (int j = 0; j < dim; j++) {
+        double v = rowsData[off + j] - blockMean[j];
+        z[off + j] = v;
+        norm2 += v * v;
+      }
+      for (int j = 0; j < dim; j++) {
+        blockU[j] += norm2 * z[off + j];
+      }
+      blockQ += norm2 * norm2;
+    }
+    if (blockScatter == null) {
+      blockScatter = new DMatrixRMaj(dim, dim);
+    }
+    CommonOps_DDRM.multInner(centred, blockScatter);
+    combine(rows, blockMean, blockScatter, blockU, blockQ);
+  }
+
+  /**
+   * Combines the statistics of a second set (none modified) into this one. Both sets are shifted to the combined
+   * mean: for a set centred at c with Σz = 0, moving the centre by δ (z' = z − δ) gives T' = T + nδδᵀ,
+   * u' = u − 2Tδ − tr(T)δ − n‖δ‖²δ, q' = q + 4δᵀTδ + n‖δ‖⁴ − 4δᵀu + 2‖δ‖²tr(T).
+   */
+  private void combine(long nb, double[] meanB, DMatrixRMaj scatterB, double[] uB, double qB) {
+    if (nb == 0) {
+      return;
+    }
+    if (n == 0) {
+      n = nb;
+      System.arraycopy(meanB, 0, mean, 0, dim);
+      scatter.setTo(scatterB);
+      System.arraycopy(uB, 0, u, 0, dim);
+      q = qB;
+      return;
+    }
+    long na = n;
+    double total = (double) na + nb;
+    double[] d = new double[dim];
+    double[] deltaA = new double[dim];
+    double[] deltaB = new double[dim];
+    for (int j = 0; j < dim; j++) {
+      d[j] = meanB[j] - mean[j];
+      deltaA[j] = (nb / total) * d[j];
+      deltaB[j] = -(na / total) * d[j];
+    }
+    double[] shiftedUA = u.clone();
+    double shiftedQA = shift(na, scatter, shiftedUA, q, deltaA);
+    double[] shiftedUB = uB.clone();
+    double shiftedQB = shift(nb, scatterB, shiftedUB, qB, deltaB);
+
+    // T = Ta + Tb + na δaδaᵀ + nb δbδbᵀ = Ta + Tb + (na nb / n) d dᵀ, filled symmetrically.
+    double c = na * (nb / total);
+    double[] t = scatter.data;
+    double[] tb = scatterB.data;
+    for (int i = 0; i < dim; i++) {
+      int row = i * dim;
+      for (int j = i; j < dim; j++) {
+        double v = t[row + j] + tb[row + j] + c * (d[i] * d[j]);
+        t[row + j] = v;
+        t[j * dim + i] = v;
+      }
+    }
+    for (int j = 0; j < dim; j++) {
+      mean[j] += deltaA[j];
+      u[j] = shiftedUA[j] + shiftedUB[j];
+    }
+    q = shiftedQA + shiftedQB;
+    n = na + nb;
+  }
+
+  /** Shifts u (modified in place) and returns the shifted q of a set of {@code count} rows; T is not modified. */
+  private double shift(long count, DMatrixRMaj t, double[] uToShift, double qOld, double[] delta) {
+    double[] tDelta = new double[dim];
+    double[] td = t.data;
+    double trace = 0;
+    for (int i = 0; i < dim; i++) {
+      int row = i * dim;
+      double s = 0;
+      for (int j = 0; j < dim; j++) {
+        s += td[row + j] * delta[j];
+      }
+      tDelta[i] = s;
+      trace += td[row + i];
+    }
+    double deltaNorm2 = 0;
+    double deltaTDelta = 0;
+    double deltaU = 0;
+    for (int j = 0; j < dim; j++) {
+      deltaNorm2 += delta[j] * delta[j];
+      deltaTDelta += delta[j] * tDelta[j];
+      deltaU += delta[j] * uToShift[j];
+    }
+    double shiftedQ = qOld + 4 * deltaTDelta + count * deltaNorm2 * deltaNorm2 - 4 * deltaU
+        + 2 * deltaNorm2 * trace;
+    for (int j = 0; j < dim; j++) {
+      uToShift[j] -= 2 * tDelta[j] + trace * delta[j] + count * deltaNorm2 * delta[j];
+    }
+    return shiftedQ;
+  }
+}

@@ -1,0 +1,171 @@
+package org.maha.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.maha.backbone.BackboneSpec;
+import org.maha.image.Normalization;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+
+class ModelFileTest {
+  @TempDir Path dir;
+
+  static final BackboneSpec SPEC = new BackboneSpec("toy", "ab".repeat(32), "input", 32, Normalization.IMAGENET,
+      List.of("a", "b"), List.of(4, 7));
+
+  static double[][][] features(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double[][][] f = new double[n][2][];
+    for (int i = 0; i < n; i++) {
+      f[i][0] = new double[4];
+      f[i][1] = new double[7];
+      for (double[] v : f[i]) {
+        for (int j = 0; j < v.length; j++) {
+          v[j] = 3 + r.nextGaussian() * (1 + j);
+        }
+      }
+    }
+    return f;
+  }
+
+  static GaussianAdModel fit(Variant v, double[][][] train) throws FitException {
+    GaussianAdFitter f = new GaussianAdFitter(SPEC, "toy.onnx", v);
+    for (double[][] x : train) {
+      f.add(x);
+    }
+    return f.fit("train/");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mvg", "l2", "sed", "pca:0.9", "npca:0.9"})
+  void roundTripGivesIdenticalScores(String variant) throws Exception {
+    double[][][] train = features(30, 1);
+    GaussianAdModel m = fit(Variant.parse(variant), train);
+    Path file = dir.resolve("m.maha");
+    ModelFile.write(m, file);
+    GaussianAdModel back = ModelFile.read(file);
+    assertThat(back.variant()).isEqualTo(m.variant());
+    assertThat(back.info().backbone()).isEqualTo(SPEC);
+    assertThat(back.info().nTrain()).isEqualTo(30);
+    for (double[][] x : features(10, 2)) {
+      AnomalyScore a = m.score(x);
+      AnomalyScore b = back.score(x);
+      // float64 arrays are stored exactly, so the scores are bit-identical
+      assertThat(b.score()).isEqualTo(a.score());
+      assertThat(b.levelDistances()).containsExactly(a.levelDistances());
+    }
+  }
+
+  @Test
+  void streamingFitEqualsFitFromRows() throws Exception {
+    double[][][] train = features(25, 3);
+    double[][][] levelRows = new double[2][25][];
+    for (int i = 0; i < 25; i++) {
+      levelRows[0][i] = train[i][0];
+      levelRows[1][i] = train[i][1];
+    }
+    GaussianAdModel streamed = fit(new Variant.Mvg(), train);
+    GaussianAdModel rows = GaussianAdFitter.fitRows(SPEC, null, new Variant.Mvg(), levelRows, "x", new ArrayList<>());
+    for (double[][] x : features(5, 4)) {
+      assertThat(streamed.score(x).score()).isCloseTo(rows.score(x).score(),
+          org.assertj.core.api.Assertions.within(1e-12));
+    }
+  }
+
+  @Test
+  void arraysAreReadableAsPlainNpy() throws Exception {
+    GaussianAdModel m = fit(new Variant.Mvg(), features(20, 5));
+    Path file = dir.resolve("m.maha");
+    ModelFile.write(m, file);
+    try (ZipFile z = new ZipFile(file.toFile())) {
+      NpyArray cov = Npy.read(z.getInputStream(z.getEntry("level_01/covariance.npy")).readAllBytes());
+      NpyArray chol = Npy.read(z.getInputStream(z.getEntry("level_01/cholesky.npy")).readAllBytes());
+      assertThat(cov.shape()).containsExactly(7, 7);
+      assertThat(cov.dtype()).isEqualTo("<f8");
+      // L Lᵀ reproduces the covariance
+      double[] l = chol.data();
+      for (int i = 0; i < 7; i++) {
+        for (int j = 0; j < 7; j++) {
+          double s = 0;
+          for (int k = 0; k < 7; k++) {
+            s += l[i * 7 + k] * l[j * 7 + k];
+          }
+          assertThat(s).isCloseTo(cov.data()[i * 7 + j], org.assertj.core.api.Assertions.within(1e-12));
+        }
+      }
+      String manifest = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes());
+      assertThat(manifest).contains("\"formatVersion\" : 1", "\"onnxSha256\" : \"" + "ab".repeat(32),
+          "\"shrinkage\"", "\"java\"");
+    }
+  }
+
+  @Test
+  void rejectsTruncatedMissingAndForeignFiles() throws Exception {
+    GaussianAdModel m = fit(new Variant.Mvg(), features(20, 6));
+    Path file = dir.resolve("m.maha");
+    ModelFile.write(m, file);
+    byte[] b = Files.readAllBytes(file);
+    Path cut = dir.resolve("cut.maha");
+    Files.write(cut, Arrays.copyOf(b, b.length / 2));
+    assertThatThrownBy(() -> ModelFile.read(cut)).isInstanceOf(ModelFileException.class).hasMessageContaining("cut.maha");
+    Path text = dir.resolve("text.maha");
+    Files.writeString(text, "hello");
+    assertThatThrownBy(() -> ModelFile.read(text)).isInstanceOf(ModelFileException.class)
+        .hasMessageContaining("text.maha");
+    assertThatThrownBy(() -> ModelFile.read(dir.resolve("none.maha"))).isInstanceOf(ModelFileException.class)
+        .hasMessageContaining("no such file");
+  }
+
+  @Test
+  void atomicWriteLeavesNoTemporaryFiles() throws Exception {
+    ModelFile.write(fit(new Variant.L2(), features(5, 7)), dir.resolve("a.maha"));
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("a.maha");
+    }
+  }
+
+  @Test
+  void anotherBackboneIsRefused() throws Exception {
+    GaussianAdModel m = fit(new Variant.Mvg(), features(20, 8));
+    BackboneSpec other = new BackboneSpec("toy", "cd".repeat(32), "input", 32, Normalization.IMAGENET,
+        List.of("a", "b"), List.of(4, 7));
+    assertThatThrownBy(() -> ModelCompatibility.check(m, other, "m.maha", "other.onnx"))
+        .isInstanceOf(ModelFileException.class).hasMessageContaining("other.onnx").hasMessageContaining("sha256");
+    ModelCompatibility.check(m, SPEC, "m.maha", "toy.onnx");
+  }
+
+  @Test
+  void tooFewImagesAndConstantFeaturesAreFitErrors() {
+    assertThatThrownBy(() -> fit(new Variant.Mvg(), features(1, 9))).isInstanceOf(FitException.class)
+        .hasMessageContaining("at least 2");
+    double[][][] same = new double[5][][];
+    double[][][] one = features(1, 10);
+    Arrays.fill(same, one[0]);
+    assertThatThrownBy(() -> fit(new Variant.Mvg(), same)).isInstanceOf(FitException.class)
+        .hasMessageContaining("constant");
+    assertThatThrownBy(() -> fit(new Variant.Sed(), same)).isInstanceOf(FitException.class)
+        .hasMessageContaining("constant");
+  }
+
+  @Test
+  void variantsParseAndPrint() {
+    for (String s : List.of("mvg", "l2", "sed", "pca:0.99", "npca:0.999")) {
+      assertThat(Variant.parse(s).id()).isEqualTo(s);
+    }
+    assertThatThrownBy(() -> Variant.parse("pca")).hasMessageContaining("threshold");
+    assertThatThrownBy(() -> Variant.parse("npca:1.5")).hasMessageContaining("(0, 1)");
+    assertThatThrownBy(() -> Variant.parse("knn")).hasMessageContaining("unknown variant");
+  }
+}

@@ -1,0 +1,141 @@
+package org.maha.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.junit.jupiter.api.Test;
+
+class GaussianTest {
+  @Test
+  void identityCovarianceMahalanobisEqualsSqrtDTimesL2Rms() throws NotPositiveDefiniteException {
+    int d = 9;
+    Random random = new Random(21);
+    double[] mean = randomVector(random, d);
+    Gaussian g = Gaussian.of(mean, CommonOps_DDRM.identity(d));
+    for (int trial = 0; trial < 20; trial++) {
+      double[] x = randomVector(random, d);
+      // rounding only: both are sqrt of the same sum of squares
+      assertThat(g.mahalanobisDistance(x)).isCloseTo(Math.sqrt(d) * Distances.l2Rms(x, mean), within(1e-12));
+    }
+  }
+
+  @Test
+  void diagonalCovarianceMahalanobisEqualsSqrtDTimesSedRms() throws NotPositiveDefiniteException {
+    int d = 9;
+    Random random = new Random(22);
+    double[] mean = randomVector(random, d);
+    double[] std = new double[d];
+    DMatrixRMaj cov = new DMatrixRMaj(d, d);
+    for (int j = 0; j < d; j++) {
+      std[j] = 0.1 + 3 * random.nextDouble();
+      cov.set(j, j, std[j] * std[j]);
+    }
+    Gaussian g = Gaussian.of(mean, cov);
+    for (int trial = 0; trial < 20; trial++) {
+      double[] x = randomVector(random, d);
+      double expected = Math.sqrt(d) * Distances.sedRms(x, mean, std);
+      assertThat(g.mahalanobisDistance(x)).isCloseTo(expected, within(1e-12 * expected));
+    }
+  }
+
+  @Test
+  void fullCovarianceMatchesTheQuadraticFormWithAnInverse() throws NotPositiveDefiniteException {
+    // Definition check: d² = (x − μ)ᵀ Σ⁻¹ (x − μ), with Σ = A Aᵀ + I, inverse by EJML (test only).
+    int d = 6;
+    Random random = new Random(23);
+    DMatrixRMaj a = new DMatrixRMaj(d, d);
+    for (int i = 0; i < d * d; i++) {
+      a.data[i] = random.nextGaussian();
+    }
+    DMatrixRMaj cov = new DMatrixRMaj(d, d);
+    CommonOps_DDRM.multTransB(a, a, cov);
+    CommonOps_DDRM.addEquals(cov, CommonOps_DDRM.identity(d));
+    DMatrixRMaj inv = cov.copy();
+    assertThat(CommonOps_DDRM.invert(inv)).isTrue();
+    double[] mean = randomVector(random, d);
+    Gaussian g = Gaussian.of(mean, cov);
+    double[] x = randomVector(random, d);
+    DMatrixRMaj z = new DMatrixRMaj(d, 1);
+    for (int j = 0; j < d; j++) {
+      z.data[j] = x[j] - mean[j];
+    }
+    DMatrixRMaj pz = new DMatrixRMaj(d, 1);
+    CommonOps_DDRM.mult(inv, z, pz);
+    double expected = CommonOps_DDRM.dot(z, pz);
+    assertThat(g.squaredMahalanobis(x)).isCloseTo(expected, within(1e-10 * expected));
+    assertThat(g.squaredMahalanobis(mean)).isZero();
+
+    DMatrixRMaj l = g.choleskyLower();
+    DMatrixRMaj llt = new DMatrixRMaj(d, d);
+    CommonOps_DDRM.multTransB(l, l, llt);
+    assertThat(llt.data).containsExactly(cov.data, within(1e-12 * CommonOps_DDRM.elementMaxAbs(cov)));
+    for (int i = 0; i < d; i++) {
+      for (int j = i + 1; j < d; j++) {
+        assertThat(l.get(i, j)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void nonPositiveDefiniteCovarianceIsRejected() {
+    DMatrixRMaj indefinite = new DMatrixRMaj(new double[][] {{1, 2}, {2, 1}}); // eigenvalues 3 and −1
+    assertThatThrownBy(() -> Gaussian.of(new double[2], indefinite))
+        .isInstanceOf(NotPositiveDefiniteException.class).hasMessageContaining("not positive definite");
+    assertThatThrownBy(() -> Gaussian.of(new double[2], new DMatrixRMaj(2, 2)))
+        .isInstanceOf(NotPositiveDefiniteException.class);
+    DMatrixRMaj negative = new DMatrixRMaj(new double[][] {{-1}});
+    assertThatThrownBy(() -> Gaussian.of(new double[1], negative)).isInstanceOf(NotPositiveDefiniteException.class);
+  }
+
+  @Test
+  void badShapesAsymmetryAndNonFiniteInputsAreRejected() throws NotPositiveDefiniteException {
+    assertThatThrownBy(() -> Gaussian.of(new double[3], CommonOps_DDRM.identity(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 x 3").hasMessageContaining("2 x 2");
+    DMatrixRMaj asymmetric = new DMatrixRMaj(new double[][] {{2, 1}, {0, 2}});
+    assertThatThrownBy(() -> Gaussian.of(new double[2], asymmetric))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not symmetric");
+    Gaussian g = Gaussian.of(new double[2], CommonOps_DDRM.identity(2));
+    assertThatThrownBy(() -> g.squaredMahalanobis(new double[] {0, Double.NaN}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 1");
+    assertThatThrownBy(() -> g.squaredMahalanobis(new double[3])).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void conditionNumberBoundsAreConsistent() throws NotPositiveDefiniteException {
+    Gaussian diag = Gaussian.of(new double[2], new DMatrixRMaj(new double[][] {{100, 0}, {0, 1}}));
+    assertThat(diag.exactLogConditionNumber()).isCloseTo(Math.log(100), within(1e-12));
+    assertThat(diag.logConditionNumber()).isCloseTo(Math.log(100), within(1e-12));
+    // Strongly correlated: the Cholesky-diagonal estimate is a lower bound on the exact value.
+    Gaussian corr = Gaussian.of(new double[2], new DMatrixRMaj(new double[][] {{1, 0.99}, {0.99, 1}}));
+    assertThat(corr.exactLogConditionNumber()).isCloseTo(Math.log(1.99 / 0.01), within(1e-9));
+    assertThat(corr.logConditionNumber()).isLessThan(corr.exactLogConditionNumber());
+  }
+
+  @Test
+  void accessorsReturnCopies() throws NotPositiveDefiniteException {
+    double[] mean = {1, 2};
+    DMatrixRMaj cov = CommonOps_DDRM.identity(2);
+    Gaussian g = Gaussian.of(mean, cov);
+    mean[0] = 99;
+    cov.set(0, 0, 99);
+    g.mean()[1] = 99;
+    g.covariance().set(1, 1, 99);
+    g.choleskyLower().set(1, 1, 99);
+    assertThat(g.mean()).containsExactly(1, 2);
+    assertThat(g.covariance().data).containsExactly(1, 0, 0, 1);
+    assertThat(g.choleskyLower().data).containsExactly(1, 0, 0, 1);
+    assertThat(g.dim()).isEqualTo(2);
+  }
+
+  private static double[] randomVector(Random random, int d) {
+    double[] v = new double[d];
+    for (int j = 0; j < d; j++) {
+      v[j] = 2 * random.nextGaussian();
+    }
+    return v;
+  }
+}
