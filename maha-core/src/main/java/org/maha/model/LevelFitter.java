@@ -42,13 +42,8 @@ final class LevelFitter {
       return fit(variant, acc, level, warnings);
     }
     PcaFit pca = Pca.fit(rows);
-    double[] ratio = pca.explainedVarianceRatio();
-    int[] range = Pca.selectComponents(ratio, p.threshold(), p.negated());
-    int total = ratio.length;
-    if (p.negated() && range[0] == total - 1 && total > 1) {
-      warnings.add("level " + level + ": the first principal component alone holds more than " + p.threshold()
-          + " of the variance, so NPCA keeps only the last component (official rule)");
-    }
+    int total = pca.explainedVarianceRatio().length;
+    int[] range = keptComponents(pca, p, rows.length, level, warnings);
     DMatrixRMaj all = pca.components();
     DMatrixRMaj kept = CommonOps_DDRM.extract(all, range[0], range[1], 0, all.numCols);
     double[] mean = pca.mean();
@@ -60,6 +55,37 @@ final class LevelFitter {
         "the " + kept.numRows + " kept principal component(s) have zero variance on the training images"
             + " (try another threshold, or mvg)");
     return new LevelModel.Projected(mean, kept, range[0], total, inner);
+  }
+
+  /**
+   * The components a PCA/NPCA level keeps: the official rule of PAPER §2.3 ({@link Pca#selectComponents}),
+   * with two departures that only matter in degenerate cases, both reported as warnings: (1) when the first
+   * component alone exceeds the threshold (c = 0) NPCA keeps every component instead of the official slice
+   * {@code [-1:]} (only the last one); (2) numerically null components (variance ≤ 1e-12 of the largest: dead
+   * channels, or the null space when N ≤ D) are dropped, since their directions are arbitrary and carry no
+   * variance to model.
+   */
+  static int[] keptComponents(PcaFit pca, Variant.Pca p, int n, String level, List<String> warnings) {
+    double[] ratio = pca.explainedVarianceRatio();
+    double[] variance = pca.explainedVariance();
+    int total = ratio.length;
+    int[] range = Pca.selectComponents(ratio, p.threshold(), p.negated());
+    if (p.negated() && total > 1 && ratio[0] > p.threshold()) {
+      warnings.add("level " + level + ": the first principal component alone holds more than " + p.threshold()
+          + " of the variance; NPCA keeps all components (the official rule would keep only the last)");
+      range = new int[] {0, total};
+    }
+    int to = range[1];
+    while (to > range[0] + 1 && !(variance[to - 1] > 1e-12 * variance[0])) {
+      to--;
+    }
+    // with n ≤ d the last d-(n-1) components are null by construction: expected, not worth a warning
+    int expectedNull = Math.max(0, total - (n - 1));
+    if (range[1] - to > expectedNull) {
+      warnings.add("level " + level + ": " + (range[1] - to) + " numerically null principal component(s) left out of "
+          + p.id());
+    }
+    return new int[] {range[0], to};
   }
 
   /** @param constantWhy what to say when the features have zero variance (null: the default message) */

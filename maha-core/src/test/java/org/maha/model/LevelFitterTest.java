@@ -1,0 +1,61 @@
+package org.maha.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.maha.stats.Pca;
+import org.maha.stats.PcaFit;
+
+class LevelFitterTest {
+
+  /** rows with per-feature scales; a scale of 0 makes a dead (constant) feature. */
+  static double[][] rows(int n, double[] scales, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double[][] x = new double[n][scales.length];
+    for (double[] row : x) {
+      for (int j = 0; j < scales.length; j++) {
+        row[j] = 1 + scales[j] * r.nextGaussian();
+      }
+    }
+    return x;
+  }
+
+  @Test
+  void followsTheOfficialRuleInTheRegularCase() {
+    double[][] x = rows(200, new double[] {10, 5, 3, 1, 0.5, 0.2, 0.1}, 1);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    for (double t : new double[] {0.9, 0.99, 0.999}) {
+      for (boolean neg : new boolean[] {false, true}) {
+        int[] official = Pca.selectComponents(pca.explainedVarianceRatio(), t, neg);
+        assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(t, neg), 200, "L", w)).containsExactly(official);
+      }
+    }
+    assertThat(w).isEmpty();
+  }
+
+  @Test
+  void npcaKeepsAllComponentsWhenTheFirstAloneExceedsTheThreshold() {
+    double[][] x = rows(200, new double[] {1000, 1, 1, 1}, 2);
+    PcaFit pca = Pca.fit(x);
+    assertThat(pca.explainedVarianceRatio()[0]).isGreaterThan(0.99);
+    // the official slice [c-1:] with c = 0 keeps only the last component
+    assertThat(Pca.selectComponents(pca.explainedVarianceRatio(), 0.99, true)).containsExactly(3, 4);
+    List<String> w = new ArrayList<>();
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.99, true), 200, "L0", w)).containsExactly(0, 4);
+    assertThat(w).singleElement().asString().contains("L0", "first principal component");
+  }
+
+  @Test
+  void dropsNumericallyNullComponents() {
+    double[][] x = rows(100, new double[] {3, 2, 1, 0, 0}, 3);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    int[] kept = LevelFitter.keptComponents(pca, new Variant.Pca(0.5, true), 100, "L3", w);
+    assertThat(kept[1]).isEqualTo(3);
+    assertThat(w).anyMatch(s -> s.contains("2 numerically null"));
+  }
+}
