@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.image.Preprocessing;
 import org.maha.model.MahaVersion;
-import org.maha.pipeline.AtomicFiles;
+import org.maha.files.AtomicFiles;
 import org.maha.pipeline.Benchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

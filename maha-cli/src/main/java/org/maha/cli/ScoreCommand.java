@@ -15,7 +15,7 @@ import org.maha.backbone.OnnxBackbone;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
-import org.maha.pipeline.AtomicFiles;
+import org.maha.files.AtomicFiles;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ScoredImage;

@@ -8,13 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -29,6 +26,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.ejml.data.DMatrixRMaj;
 import org.maha.backbone.BackboneSpec;
+import org.maha.files.AtomicFiles;
 import org.maha.image.Normalization;
 import org.maha.npy.Npy;
 import org.maha.npy.NpyArray;
@@ -39,7 +37,7 @@ import org.maha.stats.NotPositiveDefiniteException;
 /**
  * Reads and writes {@code .maha} model files: a zip of {@code manifest.json} (provenance, levels, SHA-256 of
  * every array) and float64 NumPy arrays, so that a Python user can read a model with numpy alone. Writes go to
- * a temporary file that is renamed into place; reads verify the format version, every checksum, every shape.
+ * a temporary file that is renamed into place ({@link AtomicFiles}); reads verify the format version, every checksum, every shape.
  *
  * <pre>
  * manifest.json          format, versions, backbone identity, preprocessing, variant, levels, entries' SHA-256
@@ -79,26 +77,15 @@ public final class ModelFile {
       sums.put(e.getKey(), sha256(e.getValue()));
     }
     byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-    try {
-      try (OutputStream fos = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(fos)) {
-        put(zip, MANIFEST, manifestBytes);
-        put(zip, MANIFEST_SHA, (sha256(manifestBytes) + "\n").getBytes(StandardCharsets.US_ASCII));
-        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-          put(zip, e.getKey(), e.getValue());
-        }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      put(zip, MANIFEST, manifestBytes);
+      put(zip, MANIFEST_SHA, (sha256(manifestBytes) + "\n").getBytes(StandardCharsets.US_ASCII));
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        put(zip, e.getKey(), e.getValue());
       }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
     }
+    AtomicFiles.write(target, bytes.toByteArray());
   }
 
   /**

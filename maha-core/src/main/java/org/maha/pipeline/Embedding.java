@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.maha.files.AtomicFiles;
 import org.maha.backbone.BackboneSpec;
 import org.maha.npy.Npy;
 import org.maha.npy.NpyArray;

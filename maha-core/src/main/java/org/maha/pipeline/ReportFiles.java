@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.maha.files.AtomicFiles;
 import org.maha.eval.MeanSem;
 import org.maha.model.MahaVersion;
 

@@ -1,10 +1,12 @@
-package org.maha.pipeline;
+package org.maha.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +27,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + e.getKey(), ".tmp");
         staged.put(tmp, dir.resolve(e.getKey()));
         Files.write(tmp, e.getValue());
+        readableByAll(tmp);
       }
       for (Map.Entry<Path, Path> e : staged.entrySet()) {
         move(e.getKey(), e.getValue());
@@ -40,6 +43,13 @@ public final class AtomicFiles {
   public static void write(Path file, byte[] data) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     writeAll(dir, Map.of(file.getFileName().toString(), data));
+  }
+
+  /** Temp files are created owner-only; outputs get the usual rw-r--r--. */
+  private static void readableByAll(Path p) throws IOException {
+    if (Files.getFileAttributeView(p, PosixFileAttributeView.class) != null) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+    }
   }
 
   private static void move(Path from, Path to) throws IOException {
