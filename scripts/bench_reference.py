@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Reference timings to set beside `maha bench` (Debian: python3-sklearn, python3-torch, python3-torchvision).
+
+- fit: scikit-learn LedoitWolf().fit on N x D float64 features + numpy Cholesky (what the paper's code does per
+  level, with pinvh replaced by the cheaper Cholesky), same N, D and feature structure as `maha bench`;
+- backbone: torchvision MobileNetV2 (same architecture as the shared Keras MobileNetV2, random weights) in PyTorch
+  eager mode on CPU, images/s at batch 1 and 16 with the given number of threads.
+
+Usage: bench_reference.py [--threads 2] [--images 128] [--fit-n 400] [--fit-dim 1792] [--repeats 5]
+"""
+import argparse, platform, time
+
+import numpy as np
+
+
+def fit_time(n, d, repeats):
+    from sklearn.covariance import LedoitWolf
+    rng = np.random.default_rng(3)
+    basis = rng.random((32, d)) - 0.5
+    x = 1.0 + (rng.random((n, 32)) * 2 - 1) @ basis + 0.05 * (rng.random((n, d)) - 0.5)
+    times = []
+    for r in range(repeats + 1):
+        t0 = time.perf_counter()
+        lw = LedoitWolf().fit(x)
+        np.linalg.cholesky(lw.covariance_)
+        if r:
+            times.append((time.perf_counter() - t0) * 1e3)
+    return float(np.median(times)), float(np.min(times)), lw.shrinkage_
+
+
+def backbone(threads, batch, images):
+    import torch, torchvision
+    torch.set_num_threads(threads)
+    m = torchvision.models.mobilenet_v2().eval()
+    x = torch.rand(batch, 3, 224, 224) * 2 - 1
+    with torch.no_grad():
+        for _ in range(max(2, 16 // batch)):
+            m(x)
+        runs = max(1, images // batch)
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            m(x)
+        sec = time.perf_counter() - t0
+    return runs * batch / sec, sec
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--images", type=int, default=128)
+    ap.add_argument("--fit-n", type=int, default=400)
+    ap.add_argument("--fit-dim", type=int, default=1792)
+    ap.add_argument("--repeats", type=int, default=5)
+    a = ap.parse_args()
+    import sklearn, torch
+    print(f"reference: python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
+          f"torch {torch.__version__}, threads {a.threads}")
+    for b in (1, 16):
+        ips, sec = backbone(a.threads, b, a.images)
+        print(f"| PyTorch eager torchvision mobilenet_v2 | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
+    med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats)
+    print(f"fit one level (sklearn LedoitWolf + numpy cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
+          f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
