@@ -16,6 +16,7 @@ import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
 import org.maha.files.AtomicFiles;
+import org.maha.files.Sha256;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ScoredImage;
@@ -69,6 +70,11 @@ final class ScoreCommand implements Callable<Integer> {
             + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE");
       }
       onnx = Path.of(hint);
+    }
+    try {
+      ModelCompatibility.checkSha256(model, Sha256.of(onnx), modelFile.toString(), onnx.toString());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new MahaCommand.UsageException(onnx + ": no such file");
     }
     var fitted = model.info().backbone();
     try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {

@@ -12,13 +12,9 @@ public final class ModelCompatibility {
    */
   public static void check(GaussianAdModel model, BackboneSpec given, String modelFile, String onnxFile)
       throws ModelFileException {
+    checkSha256(model, given.onnxSha256(), modelFile, onnxFile);
     BackboneSpec fitted = model.info().backbone();
-    String prefix = modelFile + ": fitted with backbone " + fitted.name() + " (sha256 " + abbrev(fitted.onnxSha256())
-        + ")";
-    if (!fitted.onnxSha256().equals(given.onnxSha256())) {
-      throw new ModelFileException(prefix + ", but " + onnxFile + " has sha256 " + abbrev(given.onnxSha256())
-          + "; use the same ONNX file as for fitting");
-    }
+    String prefix = prefix(fitted, modelFile);
     if (!fitted.levelNames().equals(given.levelNames()) || !fitted.levelDims().equals(given.levelDims())) {
       throw new ModelFileException(prefix + " with levels " + fitted.levelNames() + " " + fitted.levelDims()
           + ", but the backbone was opened with " + given.levelNames() + " " + given.levelDims());
@@ -27,6 +23,20 @@ public final class ModelCompatibility {
       throw new ModelFileException(prefix + " at " + fitted.inputSizePx() + " px, " + fitted.normalization().id()
           + ", but the backbone was opened at " + given.inputSizePx() + " px, " + given.normalization().id());
     }
+  }
+
+  /** The cheap first check, before a backbone is even opened: is it the same ONNX file? */
+  public static void checkSha256(GaussianAdModel model, String givenSha256, String modelFile, String onnxFile)
+      throws ModelFileException {
+    BackboneSpec fitted = model.info().backbone();
+    if (!fitted.onnxSha256().equals(givenSha256)) {
+      throw new ModelFileException(prefix(fitted, modelFile) + ", but " + onnxFile + " has sha256 "
+          + abbrev(givenSha256) + "; use the same ONNX file as for fitting");
+    }
+  }
+
+  private static String prefix(BackboneSpec fitted, String modelFile) {
+    return modelFile + ": fitted with backbone " + fitted.name() + " (sha256 " + abbrev(fitted.onnxSha256()) + ")";
   }
 
   private static String abbrev(String sha) {

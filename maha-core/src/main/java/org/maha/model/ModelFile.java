@@ -12,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +24,7 @@ import java.util.zip.ZipOutputStream;
 import org.ejml.data.DMatrixRMaj;
 import org.maha.backbone.BackboneSpec;
 import org.maha.files.AtomicFiles;
+import org.maha.files.Sha256;
 import org.maha.image.Normalization;
 import org.maha.npy.Npy;
 import org.maha.npy.NpyArray;
@@ -401,10 +399,7 @@ public final class ModelFile {
   }
 
   static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+    return Sha256.of(data);
   }
+
 }
