@@ -42,10 +42,21 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Folder for the report files.")
   Path out;
 
+  @Option(names = "--folds", defaultValue = "1", paramLabel = "K",
+      description = "1: fit once on all of train/good (default). K > 1: the paper's protocol, KFold(K, shuffle=True, "
+          + "random_state=SEED) on the name-sorted training images, AUROC averaged over folds (the paper uses 5).")
+  int folds;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "KFold random_state. Default: 0.")
+  long seed;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     List<Variant> vs = Cli.variants(variants);
+    if (folds < 1) {
+      throw new MahaCommand.UsageException("--folds must be at least 1, got " + folds);
+    }
     if (out != null) {
       Cli.requireWritableDir(out);
     }
@@ -53,8 +64,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      EvaluationReport r = Evaluation.run(ex, cats, vs, onnx.toAbsolutePath().toString(), input.skipUnreadable,
-          new ProgressPrinter(err, input.quiet));
+      EvaluationReport r = Evaluation.run(ex, cats, vs, new Evaluation.Protocol(folds, seed),
+          onnx.toAbsolutePath().toString(), input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       print(spec.commandLine().getOut(), err, r, out);
     }
     return 0;

@@ -118,8 +118,9 @@ class EndToEndTest {
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",");
       if (f[0].equals(cat) && f[1].equals("mvg")) {
-        labels.add(f[4].equals("1"));
-        scores.add(Double.parseDouble(f[5]));
+        assertThat(f[2]).isEqualTo("all");
+        labels.add(f[5].equals("1"));
+        scores.add(Double.parseDouble(f[6]));
       }
     }
     assertThat(scores).hasSize(5 + SyntheticInspectionSet.DEFECT_TYPES.size() * 3);
@@ -129,8 +130,34 @@ class EndToEndTest {
     }
     double auroc = Auroc.auroc(scores.stream().mapToDouble(Double::doubleValue).toArray(), y);
     String row = Files.readAllLines(out.resolve("auroc.csv")).stream()
-        .filter(l -> l.startsWith(cat + ",mvg,combined,")).findFirst().orElseThrow();
+        .filter(l -> l.startsWith(cat + ",mvg,all,combined,")).findFirst().orElseThrow();
     assertThat(Double.parseDouble(row.substring(row.lastIndexOf(',') + 1))).isEqualTo(auroc);
+  }
+
+  @Test
+  void kFoldProtocolAveragesThePerFoldAurocs() throws Exception {
+    Path out = dir.resolve("folds");
+    var r = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--variants", "mvg",
+        "--folds", "3", "-o", out.toString(), category(0).toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("mean over 3 folds");
+    List<String> rows = Files.readAllLines(out.resolve("auroc.csv"));
+    double sum = 0;
+    for (String fold : List.of("0", "1", "2")) {
+      String row = rows.stream().filter(l -> l.contains(",mvg," + fold + ",combined,")).findFirst().orElseThrow();
+      sum += Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+    }
+    String mean = rows.stream().filter(l -> l.contains(",mvg,mean,combined,")).findFirst().orElseThrow();
+    assertThat(Double.parseDouble(mean.substring(mean.lastIndexOf(',') + 1))).isCloseTo(sum / 3, within(1e-15));
+    // fold 0 holds out KFold(3, shuffle=True, random_state=0)'s first test fold of the 12 training images
+    JsonNode json = new ObjectMapper().readTree(out.resolve("evaluation.json").toFile());
+    JsonNode heldOut = json.path("categories").get(0).path("variants").path("mvg").path("folds").get(0)
+        .path("heldOutTrainIndices");
+    int[] expected = org.maha.data.KFold.heldOut(12, 3, 0)[0];
+    assertThat(heldOut).hasSize(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(heldOut.get(i).asInt()).isEqualTo(expected[i]);
+    }
   }
 
   @Test

@@ -2,9 +2,7 @@ package org.maha.pipeline;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.maha.backbone.BackboneSpec;
 import org.maha.data.LabeledImage;
 import org.maha.data.MvtecCategory;
@@ -22,6 +20,59 @@ import org.maha.model.Variant;
 public final class Evaluation {
   private Evaluation() {}
 
+  /**
+   * How the training images are used (PAPER §1.2): the paper's protocol fits on 80 % of {@code train/good} for
+   * each of 5 folds of scikit-learn's {@code KFold(5, shuffle=True, random_state=0)} and averages the AUROCs over
+   * folds; the quick protocol fits once on all of {@code train/good}.
+   */
+  public record Protocol(int folds, long seed) {
+    public Protocol {
+      if (folds < 1) {
+        throw new IllegalArgumentException("folds must be at least 1, got " + folds);
+      }
+    }
+
+    /** One fit on every training image. */
+    public static Protocol fullTrain() {
+      return new Protocol(1, 0);
+    }
+
+    /** The paper's 5 folds, seed 0. */
+    public static Protocol paper() {
+      return new Protocol(5, 0);
+    }
+
+    public boolean isFullTrain() {
+      return folds == 1;
+    }
+
+    public String describe() {
+      return isFullTrain() ? "fit on all train/good images, one run"
+          : "KFold(" + folds + ", shuffle=True, random_state=" + seed + ") on the name-sorted train/good images: "
+              + "fit on the other folds, test on the whole test folder, AUROC averaged over folds";
+    }
+  }
+
+  /** One fold's AUROCs and scores. {@code heldOut} are the training-image indices left out of this fit. */
+  public record FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc,
+      List<ImageResult> images) {
+    public FoldResult {
+      heldOut = heldOut.clone();
+      levelAuroc = levelAuroc.clone();
+      images = List.copyOf(images);
+    }
+
+    @Override
+    public int[] heldOut() {
+      return heldOut.clone();
+    }
+
+    @Override
+    public double[] levelAuroc() {
+      return levelAuroc.clone();
+    }
+  }
+
   /** One test image's result under one variant. */
   public record ImageResult(Path path, String defectType, boolean anomalous, double score, double[] levelDistances) {
     public ImageResult {
@@ -34,11 +85,36 @@ public final class Evaluation {
     }
   }
 
-  /** AUROC per level and combined, with every test score, for one variant on one category. */
-  public record VariantResult(String variant, double[] levelAuroc, double combinedAuroc, List<ImageResult> images) {
+  /**
+   * AUROC per level and combined (means over folds) for one variant on one category, with every fold's
+   * results; {@code images} are the first fold's test scores.
+   */
+  public record VariantResult(String variant, double[] levelAuroc, double combinedAuroc, List<ImageResult> images,
+      List<FoldResult> folds) {
     public VariantResult {
       levelAuroc = levelAuroc.clone();
       images = List.copyOf(images);
+      folds = List.copyOf(folds);
+    }
+
+    /** A single-fit result (the quick protocol). */
+    public VariantResult(String variant, double[] levelAuroc, double combinedAuroc, List<ImageResult> images) {
+      this(variant, levelAuroc, combinedAuroc, images,
+          List.of(new FoldResult(0, new int[0], levelAuroc, combinedAuroc, images)));
+    }
+
+    /** Averages fold results (PAPER §1.8: mean over folds per category). */
+    static VariantResult ofFolds(String variant, List<FoldResult> folds) {
+      int levels = folds.get(0).levelAuroc().length;
+      double[] mean = new double[levels];
+      double combined = 0;
+      for (FoldResult f : folds) {
+        for (int l = 0; l < levels; l++) {
+          mean[l] += f.levelAuroc()[l] / folds.size();
+        }
+        combined += f.combinedAuroc() / folds.size();
+      }
+      return new VariantResult(variant, mean, combined, folds.get(0).images(), folds);
     }
 
     @Override
@@ -57,83 +133,111 @@ public final class Evaluation {
     }
   }
 
+  /** The quick protocol: one fit on all training images per category. */
   public static EvaluationReport run(FeatureExtractor extractor, List<MvtecCategory> categories,
       List<Variant> variants, String backboneFile, boolean skipUnreadable, ProgressListener progress)
       throws Exception {
+    return run(extractor, categories, variants, Protocol.fullTrain(), backboneFile, skipUnreadable, progress);
+  }
+
+  public static EvaluationReport run(FeatureExtractor extractor, List<MvtecCategory> categories,
+      List<Variant> variants, Protocol protocol, String backboneFile, boolean skipUnreadable,
+      ProgressListener progress) throws Exception {
     BackboneSpec spec = extractor.backbone().spec();
     List<CategoryResult> results = new ArrayList<>();
     for (MvtecCategory c : categories) {
-      results.add(category(extractor, spec, c, variants, backboneFile, skipUnreadable, progress));
+      CategoryFeatures f = CategoryFeatures.extract(extractor, c, skipUnreadable, progress);
+      results.add(evaluate(spec, f, variants, protocol, backboneFile));
     }
     List<String> ids = new ArrayList<>();
     for (Variant v : variants) {
       ids.add(v.id());
     }
-    return new EvaluationReport(spec, ids, results);
+    return new EvaluationReport(spec, ids, results, protocol);
   }
 
-  private static CategoryResult category(FeatureExtractor extractor, BackboneSpec spec, MvtecCategory c,
-      List<Variant> variants, String backboneFile, boolean skipUnreadable, ProgressListener progress)
-      throws Exception {
+  /** Fits and scores every variant on features already extracted (no backbone needed). */
+  public static CategoryResult evaluate(BackboneSpec spec, CategoryFeatures f, List<Variant> variants,
+      Protocol protocol, String backboneFile) throws Exception {
     int levels = spec.levelNames().size();
-    List<double[][]> train = new ArrayList<>();
-    List<Skipped> skipped = new ArrayList<>(extractor.extract(c.train(), skipUnreadable, c.name() + ": train",
-        progress, (i, p, f) -> train.add(f)));
-    if (train.size() < 2) {
-      throw new InputException(c.root().resolve("train/good"),
-          "need at least 2 readable training images, found " + train.size());
+    int n = f.train().size();
+    if (n < 2 || (!protocol.isFullTrain() && n < protocol.folds())) {
+      throw new InputException(f.category().root().resolve("train/good"), "need at least "
+          + Math.max(2, protocol.isFullTrain() ? 2 : protocol.folds()) + " readable training images, found " + n);
     }
-    List<Path> testPaths = new ArrayList<>();
-    Map<Path, LabeledImage> labels = new HashMap<>();
-    for (LabeledImage li : c.test()) {
-      testPaths.add(li.path());
-      labels.put(li.path(), li);
-    }
-    List<Path> testOrder = new ArrayList<>();
-    List<double[][]> test = new ArrayList<>();
-    skipped.addAll(extractor.extract(testPaths, skipUnreadable, c.name() + ": test", progress, (i, p, f) -> {
-      testOrder.add(p);
-      test.add(f);
-    }));
-    boolean[] anomalous = new boolean[test.size()];
+    boolean[] anomalous = new boolean[f.test().size()];
     int bad = 0;
     for (int i = 0; i < anomalous.length; i++) {
-      anomalous[i] = labels.get(testOrder.get(i)).anomalous();
+      anomalous[i] = f.testLabels().get(i).anomalous();
       bad += anomalous[i] ? 1 : 0;
     }
     if (bad == 0 || bad == anomalous.length) {
-      throw new InputException(c.root().resolve("test"), "AUROC needs both good and defective test images, found "
-          + (anomalous.length - bad) + " good and " + bad + " defective");
+      throw new InputException(f.category().root().resolve("test"), "AUROC needs both good and defective test "
+          + "images, found " + (anomalous.length - bad) + " good and " + bad + " defective");
     }
-    double[][][] levelRows = new double[levels][train.size()][];
-    for (int l = 0; l < levels; l++) {
-      for (int i = 0; i < train.size(); i++) {
-        levelRows[l][i] = train.get(i)[l];
-      }
-    }
+    int[][] heldOut = protocol.isFullTrain() ? new int[][] {new int[0]}
+        : org.maha.data.KFold.heldOut(n, protocol.folds(), protocol.seed());
     List<VariantResult> out = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    String source = c.root().resolve("train/good").toString();
+    String source = f.category().root().resolve("train/good").toString();
     for (Variant v : variants) {
-      GaussianAdModel model = GaussianAdFitter.fitRows(spec, backboneFile, v, levelRows, source, warnings);
-      double[] combined = new double[test.size()];
-      double[][] perLevel = new double[levels][test.size()];
-      List<ImageResult> images = new ArrayList<>();
-      for (int i = 0; i < test.size(); i++) {
-        AnomalyScore s = model.score(test.get(i));
-        combined[i] = s.score();
-        for (int l = 0; l < levels; l++) {
-          perLevel[l][i] = s.levelDistance(l);
+      List<FoldResult> folds = new ArrayList<>();
+      for (int fold = 0; fold < heldOut.length; fold++) {
+        int[] fit = complement(n, heldOut[fold]);
+        if (fit.length < 2) {
+          throw new InputException(f.category().root().resolve("train/good"),
+              "fold " + fold + " leaves fewer than 2 images to fit on");
         }
-        LabeledImage li = labels.get(testOrder.get(i));
-        images.add(new ImageResult(li.path(), li.defectType(), li.anomalous(), s.score(), s.levelDistances()));
+        double[][][] levelRows = new double[levels][fit.length][];
+        for (int l = 0; l < levels; l++) {
+          for (int i = 0; i < fit.length; i++) {
+            levelRows[l][i] = f.train().get(fit[i])[l];
+          }
+        }
+        List<String> foldWarnings = fold == 0 ? warnings : new ArrayList<>();
+        GaussianAdModel model = GaussianAdFitter.fitRows(spec, backboneFile, v, levelRows, source, foldWarnings);
+        folds.add(scoreFold(model, fold, heldOut[fold], f, anomalous));
       }
-      double[] levelAuroc = new double[levels];
-      for (int l = 0; l < levels; l++) {
-        levelAuroc[l] = Auroc.auroc(perLevel[l], anomalous);
-      }
-      out.add(new VariantResult(v.id(), levelAuroc, Auroc.auroc(combined, anomalous), images));
+      out.add(VariantResult.ofFolds(v.id(), folds));
     }
-    return new CategoryResult(c.name(), train.size(), test.size(), out, skipped, warnings);
+    return new CategoryResult(f.category().name(), n, f.test().size(), out, f.skipped(), warnings);
+  }
+
+  private static FoldResult scoreFold(GaussianAdModel model, int fold, int[] heldOut, CategoryFeatures f,
+      boolean[] anomalous) {
+    int levels = model.levels().size();
+    int t = f.test().size();
+    double[] combined = new double[t];
+    double[][] perLevel = new double[levels][t];
+    List<ImageResult> images = new ArrayList<>();
+    for (int i = 0; i < t; i++) {
+      AnomalyScore s = model.score(f.test().get(i));
+      combined[i] = s.score();
+      for (int l = 0; l < levels; l++) {
+        perLevel[l][i] = s.levelDistance(l);
+      }
+      LabeledImage li = f.testLabels().get(i);
+      images.add(new ImageResult(li.path(), li.defectType(), li.anomalous(), s.score(), s.levelDistances()));
+    }
+    double[] levelAuroc = new double[levels];
+    for (int l = 0; l < levels; l++) {
+      levelAuroc[l] = Auroc.auroc(perLevel[l], anomalous);
+    }
+    return new FoldResult(fold, heldOut, levelAuroc, Auroc.auroc(combined, anomalous), images);
+  }
+
+  static int[] complement(int n, int[] heldOut) {
+    boolean[] out = new boolean[n];
+    for (int i : heldOut) {
+      out[i] = true;
+    }
+    int[] fit = new int[n - heldOut.length];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (!out[i]) {
+        fit[k++] = i;
+      }
+    }
+    return fit;
   }
 }

@@ -11,11 +11,16 @@ import org.maha.eval.Summary;
  * categories (PAPER §1.8).
  */
 public record EvaluationReport(BackboneSpec backbone, List<String> variants,
-    List<Evaluation.CategoryResult> categories) {
+    List<Evaluation.CategoryResult> categories, Evaluation.Protocol protocol) {
 
   public EvaluationReport {
     variants = List.copyOf(variants);
     categories = List.copyOf(categories);
+  }
+
+  /** A report of the quick protocol (one fit on all training images). */
+  public EvaluationReport(BackboneSpec backbone, List<String> variants, List<Evaluation.CategoryResult> categories) {
+    this(backbone, variants, categories, Evaluation.Protocol.fullTrain());
   }
 
   /** Mean ± SEM over categories of the AUROC at {@code level}, or of the combined score when level is -1. */
@@ -34,6 +39,7 @@ public record EvaluationReport(BackboneSpec backbone, List<String> variants,
     int n = categories.size();
     s.append("Image-level AUROC (%) — backbone ").append(backbone.name()).append(", ")
         .append(n).append(n == 1 ? " category (" + categories.get(0).category() + ")" : " categories, mean ± SEM")
+        .append(protocol.isFullTrain() ? "" : ", mean over " + protocol.folds() + " folds per category")
         .append("\n\n");
     s.append("| level | dim |");
     for (String v : variants) {

@@ -33,40 +33,56 @@ public final class ReportFiles {
     return List.copyOf(files.keySet());
   }
 
+  /** One row per category, variant, fold and level; {@code fold} is "all" for one fit, else 0..K-1 and "mean". */
   static String aurocCsv(EvaluationReport r) {
-    StringBuilder s = new StringBuilder("category,variant,level,dim,auroc\n");
-    List<String> levels = r.backbone().levelNames();
+    StringBuilder s = new StringBuilder("category,variant,fold,level,dim,auroc\n");
     for (Evaluation.CategoryResult c : r.categories()) {
       for (Evaluation.VariantResult v : c.variants()) {
-        for (int l = 0; l < levels.size(); l++) {
-          s.append(csv(c.category())).append(',').append(csv(v.variant())).append(',').append(csv(levels.get(l)))
-              .append(',').append(r.backbone().levelDims().get(l)).append(',').append(num(v.levelAuroc()[l]))
-              .append('\n');
+        if (r.protocol().isFullTrain()) {
+          aurocRows(s, r, c.category(), v.variant(), "all", v.levelAuroc(), v.combinedAuroc());
+        } else {
+          for (Evaluation.FoldResult f : v.folds()) {
+            aurocRows(s, r, c.category(), v.variant(), Integer.toString(f.fold()), f.levelAuroc(), f.combinedAuroc());
+          }
+          aurocRows(s, r, c.category(), v.variant(), "mean", v.levelAuroc(), v.combinedAuroc());
         }
-        s.append(csv(c.category())).append(',').append(csv(v.variant())).append(",combined,")
-            .append(r.backbone().levelDims().stream().mapToInt(Integer::intValue).sum()).append(',')
-            .append(num(v.combinedAuroc())).append('\n');
       }
     }
     return s.toString();
   }
 
+  private static void aurocRows(StringBuilder s, EvaluationReport r, String category, String variant, String fold,
+      double[] levelAuroc, double combined) {
+    List<String> levels = r.backbone().levelNames();
+    String prefix = csv(category) + ',' + csv(variant) + ',' + fold + ',';
+    for (int l = 0; l < levels.size(); l++) {
+      s.append(prefix).append(csv(levels.get(l))).append(',').append(r.backbone().levelDims().get(l)).append(',')
+          .append(num(levelAuroc[l])).append('\n');
+    }
+    s.append(prefix).append("combined,").append(r.backbone().levelDims().stream().mapToInt(Integer::intValue).sum())
+        .append(',').append(num(combined)).append('\n');
+  }
+
+  /** Every test image's score, per category, variant and fold. */
   static String scoresCsv(EvaluationReport r) {
-    StringBuilder s = new StringBuilder("category,variant,image,defect_type,label,score");
+    StringBuilder s = new StringBuilder("category,variant,fold,image,defect_type,label,score");
     for (String l : r.backbone().levelNames()) {
       s.append(",d_").append(csv(l));
     }
     s.append('\n');
     for (Evaluation.CategoryResult c : r.categories()) {
       for (Evaluation.VariantResult v : c.variants()) {
-        for (Evaluation.ImageResult im : v.images()) {
-          s.append(csv(c.category())).append(',').append(csv(v.variant())).append(',')
-              .append(csv(im.path().toString())).append(',').append(csv(im.defectType())).append(',')
-              .append(im.anomalous() ? 1 : 0).append(',').append(num(im.score()));
-          for (double d : im.levelDistances()) {
-            s.append(',').append(num(d));
+        for (Evaluation.FoldResult f : v.folds()) {
+          String fold = r.protocol().isFullTrain() ? "all" : Integer.toString(f.fold());
+          for (Evaluation.ImageResult im : f.images()) {
+            s.append(csv(c.category())).append(',').append(csv(v.variant())).append(',').append(fold).append(',')
+                .append(csv(im.path().toString())).append(',').append(csv(im.defectType())).append(',')
+                .append(im.anomalous() ? 1 : 0).append(',').append(num(im.score()));
+            for (double d : im.levelDistances()) {
+              s.append(',').append(num(d));
+            }
+            s.append('\n');
           }
-          s.append('\n');
         }
       }
     }
@@ -77,8 +93,9 @@ public final class ReportFiles {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = m.createObjectNode();
     root.put("mahaVersion", MahaVersion.get());
-    root.put("protocol", "fit on all train/good images of a category, score its whole test folder; "
-        + "AUROC per category; mean and SEM (ddof=1) over categories");
+    root.put("protocol", r.protocol().describe() + "; mean and SEM (ddof=1) over categories");
+    root.put("folds", r.protocol().folds());
+    root.put("seed", r.protocol().seed());
     ObjectNode b = root.putObject("backbone");
     b.put("name", r.backbone().name());
     b.put("onnxSha256", r.backbone().onnxSha256());
@@ -123,21 +140,38 @@ public final class ReportFiles {
         for (int l = 0; l < r.backbone().levelNames().size(); l++) {
           la.put(r.backbone().levelNames().get(l), v.levelAuroc()[l]);
         }
-        ArrayNode imgs = vn.putArray("images");
-        for (Evaluation.ImageResult im : v.images()) {
-          ObjectNode in = imgs.addObject();
-          in.put("path", im.path().toString());
-          in.put("defectType", im.defectType());
-          in.put("label", im.anomalous() ? 1 : 0);
-          in.put("score", im.score());
-          ArrayNode ds = in.putArray("levelDistances");
-          for (double d : im.levelDistances()) {
-            ds.add(d);
+        ArrayNode folds = vn.putArray("folds");
+        for (Evaluation.FoldResult f : v.folds()) {
+          ObjectNode fn = folds.addObject();
+          fn.put("fold", f.fold());
+          ArrayNode ho = fn.putArray("heldOutTrainIndices");
+          for (int i : f.heldOut()) {
+            ho.add(i);
           }
+          fn.put("combinedAuroc", f.combinedAuroc());
+          ObjectNode fl = fn.putObject("levelAuroc");
+          for (int l = 0; l < r.backbone().levelNames().size(); l++) {
+            fl.put(r.backbone().levelNames().get(l), f.levelAuroc()[l]);
+          }
+          imagesJson(fn.putArray("images"), f.images());
         }
       }
     }
     return m.writeValueAsBytes(root);
+  }
+
+  private static void imagesJson(ArrayNode imgs, List<Evaluation.ImageResult> images) {
+    for (Evaluation.ImageResult im : images) {
+      ObjectNode in = imgs.addObject();
+      in.put("path", im.path().toString());
+      in.put("defectType", im.defectType());
+      in.put("label", im.anomalous() ? 1 : 0);
+      in.put("score", im.score());
+      ArrayNode ds = in.putArray("levelDistances");
+      for (double d : im.levelDistances()) {
+        ds.add(d);
+      }
+    }
   }
 
   static String num(double x) {
