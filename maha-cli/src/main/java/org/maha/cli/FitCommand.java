@@ -37,13 +37,27 @@ final class FitCommand implements Callable<Integer> {
       description = "mvg (the paper's Gaussian), l2, sed, pca:T or npca:T. Default: ${DEFAULT-VALUE}.")
   String variant;
 
+  @Option(names = "--calibrate", split = ",", paramLabel = "IMAGES",
+      description = "Good images NOT used for fitting (files or folders): set the decision threshold on the combined "
+          + "score from them (split-conformal quantile), stored in the model and used by `maha score`.")
+  List<Path> calibrate;
+
+  @Option(names = "--target-fpr", defaultValue = "0.01", paramLabel = "A",
+      description = "False-positive rate the calibrated threshold targets; needs at least 1/A - 1 calibration "
+          + "images for the guarantee. Default: ${DEFAULT-VALUE}.")
+  double targetFpr;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     Variant v = Cli.variant(variant);
     Cli.requireWritableFile(out);
+    if (!(targetFpr > 0 && targetFpr < 1)) {
+      throw new MahaCommand.UsageException("--target-fpr must be in (0, 1), got " + targetFpr);
+    }
     List<Path> files = InputOptions.expand(images);
+    List<Path> calibration = calibrate == null ? List.of() : InputOptions.expand(calibrate);
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
@@ -51,8 +65,20 @@ final class FitCommand implements Callable<Integer> {
           input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       Cli.reportSkipped(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
-      ModelFile.write(r.model(), out);
-      summary(stdout, r.model(), r.skipped());
+      GaussianAdModel model = r.model();
+      if (!calibration.isEmpty()) {
+        Jobs.CalibrationOutcome c = Jobs.calibrate(ex, model, calibration, targetFpr, Cli.describe(calibrate),
+            input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+        Cli.reportSkipped(err, c.skipped());
+        model = c.model();
+        if (!model.calibration().guaranteed()) {
+          err.printf(Locale.ROOT, "warning: %d calibration images are too few for a false-positive rate of %s "
+              + "(need at least %d); the threshold is the largest calibration score%n", model.calibration().n(),
+              targetFpr, org.maha.eval.ConformalThreshold.minimumImages(targetFpr));
+        }
+      }
+      ModelFile.write(model, out);
+      summary(stdout, model, r.skipped());
     }
     return 0;
   }
@@ -71,6 +97,9 @@ final class FitCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "  %-10s d=%-5d%s%n", m.info().levelNames().get(i), l.inputDim(), extra);
     }
+    m.threshold().ifPresent(c -> out.printf(Locale.ROOT,
+        "decision threshold %.6g on the combined score (target false-positive rate %s, %d calibration images)%n",
+        c.threshold(), c.targetFpr(), c.n()));
     out.println("wrote " + this.out);
     out.flush();
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
+import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
@@ -97,10 +98,14 @@ final class ScoreCommand implements Callable<Integer> {
   String render(GaussianAdModel model, List<ScoredImage> scores) throws Exception {
     List<String> levels = model.info().levelNames();
     double[] thresholds = sigma == null ? null : model.chiSquareThresholds(sigma);
+    Calibration calibrated = model.calibration();
     StringBuilder s = new StringBuilder();
     switch (format) {
       case csv -> {
         s.append("image,score");
+        if (calibrated != null) {
+          s.append(",anomalous");
+        }
         levels.forEach(l -> s.append(",d_").append(l));
         if (thresholds != null) {
           s.append(",flagged_levels");
@@ -108,6 +113,9 @@ final class ScoreCommand implements Callable<Integer> {
         s.append('\n');
         for (ScoredImage im : scores) {
           s.append(csvField(im.path().toString())).append(',').append(im.score().score());
+          if (calibrated != null) {
+            s.append(',').append(calibrated.isAnomalous(im.score().score()) ? 1 : 0);
+          }
           for (double d : im.score().levelDistances()) {
             s.append(',').append(d);
           }
@@ -135,11 +143,20 @@ final class ScoreCommand implements Callable<Integer> {
             }
           }
         }
+        if (calibrated != null) {
+          ObjectNode c = root.putObject("threshold");
+          c.put("value", calibrated.threshold());
+          c.put("targetFpr", calibrated.targetFpr());
+          c.put("nCalibration", calibrated.n());
+        }
         ArrayNode arr = root.putArray("images");
         for (ScoredImage im : scores) {
           ObjectNode o = arr.addObject();
           o.put("image", im.path().toString());
           o.put("score", im.score().score());
+          if (calibrated != null) {
+            o.put("anomalous", calibrated.isAnomalous(im.score().score()));
+          }
           ArrayNode d = o.putArray("levelDistances");
           for (double x : im.score().levelDistances()) {
             d.add(x);
@@ -154,6 +171,9 @@ final class ScoreCommand implements Callable<Integer> {
       default -> {
         int w = Math.max(5, scores.stream().mapToInt(x -> x.path().toString().length()).max().orElse(5));
         s.append(String.format(Locale.ROOT, "%-" + w + "s %10s", "image", "score"));
+        if (calibrated != null) {
+          s.append(" verdict  ");
+        }
         for (String l : levels) {
           s.append(String.format(Locale.ROOT, " %9s", l.length() > 9 ? l.substring(0, 9) : l));
         }
@@ -163,6 +183,9 @@ final class ScoreCommand implements Callable<Integer> {
         s.append('\n');
         for (ScoredImage im : scores) {
           s.append(String.format(Locale.ROOT, "%-" + w + "s %10.4f", im.path(), im.score().score()));
+          if (calibrated != null) {
+            s.append(calibrated.isAnomalous(im.score().score()) ? " ANOMALY  " : " ok       ");
+          }
           for (double d : im.score().levelDistances()) {
             s.append(String.format(Locale.ROOT, " %9.3f", d));
           }

@@ -155,9 +155,37 @@ class EndToEndTest {
         .path("heldOutTrainIndices");
     int[] expected = org.maha.data.KFold.heldOut(12, 3, 0)[0];
     assertThat(heldOut).hasSize(expected.length);
+    JsonNode cal = json.path("categories").get(0).path("variants").path("mvg").path("folds").get(0)
+        .path("calibration");
+    assertThat(cal.path("nHeldOut").asInt()).isEqualTo(expected.length);
+    assertThat(cal.path("testFpr").asDouble()).isBetween(0.0, 1.0);
     for (int i = 0; i < expected.length; i++) {
       assertThat(heldOut.get(i).asInt()).isEqualTo(expected[i]);
     }
+  }
+
+  @Test
+  void calibratedModelGivesVerdictsAtTheConformalThreshold() throws Exception {
+    Path cat = category(1);
+    Path model = dir.resolve("cal.maha");
+    var fit = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", model.toString(),
+        "--calibrate", cat.resolve("test/good").toString(), "--target-fpr", "0.2", cat.resolve("train/good").toString());
+    assertThat(fit.exitCode()).as(fit.all()).isZero();
+    assertThat(fit.out()).contains("decision threshold");
+    GaussianAdModel m = ModelFile.read(model);
+    assertThat(m.threshold()).isPresent();
+    // n = 5, α = 0.2: rank ceil(6 * 0.8) = 5 → the largest calibration score; guaranteed since 5 >= 1/0.2 - 1
+    assertThat(m.calibration().n()).isEqualTo(5);
+    assertThat(m.calibration().guaranteed()).isTrue();
+    var score = CliHarness.run("score", "-m", model.toString(), "--onnx", onnx.toString(), "--format", "json", "-q",
+        cat.resolve("test/good").toString());
+    JsonNode json = new ObjectMapper().readTree(score.out());
+    double max = 0;
+    for (JsonNode im : json.path("images")) {
+      max = Math.max(max, im.path("score").asDouble());
+      assertThat(im.path("anomalous").asBoolean()).isFalse();
+    }
+    assertThat(json.path("threshold").path("value").asDouble()).isEqualTo(max);
   }
 
   @Test

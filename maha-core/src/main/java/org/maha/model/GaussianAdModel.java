@@ -6,7 +6,12 @@ import java.util.List;
  * A fitted detector (Rippel et al., ICPR 2020): one {@link LevelModel} per backbone level; an image's score is
  * the unweighted mean of its per-level distances (PAPER §1.7). Immutable and thread-safe.
  */
-public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels) {
+public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels, Calibration calibration) {
+
+  /** A model without a calibrated threshold. */
+  public GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels) {
+    this(info, variant, levels, null);
+  }
 
   public GaussianAdModel {
     levels = List.copyOf(levels);
@@ -48,6 +53,16 @@ public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> 
       sum += d[i];
     }
     return new AnomalyScore(sum / d.length, d);
+  }
+
+  /** The calibrated decision threshold, if the model has one ({@code maha fit --calibrate}). */
+  public java.util.Optional<Calibration> threshold() {
+    return java.util.Optional.ofNullable(calibration);
+  }
+
+  /** The same model with {@code c} as its decision threshold. */
+  public GaussianAdModel withCalibration(Calibration c) {
+    return new GaussianAdModel(info, variant, levels, c);
   }
 
   /** Per-level χ² thresholds at {@code sigma} (NaN for L2/SED levels). */

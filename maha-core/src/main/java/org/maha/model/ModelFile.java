@@ -160,8 +160,14 @@ public final class ModelFile {
     for (int i = 0; i < levelNodes.size(); i++) {
       levels.add(level(levelNodes.get(i), variant, backbone.levelDims().get(i), arrays, name));
     }
+    Calibration calibration = null;
+    JsonNode cn = m.path("calibration");
     try {
-      return new GaussianAdModel(info, variant, levels);
+      if (cn.isObject()) {
+        calibration = new Calibration(cn.path("threshold").asDouble(Double.NaN), cn.path("targetFpr").asDouble(),
+            cn.path("n").asInt(), cn.path("guaranteed").asBoolean(), cn.path("source").asText(""));
+      }
+      return new GaussianAdModel(info, variant, levels, calibration);
     } catch (IllegalArgumentException e) {
       throw new ModelFileException(name + ": inconsistent model: " + e.getMessage());
     }
@@ -302,6 +308,15 @@ public final class ModelFile {
     train.put("source", info.trainSource());
     train.put("n", info.nTrain());
     m.set("levels", levels);
+    model.threshold().ifPresent(c -> {
+      ObjectNode cn = m.putObject("calibration");
+      cn.put("method", "split-conformal quantile of good-image scores");
+      cn.put("threshold", c.threshold());
+      cn.put("targetFpr", c.targetFpr());
+      cn.put("n", c.n());
+      cn.put("guaranteed", c.guaranteed());
+      cn.put("source", c.source());
+    });
     return m;
   }
 

@@ -7,6 +7,9 @@ import org.maha.backbone.BackboneSpec;
 import org.maha.data.LabeledImage;
 import org.maha.data.MvtecCategory;
 import org.maha.eval.Auroc;
+import org.maha.eval.ConformalThreshold;
+import org.maha.eval.Rates;
+import org.maha.eval.Thresholds;
 import org.maha.model.AnomalyScore;
 import org.maha.model.GaussianAdFitter;
 import org.maha.model.GaussianAdModel;
@@ -25,11 +28,21 @@ public final class Evaluation {
    * each of 5 folds of scikit-learn's {@code KFold(5, shuffle=True, random_state=0)} and averages the AUROCs over
    * folds; the quick protocol fits once on all of {@code train/good}.
    */
-  public record Protocol(int folds, long seed) {
+  public record Protocol(int folds, long seed, double calibrationFpr) {
+    /** Default target false-positive rate of the thresholds calibrated on held-out good images. */
+    public static final double DEFAULT_CALIBRATION_FPR = 0.05;
+
     public Protocol {
       if (folds < 1) {
         throw new IllegalArgumentException("folds must be at least 1, got " + folds);
       }
+      if (!(calibrationFpr > 0 && calibrationFpr < 1)) {
+        throw new IllegalArgumentException("calibration FPR must be in (0, 1), got " + calibrationFpr);
+      }
+    }
+
+    public Protocol(int folds, long seed) {
+      this(folds, seed, DEFAULT_CALIBRATION_FPR);
     }
 
     /** One fit on every training image. */
@@ -53,9 +66,23 @@ public final class Evaluation {
     }
   }
 
-  /** One fold's AUROCs and scores. {@code heldOut} are the training-image indices left out of this fit. */
+  /**
+   * A threshold on the combined score set from the fold's held-out good training images only (split-conformal
+   * quantile at {@code targetFpr}), and the false- and true-positive rates it gives on the test images.
+   */
+  public record FoldCalibration(double threshold, double targetFpr, int n, boolean guaranteed, double testFpr,
+      double testTpr) {}
+
+  /**
+   * One fold's AUROCs and scores. {@code heldOut} are the training-image indices left out of this fit;
+   * {@code calibration} is null when nothing was held out.
+   */
   public record FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc,
-      List<ImageResult> images) {
+      List<ImageResult> images, FoldCalibration calibration) {
+    public FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc, List<ImageResult> images) {
+      this(fold, heldOut, levelAuroc, combinedAuroc, images, null);
+    }
+
     public FoldResult {
       heldOut = heldOut.clone();
       levelAuroc = levelAuroc.clone();
@@ -196,7 +223,7 @@ public final class Evaluation {
         }
         List<String> foldWarnings = fold == 0 ? warnings : new ArrayList<>();
         GaussianAdModel model = GaussianAdFitter.fitRows(spec, backboneFile, v, levelRows, source, foldWarnings);
-        folds.add(scoreFold(model, fold, heldOut[fold], f, anomalous));
+        folds.add(scoreFold(model, fold, heldOut[fold], f, anomalous, protocol.calibrationFpr()));
       }
       out.add(VariantResult.ofFolds(v.id(), folds));
     }
@@ -204,7 +231,7 @@ public final class Evaluation {
   }
 
   private static FoldResult scoreFold(GaussianAdModel model, int fold, int[] heldOut, CategoryFeatures f,
-      boolean[] anomalous) {
+      boolean[] anomalous, double calibrationFpr) {
     int levels = model.levels().size();
     int t = f.test().size();
     double[] combined = new double[t];
@@ -223,7 +250,18 @@ public final class Evaluation {
     for (int l = 0; l < levels; l++) {
       levelAuroc[l] = Auroc.auroc(perLevel[l], anomalous);
     }
-    return new FoldResult(fold, heldOut, levelAuroc, Auroc.auroc(combined, anomalous), images);
+    FoldCalibration calibration = null;
+    if (heldOut.length > 0) {
+      double[] good = new double[heldOut.length];
+      for (int i = 0; i < heldOut.length; i++) {
+        good[i] = model.score(f.train().get(heldOut[i])).score();
+      }
+      ConformalThreshold ct = ConformalThreshold.of(good, calibrationFpr);
+      Rates rates = Thresholds.ratesAbove(combined, anomalous, ct.threshold());
+      calibration = new FoldCalibration(ct.threshold(), calibrationFpr, ct.n(), ct.guaranteed(), rates.fpr(),
+          rates.tpr());
+    }
+    return new FoldResult(fold, heldOut, levelAuroc, Auroc.auroc(combined, anomalous), images, calibration);
   }
 
   static int[] complement(int n, int[] heldOut) {

@@ -3,6 +3,8 @@ package org.maha.pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.maha.eval.ConformalThreshold;
+import org.maha.model.Calibration;
 import org.maha.model.FitException;
 import org.maha.model.GaussianAdFitter;
 import org.maha.model.GaussianAdModel;
@@ -34,6 +36,28 @@ public final class Jobs {
     GaussianAdModel model = fitter.fit(trainSource);
     return new FitOutcome(model, skipped, fitter.warnings());
   }
+
+  /**
+   * Sets the model's decision threshold from good images not used for fitting: the split-conformal quantile of
+   * their combined scores at {@code targetFpr}.
+   */
+  public static CalibrationOutcome calibrate(FeatureExtractor extractor, GaussianAdModel model, List<Path> goodImages,
+      double targetFpr, String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    ScoreOutcome scored = score(extractor, model, goodImages, skipUnreadable, progress);
+    if (scored.scores().isEmpty()) {
+      throw new FitException(source + ": no readable calibration images");
+    }
+    double[] s = new double[scored.scores().size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = scored.scores().get(i).score().score();
+    }
+    ConformalThreshold t = ConformalThreshold.of(s, targetFpr);
+    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source);
+    return new CalibrationOutcome(model.withCalibration(c), scored.skipped());
+  }
+
+  /** A calibrated model and the calibration files left out. */
+  public record CalibrationOutcome(GaussianAdModel model, List<Skipped> skipped) {}
 
   /** Scores {@code images} with {@code model}; the extractor's backbone must be the model's. */
   public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model, List<Path> images,

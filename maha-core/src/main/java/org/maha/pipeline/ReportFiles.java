@@ -149,6 +149,17 @@ public final class ReportFiles {
             ho.add(i);
           }
           fn.put("combinedAuroc", f.combinedAuroc());
+          if (f.calibration() != null) {
+            Evaluation.FoldCalibration fc = f.calibration();
+            ObjectNode cal = fn.putObject("calibration");
+            cal.put("method", "split-conformal quantile of the held-out good training images' combined scores");
+            cal.put("threshold", fc.threshold());
+            cal.put("targetFpr", fc.targetFpr());
+            cal.put("nHeldOut", fc.n());
+            cal.put("guaranteed", fc.guaranteed());
+            cal.put("testFpr", fc.testFpr());
+            cal.put("testTpr", fc.testTpr());
+          }
           ObjectNode fl = fn.putObject("levelAuroc");
           for (int l = 0; l < r.backbone().levelNames().size(); l++) {
             fl.put(r.backbone().levelNames().get(l), f.levelAuroc()[l]);

@@ -1,0 +1,70 @@
+package org.maha.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.maha.pipeline.Evaluation.CategoryResult;
+import org.maha.pipeline.Evaluation.ImageResult;
+
+/** The report's prose, shared by the HTML and the Markdown page. */
+final class Explanations {
+  /** Under each σ table: what a measured rate far from the prediction means. */
+  static final String SIGMA_NOTE = "A measured FPR far above the predicted one means the good test images do not "
+      + "follow the fitted Gaussian at this level (typical with few training images for many features, and with "
+      + "the covariance shrinkage); a threshold set on held-out good images is then the safer choice.";
+
+  private Explanations() {}
+
+  /** The "how to read this report" paragraphs, plain text. */
+  static List<String> howToRead(ReportContent c) {
+    String variant = c.report().variants().get(c.histogramVariant());
+    String level = c.report().backbone().levelNames().get(c.histogramLevel());
+    String sigma = c.hasSigmaThresholds()
+        ? " The dashed lines in the " + level + " histogram are the χ² thresholds at 1σ…5σ: if the good images' "
+            + "features were exactly Gaussian, 31.7 %, 4.55 %, 0.27 %, 0.0063 % and 0.000057 % of good images "
+            + "would lie beyond them. The table under the figures compares that prediction with the measured "
+            + "false-positive rate (FPR, good images flagged) and the true-positive rate (TPR, defects found)."
+        : "";
+    return List.of(
+        "Each test image gets an anomaly score: at every level (a stage of the backbone network) its pooled "
+            + "features are compared with a model fitted on good training images only, giving a distance; the "
+            + "combined score is the mean of the level distances. No defective image is used for fitting.",
+        "AUROC is the probability that a randomly chosen defective test image scores higher than a randomly "
+            + "chosen good one: 100 % separates them perfectly, 50 % is chance. Tables give it in %, for each "
+            + "level on its own and for the combined score (\"mean of levels\"); over several categories as mean "
+            + "± standard error of the mean (SEM).",
+        "The ROC curves show, for every threshold on the combined score, the share of defects found against "
+            + "the share of good images flagged; the closer to the top-left corner, the better. The histograms "
+            + "show how the " + variant + " scores of good (blue) and defective (red) images are spread; the less "
+            + "they overlap, the better." + sigma,
+        "The image grid shows the test images with the highest and the lowest combined " + variant + " score, "
+            + "framed red if defective and green if good: a green frame in the top row is a false alarm, a red "
+            + "frame in the bottom row a defect the model finds normal.");
+  }
+
+  /** "80 good, 52 defective (broken_large 20, broken_small 22, contamination 10)". */
+  static String composition(CategoryResult c) {
+    List<ImageResult> images = c.variants().get(0).images();
+    int good = 0;
+    Map<String, Integer> types = new TreeMap<>();
+    for (ImageResult im : images) {
+      if (im.anomalous()) {
+        types.merge(im.defectType(), 1, Integer::sum);
+      } else {
+        good++;
+      }
+    }
+    StringBuilder s = new StringBuilder().append(good).append(" good, ").append(images.size() - good)
+        .append(" defective");
+    if (!types.isEmpty()) {
+      s.append(" (");
+      String sep = "";
+      for (Map.Entry<String, Integer> e : types.entrySet()) {
+        s.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+        sep = ", ";
+      }
+      s.append(')');
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,91 @@
+package org.maha.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * Reads model weights as a name → {@link Tensor} map from the files the reference code publishes: PyTorch
+ * checkpoints in both {@code torch.save} formats, and safetensors. Reading is safe for untrusted files: pickles go
+ * through an allow-listing interpreter that never runs code, and every size is checked against the file's before
+ * memory is allocated.
+ */
+public final class StateDicts {
+
+  private StateDicts() {}
+
+  /**
+   * Reads a state dict, detecting the format from the bytes: PyTorch zip (torch.save default), PyTorch legacy
+   * ({@code torch.save(..., _use_new_zipfile_serialization=False)}, as the 2019 lukemelas EfficientNet files), or
+   * safetensors. Keys in file order. A checkpoint that wraps the state dict ({@code {"state_dict": ...}} or
+   * {@code {"model": ...}}) is unwrapped.
+   *
+   * @throws WeightFileException if the file is missing, of another format, truncated, corrupt, or refused (a
+   *     pickle global outside the allow-list; sizes the file cannot hold); the message names the file
+   */
+  public static Map<String, Tensor> read(Path file) throws WeightFileException {
+    String source = file.toString();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(16, size));
+      while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+        // fill the first bytes
+      }
+      head.flip();
+      return switch (Format.detect(head, size)) {
+        case TORCH_ZIP -> TorchZip.read(file, source, size);
+        case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size);
+        case SAFETENSORS -> Safetensors.read(map(ch, source, size), source);
+        case UNKNOWN -> throw WeightFileException.of(source,
+            "not a PyTorch checkpoint (zip or legacy) or safetensors file");
+      };
+    } catch (NoSuchFileException e) {
+      throw WeightFileException.of(source, "file not found");
+    } catch (IOException e) {
+      throw WeightFileException.of(source, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Maps the whole file read-only; the legacy and safetensors readers index it directly. */
+  static ByteBuffer map(FileChannel ch, String source, long size) throws IOException, WeightFileException {
+    if (size > Integer.MAX_VALUE) {
+      throw WeightFileException.of(source, "files over 2 GiB are not supported in this format");
+    }
+    return ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Reads up to {@code n} bytes, fewer only at end of stream. */
+  static byte[] readUpTo(InputStream in, int n) throws IOException {
+    return in.readNBytes(n);
+  }
+
+  /** The container formats, told apart by their first bytes. */
+  enum Format {
+    TORCH_ZIP, TORCH_LEGACY, SAFETENSORS, UNKNOWN;
+
+    static Format detect(ByteBuffer head, long fileSize) {
+      ByteBuffer b = head.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      int n = b.remaining();
+      if (n >= 4 && b.get(0) == 'P' && b.get(1) == 'K' && b.get(2) == 3 && b.get(3) == 4) {
+        return TORCH_ZIP;
+      }
+      // pickle PROTO 2+ then LONG1 of 10 bytes: the legacy magic number 0x1950a86a20f9469cfc6c
+      if (n >= 4 && (b.get(0) & 0xff) == 0x80 && (b.get(2) & 0xff) == 0x8a && b.get(3) == 10) {
+        return TORCH_LEGACY;
+      }
+      if (n >= 9 && b.get(8) == '{') {
+        long len = b.getLong(0);
+        if (len > 0 && len <= fileSize - 8) {
+          return SAFETENSORS;
+        }
+      }
+      return UNKNOWN;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package org.maha.weights;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.maha.weights.Pickled.Global;
+import org.maha.weights.Pickled.None;
+import org.maha.weights.Pickled.PyDict;
+import org.maha.weights.Pickled.StorageRef;
+import org.maha.weights.Pickled.TensorRef;
+import org.maha.weights.Pickled.Tuple;
+
+/**
+ * What both PyTorch formats share: turning {@code ('storage', torch.XxxStorage, key, location, numel[, view])}
+ * persistent ids into {@link StorageRef}s (each checked against the file size before any data is read), finding
+ * the state dict in the unpickled object, and gathering each tensor's elements from its storage by offset and
+ * strides.
+ */
+final class TorchStorages implements Unpickler.PersistentLoader {
+
+  /** Supplies the whole decoded storage for a key (read once, cached by the caller). */
+  interface StorageData {
+    float[] read(String key, StorageType type, long numel) throws WeightFileException;
+  }
+
+  /**
+   * Upper bound on the float32 values produced per byte of file: distinct tensors need at least one byte per
+   * element; the slack admits tied weights and views that share a storage, and stops stride-0 tricks from
+   * expanding a small file into gigabytes.
+   */
+  static final long MAX_VALUES_PER_FILE_BYTE = 4;
+  /** Java arrays hold at most this many elements. */
+  static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+  private final String source;
+  private final long fileSize;
+  private final Map<String, StorageRef> roots = new LinkedHashMap<>();
+
+  TorchStorages(String source, long fileSize) {
+    this.source = source;
+    this.fileSize = fileSize;
+  }
+
+  /** Storages named so far, by key, with their root element count and type. */
+  Map<String, StorageRef> roots() {
+    return roots;
+  }
+
+  @Override
+  public Object load(Tuple pid) throws WeightFileException {
+    if (pid.size() < 5 || !"storage".equals(pid.get(0)) || !(pid.get(1) instanceof Global cls)
+        || !(pid.get(2) instanceof String key) || !(pid.get(4) instanceof Long numel)) {
+      throw fail("unsupported persistent id " + pid.items());
+    }
+    StorageType type = "torch".equals(cls.module()) ? StorageType.forTorchStorage(cls.name()) : null;
+    if (type == null) {
+      throw fail("unsupported storage type '" + cls.qualified() + "'");
+    }
+    if (numel < 0 || numel > MAX_ARRAY || numel * type.size > fileSize) {
+      throw fail("storage '" + key + "' claims " + numel + " elements of " + type.size
+          + " bytes, more than the file's " + fileSize + " bytes");
+    }
+    StorageRef root = roots.get(key);
+    if (root == null) {
+      root = new StorageRef(key, type, numel, 0);
+      roots.put(key, root);
+    } else if (root.type() != type || root.numel() != numel) {
+      throw fail("storage '" + key + "' is declared twice with different types or sizes");
+    }
+    Object view = pid.size() > 5 ? pid.get(5) : None.NONE;
+    if (view instanceof None) {
+      return root;
+    }
+    // legacy storage view: (view_key, offset, view_size) into the root storage
+    if (!(view instanceof Tuple v) || v.size() != 3 || !(v.get(1) instanceof Long off)
+        || !(v.get(2) instanceof Long size) || off < 0 || size < 0 || off + size > numel) {
+      throw fail("malformed storage view of '" + key + "'");
+    }
+    return new StorageRef(key, type, size, off);
+  }
+
+  /**
+   * The state dict inside an unpickled checkpoint: the object itself, or its {@code "state_dict"} or
+   * {@code "model"} entry when it wraps one. Every value must be a tensor and every key a string.
+   */
+  Map<String, TensorRef> stateDict(Object top) throws WeightFileException {
+    if (!(top instanceof PyDict dict)) {
+      throw fail("the checkpoint is not a dict of tensors");
+    }
+    for (String wrapper : new String[] {"state_dict", "model"}) {
+      if (!allTensors(dict) && dict.map.get(wrapper) instanceof PyDict inner) {
+        dict = inner;
+        break;
+      }
+    }
+    Map<String, TensorRef> out = new LinkedHashMap<>();
+    for (Map.Entry<Object, Object> e : dict.map.entrySet()) {
+      if (!(e.getKey() instanceof String name)) {
+        throw fail("state dict key " + e.getKey() + " is not a string");
+      }
+      if (!(e.getValue() instanceof TensorRef t)) {
+        throw fail("state dict entry '" + name + "' is not a tensor");
+      }
+      out.put(name, t);
+    }
+    return out;
+  }
+
+  private static boolean allTensors(PyDict d) {
+    for (Object v : d.map.values()) {
+      if (!(v instanceof TensorRef)) {
+        return false;
+      }
+    }
+    return !d.map.isEmpty();
+  }
+
+  /** Materialises every tensor, reading each storage once. */
+  Map<String, Tensor> materialise(Map<String, TensorRef> refs, StorageData data) throws WeightFileException {
+    long budget = Math.max(1 << 20, MAX_VALUES_PER_FILE_BYTE * fileSize);
+    Map<String, float[]> cache = new java.util.HashMap<>();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+      TensorRef t = e.getValue();
+      StorageRef s = t.storage();
+      long n = checkBounds(e.getKey(), t);
+      budget -= n;
+      if (budget < 0) {
+        throw fail("tensors expand to more values than the file could hold (at '" + e.getKey() + "')");
+      }
+      float[] all = cache.get(s.key());
+      if (all == null) {
+        StorageRef root = roots.get(s.key());
+        all = data.read(root.key(), root.type(), root.numel());
+        cache.put(s.key(), all);
+      }
+      out.put(e.getKey(), new Tensor(e.getKey(), toInts(t.size()), gather(all, s.viewOffset() + t.offset(),
+          t.size(), t.stride(), (int) n)));
+    }
+    return out;
+  }
+
+  /** Element count of {@code t}, after checking that every element it addresses lies inside its storage. */
+  private long checkBounds(String name, TensorRef t) throws WeightFileException {
+    long n = 1;
+    long last = t.offset();
+    for (int i = 0; i < t.size().length; i++) {
+      n = Math.multiplyExact(n, t.size()[i]);
+      if (n > MAX_ARRAY || t.size()[i] > MAX_ARRAY) {
+        throw fail("tensor '" + name + "' has too many elements " + Arrays.toString(t.size()));
+      }
+      if (t.size()[i] > 0) {
+        last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
+      }
+    }
+    if (n > 0 && last >= t.storage().numel()) {
+      throw fail("tensor '" + name + "' " + Arrays.toString(t.size()) + " at offset " + t.offset()
+          + " reads past its storage of " + t.storage().numel() + " elements");
+    }
+    return n;
+  }
+
+  /** C-order gather of a strided view; a plain copy when the view is contiguous. */
+  private static float[] gather(float[] src, long offset, long[] size, long[] stride, int n) {
+    float[] out = new float[n];
+    int rank = size.length;
+    boolean contiguous = true;
+    long expect = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+      if (size[i] != 1 && stride[i] != expect) {
+        contiguous = false;
+      }
+      expect *= size[i];
+    }
+    if (contiguous) {
+      System.arraycopy(src, (int) offset, out, 0, n);
+      return out;
+    }
+    long[] idx = new long[rank];
+    for (int k = 0; k < n; k++) {
+      long p = offset;
+      for (int i = 0; i < rank; i++) {
+        p += idx[i] * stride[i];
+      }
+      out[k] = src[(int) p];
+      for (int i = rank - 1; i >= 0; i--) {
+        if (++idx[i] < size[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  private static int[] toInts(long[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (int) v[i];
+    }
+    return out;
+  }
+
+  private WeightFileException fail(String problem) {
+    return WeightFileException.of(source, problem);
+  }
+}

@@ -1,0 +1,105 @@
+package org.maha.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * The zip {@code torch.save} layout (PyTorch ≥ 1.6): {@code <archive>/data.pkl} (storages as persistent ids
+ * {@code ('storage', cls, key, location, numel)}) and one raw little-endian entry {@code <archive>/data/<key>} per
+ * storage. An optional {@code <archive>/byteorder} entry must say {@code little}.
+ */
+final class TorchZip {
+
+  /** Deflate expands at most about 1032:1; bounds what a compressed entry can claim to hold. */
+  private static final long MAX_DEFLATE_RATIO = 1032;
+
+  private TorchZip() {}
+
+  static Map<String, Tensor> read(Path file, String source, long size) throws WeightFileException, IOException {
+    ZipFile zip;
+    try {
+      zip = new ZipFile(file.toFile());
+    } catch (ZipException e) {
+      throw WeightFileException.of(source, "corrupt or truncated zip archive (" + e.getMessage() + ")");
+    }
+    try (zip) {
+      String prefix = null;
+      for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements();) {
+        String name = en.nextElement().getName();
+        int slash = name.indexOf('/');
+        if (slash > 0 && name.substring(slash).equals("/data.pkl")) {
+          if (prefix != null) {
+            throw WeightFileException.of(source, "the zip holds more than one data.pkl");
+          }
+          prefix = name.substring(0, slash + 1);
+        }
+      }
+      if (prefix == null) {
+        throw WeightFileException.of(source, "zip archive without <name>/data.pkl (not a torch.save checkpoint)");
+      }
+      ZipEntry order = zip.getEntry(prefix + "byteorder");
+      if (order != null) {
+        String bo = new String(entryBytes(zip, order, source, size, 16), StandardCharsets.US_ASCII).trim();
+        if (!bo.equals("little")) {
+          throw WeightFileException.of(source, "byte order '" + bo + "' is not supported");
+        }
+      }
+      ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
+      byte[] pickle = entryBytes(zip, pkl, source, size, Integer.MAX_VALUE - 8);
+      TorchStorages storages = new TorchStorages(source, size);
+      Object top = new Unpickler(ByteBuffer.wrap(pickle), source, storages).load();
+      Map<String, Pickled.TensorRef> refs = storages.stateDict(top);
+      String dataPrefix = prefix + "data/";
+      return storages.materialise(refs, (key, type, numel) -> {
+        ZipEntry e = zip.getEntry(dataPrefix + key);
+        if (e == null) {
+          throw WeightFileException.of(source, "storage '" + key + "' has no entry " + dataPrefix + key);
+        }
+        long need = numel * type.size;
+        if (e.getSize() >= 0 && e.getSize() < need) {
+          throw WeightFileException.of(source, "storage '" + key + "' claims " + need + " bytes, its entry has "
+              + e.getSize());
+        }
+        byte[] raw = entryBytes(zip, e, source, size, need);
+        if (raw.length < need) {
+          throw WeightFileException.of(source, "truncated storage '" + key + "': " + raw.length + " of " + need
+              + " bytes");
+        }
+        float[] out = new float[(int) numel];
+        type.decode(ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN), 0, out, 0, (int) numel);
+        return out;
+      });
+    }
+  }
+
+  /**
+   * At most {@code limit} bytes of an entry. The declared size must be one the archive could hold (stored:
+   * its compressed size, which is at most the file size; deflated: 1032 times that) before the buffer is allocated.
+   */
+  private static byte[] entryBytes(ZipFile zip, ZipEntry e, String source, long fileSize, long limit)
+      throws WeightFileException {
+    long csize = e.getCompressedSize();
+    long declared = e.getSize();
+    long couldHold = e.getMethod() == ZipEntry.STORED ? Math.min(csize, fileSize)
+        : Math.min(csize, fileSize) * MAX_DEFLATE_RATIO;
+    if (csize < 0 || declared < 0 || declared > couldHold) {
+      throw WeightFileException.of(source, "zip entry " + e.getName() + " claims " + declared
+          + " bytes, more than the archive could hold");
+    }
+    int n = (int) Math.min(Math.min(declared, limit), Integer.MAX_VALUE - 8);
+    try (InputStream in = zip.getInputStream(e)) {
+      return StateDicts.readUpTo(in, n);
+    } catch (IOException ex) {
+      throw WeightFileException.of(source, "corrupt zip entry " + e.getName() + " (" + ex.getMessage() + ")");
+    }
+  }
+}
