@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      BackbonesCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -82,7 +83,9 @@ public final class MahaCommand implements Runnable {
         || e instanceof DataException
         || e instanceof ModelFileException
         || e instanceof FitException
-        || e instanceof UsageException;
+        || e instanceof UsageException
+        || e instanceof org.maha.catalog.WeightCacheException
+        || e instanceof org.maha.weights.WeightFileException;
   }
 
   /** A problem with what the user asked for that picocli cannot see (e.g. an output folder that is a file). */

@@ -1,0 +1,172 @@
+package org.maha.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.maha.catalog.Catalog;
+import org.maha.catalog.CatalogEntry;
+import org.maha.catalog.DownloadListener;
+import org.maha.catalog.Verification;
+import org.maha.catalog.WeightCache;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code maha backbones list|fetch|verify}: the catalog of the paper's backbones and the local weight cache. */
+@Command(name = "backbones", mixinStandardHelpOptions = true,
+    description = {"The named backbones (EfficientNet-B0..B7, ResNets, MobileNetV2) and their verified weight cache",
+        "under $MAHA_HOME or ~/.cache/maha."},
+    subcommands = {BackbonesCommand.ListCommand.class, BackbonesCommand.FetchCommand.class,
+        BackbonesCommand.VerifyCommand.class})
+final class BackbonesCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cache", paramLabel = "DIR", description = "Cache folder. Default: $MAHA_HOME or ~/.cache/maha.")
+  Path cache;
+
+  @Option(names = "--mirror", paramLabel = "URL",
+      description = "Fetch every file from URL/<file name> instead of the official locations.")
+  URI mirror;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, fetch or verify");
+  }
+
+  Catalog catalog() {
+    return mirror == null ? Catalog.official() : Catalog.official().withBaseUrl(mirror);
+  }
+
+  WeightCache weightCache() {
+    return new WeightCache(cache != null ? cache : WeightCache.defaultRoot());
+  }
+
+  List<CatalogEntry> select(List<String> names) throws MahaCommand.UsageException {
+    Catalog c = catalog();
+    if (names == null || names.isEmpty()) {
+      return c.entries();
+    }
+    List<CatalogEntry> out = new java.util.ArrayList<>();
+    for (String n : names) {
+      out.add(c.find(n).orElseThrow(() -> new MahaCommand.UsageException(
+          "unknown backbone '" + n + "' (known: " + String.join(", ", c.names()) + ")")));
+    }
+    return out;
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the catalog and what is cached.")
+  static final class ListCommand implements Callable<Integer> {
+    @ParentCommand BackbonesCommand parent;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter o = spec.commandLine().getOut();
+      WeightCache cache = parent.weightCache();
+      o.printf(Locale.ROOT, "%-16s %-12s %5s %-10s %6s  %-8s %s%n", "name", "family", "size", "norm", "ΣD",
+          "cached", "file");
+      for (CatalogEntry e : parent.catalog().entries()) {
+        Verification v = cache.verify(e);
+        o.printf(Locale.ROOT, "%-16s %-12s %5d %-10s %6d  %-8s %s%n", e.name(), e.family().id(), e.inputSizePx(),
+            e.normalization().id(), e.totalDim(), v.status().name().toLowerCase(Locale.ROOT), e.fileName());
+      }
+      o.println("cache: " + cache.root());
+      o.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "fetch", mixinStandardHelpOptions = true,
+      description = "Download (resuming a partial file), verify and cache the weights of the named backbones.")
+  static final class FetchCommand implements Callable<Integer> {
+    @ParentCommand BackbonesCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Backbone names, see `maha backbones list`.")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      WeightCache cache = parent.weightCache();
+      for (CatalogEntry e : parent.select(names)) {
+        Path p = cache.fetch(e, new Bar(err, e.name()));
+        spec.commandLine().getOut().println(e.name() + " " + p);
+      }
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "Re-hash cached weight files; exit 1 if any does not match its published hash.")
+  static final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand BackbonesCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Backbone names (default: all).")
+    List<String> names;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter o = spec.commandLine().getOut();
+      WeightCache cache = parent.weightCache();
+      int bad = 0;
+      for (CatalogEntry e : parent.select(names)) {
+        Verification v = cache.verify(e);
+        bad += v.status() == Verification.Status.MISMATCH ? 1 : 0;
+        o.printf(Locale.ROOT, "%-16s %-9s %s%n", e.name(), v.status(), v.path());
+      }
+      o.flush();
+      return bad == 0 ? 0 : 1;
+    }
+  }
+
+  /** A progress bar on stderr: live on a terminal, a line every 10 % otherwise. */
+  static final class Bar implements DownloadListener {
+    private final PrintWriter err;
+    private final String name;
+    private final boolean terminal = System.console() != null;
+    private long lastTenth = -1;
+
+    Bar(PrintWriter err, String name) {
+      this.err = err;
+      this.name = name;
+    }
+
+    @Override
+    public void started(CatalogEntry entry, URI url, long resumeFrom) {
+      err.println("downloading " + name + " from " + url + (resumeFrom > 0 ? " (resuming at " + resumeFrom + " bytes)" : ""));
+      err.flush();
+    }
+
+    @Override
+    public void progress(long done, long total) {
+      double mb = done / 1e6;
+      if (total <= 0) {
+        if (terminal) {
+          err.printf(Locale.ROOT, "\r\033[K%s: %.1f MB", name, mb);
+          err.flush();
+        }
+        return;
+      }
+      double f = (double) done / total;
+      if (terminal) {
+        int w = 30;
+        int filled = (int) Math.round(f * w);
+        err.printf(Locale.ROOT, "\r\033[K%s [%s%s] %.1f/%.1f MB%s", name, "#".repeat(filled), ".".repeat(w - filled),
+            mb, total / 1e6, done >= total ? "\n" : "");
+      } else if ((long) (f * 10) != lastTenth) {
+        lastTenth = (long) (f * 10);
+        err.printf(Locale.ROOT, "%s: %.0f %% of %.1f MB%n", name, 100 * f, total / 1e6);
+      }
+      err.flush();
+    }
+  }
+}
