@@ -2,6 +2,9 @@ package org.maha.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -12,7 +15,10 @@ import org.maha.model.Variant;
 import org.maha.pipeline.Evaluation;
 import org.maha.pipeline.EvaluationReport;
 import org.maha.pipeline.FeatureExtractor;
+import org.maha.files.AtomicFiles;
 import org.maha.pipeline.ReportFiles;
+import org.maha.report.HtmlReport;
+import org.maha.report.ReportOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,8 +85,13 @@ final class EvaluateCommand implements Callable<Integer> {
     stdout.print(r.toMarkdown());
     stdout.flush();
     if (out != null) {
-      List<String> files = ReportFiles.write(r, out);
-      err.println("wrote " + String.join(", ", files) + " to " + out);
+      Map<String, byte[]> files = new LinkedHashMap<>(ReportFiles.files(r));
+      Map<String, byte[]> html = HtmlReport.render(r, ReportOptions.defaults(OffsetDateTime.now()));
+      files.putAll(html);
+      AtomicFiles.writeAll(out, files);
+      long figures = html.keySet().stream().filter(k -> k.startsWith("figures/")).count();
+      err.println("wrote auroc.csv, scores.csv, evaluation.json, evaluation.md, report.html, report.md and "
+          + figures + " figures to " + out);
       err.flush();
     }
   }

@@ -18,14 +18,20 @@ import java.util.Map;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Writes {@code files} (name → bytes) into {@code dir}, creating it if needed. */
+  /** Writes {@code files} (relative name → bytes) into {@code dir}, creating it and sub-folders if needed. */
   public static void writeAll(Path dir, Map<String, byte[]> files) throws IOException {
     Files.createDirectories(dir);
     Map<Path, Path> staged = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
-        Path tmp = Files.createTempFile(dir, "." + e.getKey(), ".tmp");
-        staged.put(tmp, dir.resolve(e.getKey()));
+        // names may hold sub-folders ("figures/roc.png"): stage each file beside its target
+        Path target = dir.resolve(e.getKey()).normalize();
+        if (!target.startsWith(dir.normalize())) {
+          throw new IllegalArgumentException("output name escapes the folder: " + e.getKey());
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        staged.put(tmp, target);
         Files.write(tmp, e.getValue());
         readableByAll(tmp);
       }

@@ -81,6 +81,42 @@ public final class GaussianAdFitter {
   }
 
   /**
+   * Fits several variants on the same rows ({@code levelRows[level][image]}), accumulating each level's sums once
+   * for all of mvg, l2 and sed. Models come back in the order of {@code variants}.
+   */
+  public static List<GaussianAdModel> fitRowsAll(BackboneSpec backbone, String backboneFile, List<Variant> variants,
+      double[][][] levelRows, String trainSource, List<String> warningsOut) throws FitException {
+    List<String> names = backbone.levelNames();
+    List<List<LevelModel>> perVariant = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      perVariant.add(new ArrayList<>());
+    }
+    for (int l = 0; l < names.size(); l++) {
+      CovarianceAccumulator acc = null;
+      for (int v = 0; v < variants.size(); v++) {
+        Variant variant = variants.get(v);
+        if (variant.needsRows()) {
+          perVariant.get(v).add(LevelFitter.fitRows(variant, levelRows[l], names.get(l), warningsOut));
+          continue;
+        }
+        if (acc == null) {
+          acc = new CovarianceAccumulator(backbone.levelDims().get(l));
+          for (double[] r : levelRows[l]) {
+            acc.add(r);
+          }
+        }
+        perVariant.get(v).add(LevelFitter.fit(variant, acc, names.get(l), warningsOut));
+      }
+    }
+    List<GaussianAdModel> out = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      out.add(new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variants.get(v), trainSource,
+          levelRows[0].length), variants.get(v), perVariant.get(v)));
+    }
+    return out;
+  }
+
+  /**
    * Fits a model from rows already in memory: {@code levelRows[level][image]}. Used by evaluation, which
    * extracts features once and fits several variants on them.
    */

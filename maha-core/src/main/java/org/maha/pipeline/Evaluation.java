@@ -204,28 +204,34 @@ public final class Evaluation {
     }
     int[][] heldOut = protocol.isFullTrain() ? new int[][] {new int[0]}
         : org.maha.data.KFold.heldOut(n, protocol.folds(), protocol.seed());
-    List<VariantResult> out = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     String source = f.category().root().resolve("train/good").toString();
-    for (Variant v : variants) {
-      List<FoldResult> folds = new ArrayList<>();
-      for (int fold = 0; fold < heldOut.length; fold++) {
-        int[] fit = complement(n, heldOut[fold]);
-        if (fit.length < 2) {
-          throw new InputException(f.category().root().resolve("train/good"),
-              "fold " + fold + " leaves fewer than 2 images to fit on");
-        }
-        double[][][] levelRows = new double[levels][fit.length][];
-        for (int l = 0; l < levels; l++) {
-          for (int i = 0; i < fit.length; i++) {
-            levelRows[l][i] = f.train().get(fit[i])[l];
-          }
-        }
-        List<String> foldWarnings = fold == 0 ? warnings : new ArrayList<>();
-        GaussianAdModel model = GaussianAdFitter.fitRows(spec, backboneFile, v, levelRows, source, foldWarnings);
-        folds.add(scoreFold(model, fold, heldOut[fold], f, anomalous, protocol.calibrationFpr()));
+    List<List<FoldResult>> folds = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      folds.add(new ArrayList<>());
+    }
+    for (int fold = 0; fold < heldOut.length; fold++) {
+      int[] fit = complement(n, heldOut[fold]);
+      if (fit.length < 2) {
+        throw new InputException(f.category().root().resolve("train/good"),
+            "fold " + fold + " leaves fewer than 2 images to fit on");
       }
-      out.add(VariantResult.ofFolds(v.id(), folds));
+      double[][][] levelRows = new double[levels][fit.length][];
+      for (int l = 0; l < levels; l++) {
+        for (int i = 0; i < fit.length; i++) {
+          levelRows[l][i] = f.train().get(fit[i])[l];
+        }
+      }
+      List<String> foldWarnings = fold == 0 ? warnings : new ArrayList<>();
+      List<GaussianAdModel> models =
+          GaussianAdFitter.fitRowsAll(spec, backboneFile, variants, levelRows, source, foldWarnings);
+      for (int v = 0; v < variants.size(); v++) {
+        folds.get(v).add(scoreFold(models.get(v), fold, heldOut[fold], f, anomalous, protocol.calibrationFpr()));
+      }
+    }
+    List<VariantResult> out = new ArrayList<>();
+    for (int v = 0; v < variants.size(); v++) {
+      out.add(VariantResult.ofFolds(variants.get(v).id(), folds.get(v)));
     }
     return new CategoryResult(f.category().name(), n, f.test().size(), out, f.skipped(), warnings);
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import org.maha.backbone.Backbone;
 import org.maha.image.DecodeLimits;
 import org.maha.image.Preprocessing;
+import org.maha.image.RgbImage;
 
 /**
  * Runs images through a backbone: decoding and resizing run on a small thread pool, ahead of the inference
@@ -27,8 +28,20 @@ public final class FeatureExtractor {
     void accept(int index, Path path, double[][] levelFeatures) throws Exception;
   }
 
+  /** Images to run, by index: files, or pictures already in memory (e.g. a data set read from IDX files). */
+  public interface ImageSource {
+    int size();
+
+    /** A name for image {@code i} in results and messages (a file path, or a made-up path for memory images). */
+    Path name(int i);
+
+    /** Image {@code i}, decoded. Called from decoding threads. */
+    RgbImage decode(int i) throws InputException;
+  }
+
   private final Backbone backbone;
-  private final ImageLoader loader;
+  private final Preprocessing preprocessing;
+  private final DecodeLimits limits;
   private final int decodeThreads;
 
   /**
@@ -36,8 +49,8 @@ public final class FeatureExtractor {
    */
   public FeatureExtractor(Backbone backbone, DecodeLimits limits, int decodeThreads) {
     this.backbone = backbone;
-    this.loader = new ImageLoader(
-        new Preprocessing(backbone.spec().inputSizePx(), backbone.spec().normalization()), limits);
+    this.preprocessing = new Preprocessing(backbone.spec().inputSizePx(), backbone.spec().normalization());
+    this.limits = limits;
     this.decodeThreads = Math.max(1, decodeThreads);
   }
 
@@ -54,6 +67,29 @@ public final class FeatureExtractor {
    */
   public List<Skipped> extract(List<Path> paths, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
+    return extract(new ImageSource() {
+      @Override
+      public int size() {
+        return paths.size();
+      }
+
+      @Override
+      public Path name(int i) {
+        return paths.get(i);
+      }
+
+      @Override
+      public RgbImage decode(int i) throws InputException {
+        return ImageLoader.decode(paths.get(i), limits);
+      }
+    }, skipUnreadable, task, progress, sink);
+  }
+
+  /** Extracts features of every image of {@code source}, in order. See {@link #extract(List, boolean, String,
+   * ProgressListener, Sink)}. */
+  public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
+      Sink sink) throws Exception {
+    int count = source.size();
     int batch = Math.max(1, backbone.maxBatch());
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
     int window = Math.max(2 * batch, 4 * decodeThreads);
@@ -70,13 +106,13 @@ public final class FeatureExtractor {
       float[] input = new float[batch * chw];
       int[] batchIndex = new int[batch];
       int inBatch = 0;
-      progress.progress(task, 0, paths.size());
-      while (done < paths.size()) {
-        while (submitted < paths.size() && pending.size() < window) {
-          Path p = paths.get(submitted++);
+      progress.progress(task, 0, count);
+      while (done < count) {
+        while (submitted < count && pending.size() < window) {
+          int i = submitted++;
           pending.add(CompletableFuture.supplyAsync(() -> {
             try {
-              return loader.load(p);
+              return preprocessing.apply(source.decode(i));
             } catch (InputException e) {
               throw new CompletionException(e);
             }
@@ -88,7 +124,7 @@ public final class FeatureExtractor {
           chwData = pending.poll().join();
         } catch (CompletionException e) {
           if (e.getCause() instanceof InputException ie && skipUnreadable) {
-            skipped.add(new Skipped(paths.get(index), ie.problem()));
+            skipped.add(new Skipped(source.name(index), ie.problem()));
             chwData = null;
           } else if (e.getCause() instanceof Exception ex) {
             throw ex;
@@ -100,12 +136,12 @@ public final class FeatureExtractor {
           System.arraycopy(chwData, 0, input, inBatch * chw, chw);
           batchIndex[inBatch++] = index;
         }
-        boolean last = done == paths.size();
+        boolean last = done == count;
         if (inBatch == batch || (last && inBatch > 0)) {
-          run(input, batchIndex, inBatch, paths, sink);
+          run(input, batchIndex, inBatch, source, sink);
           inBatch = 0;
         }
-        progress.progress(task, done, paths.size());
+        progress.progress(task, done, count);
       }
     } finally {
       pool.shutdownNow();
@@ -113,7 +149,7 @@ public final class FeatureExtractor {
     return skipped;
   }
 
-  private void run(float[] input, int[] batchIndex, int n, List<Path> paths, Sink sink) throws Exception {
+  private void run(float[] input, int[] batchIndex, int n, ImageSource source, Sink sink) throws Exception {
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
     double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
     for (int i = 0; i < n; i++) {
@@ -121,7 +157,7 @@ public final class FeatureExtractor {
       for (int l = 0; l < out.length; l++) {
         levels[l] = out[l][i];
       }
-      sink.accept(batchIndex[i], paths.get(batchIndex[i]), levels);
+      sink.accept(batchIndex[i], source.name(batchIndex[i]), levels);
     }
   }
 }

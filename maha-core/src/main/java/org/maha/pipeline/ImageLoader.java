@@ -7,25 +7,12 @@ import java.nio.file.Path;
 import org.maha.image.DecodeLimits;
 import org.maha.image.ImageDecodeException;
 import org.maha.image.ImageDecoder;
-import org.maha.image.Preprocessing;
 import org.maha.image.RgbImage;
 
-/** Reads one image file and turns it into the backbone's normalised CHW input. Thread-safe. */
+/** Reads and decodes one image file, turning every failure into an {@link InputException} naming the file. */
 final class ImageLoader {
   /** Files larger than this are refused before reading (no legitimate inspection image is this big). */
   static final long MAX_FILE_BYTES = 512L << 20;
-
-  private final Preprocessing preprocessing;
-  private final DecodeLimits limits;
-
-  ImageLoader(Preprocessing preprocessing, DecodeLimits limits) {
-    this.preprocessing = preprocessing;
-    this.limits = limits;
-  }
-
-  float[] load(Path file) throws InputException {
-    return preprocessing.apply(decode(file, limits));
-  }
 
   static RgbImage decode(Path file, DecodeLimits limits) throws InputException {
     byte[] bytes;

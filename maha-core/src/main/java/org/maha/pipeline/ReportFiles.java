@@ -24,13 +24,19 @@ public final class ReportFiles {
   private ReportFiles() {}
 
   public static List<String> write(EvaluationReport r, Path dir) throws IOException {
+    Map<String, byte[]> files = files(r);
+    AtomicFiles.writeAll(dir, files);
+    return List.copyOf(files.keySet());
+  }
+
+  /** The machine-readable files (name → bytes), for callers that add more files to the same atomic write. */
+  public static Map<String, byte[]> files(EvaluationReport r) throws IOException {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put("auroc.csv", aurocCsv(r).getBytes(StandardCharsets.UTF_8));
     files.put("scores.csv", scoresCsv(r).getBytes(StandardCharsets.UTF_8));
     files.put("evaluation.json", json(r));
     files.put("evaluation.md", r.toMarkdown().getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.writeAll(dir, files);
-    return List.copyOf(files.keySet());
+    return files;
   }
 
   /** One row per category, variant, fold and level; {@code fold} is "all" for one fit, else 0..K-1 and "mean". */

@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.maha.pipeline.Evaluation.CategoryResult;
+import org.maha.pipeline.Evaluation.FoldCalibration;
 import org.maha.pipeline.Evaluation.ImageResult;
+import org.maha.pipeline.EvaluationReport;
 
 /** The report's prose, shared by the HTML and the Markdown page. */
 final class Explanations {
@@ -14,6 +16,25 @@ final class Explanations {
       + "the covariance shrinkage); a threshold set on held-out good images is then the safer choice.";
 
   private Explanations() {}
+
+  /** How the AUROCs were measured, from the report's protocol. */
+  static String protocol(EvaluationReport r) {
+    return r.protocol().describe() + "; image-level AUROC per category; mean and SEM (ddof = 1) over categories";
+  }
+
+  /** " (fold 1 of 5)" when the figures show one fold of several, else "". */
+  static String foldNote(EvaluationReport r) {
+    return r.protocol().isFullTrain() ? "" : " (fold 1 of " + r.protocol().folds() + ")";
+  }
+
+  /** One sentence on the threshold set from held-out good images and what it gave on the test images. */
+  static String calibration(FoldCalibration c) {
+    return "Threshold on the combined score set from " + c.n() + " held-out good training images for a target "
+        + "false-positive rate of " + Formats.pct(c.targetFpr()) + " %" + (c.guaranteed() ? "" : " (too few "
+        + "held-out images to guarantee it)") + ": " + Formats.score(c.threshold()) + ". On the test images it "
+        + "flags " + Formats.pct(c.testFpr()) + " % of good and " + Formats.pct(c.testTpr())
+        + " % of defective images (dashed line in the combined-score histogram).";
+  }
 
   /** The "how to read this report" paragraphs, plain text. */
   static List<String> howToRead(ReportContent c) {

@@ -106,7 +106,7 @@ final class HtmlPage {
       lv.add(esc(b.levelNames().get(l)) + " (" + b.levelDims().get(l) + ")");
     }
     dd("Levels (features)", String.join(", ", lv));
-    dd("Protocol", esc(o.protocol()));
+    dd("Protocol", esc(Explanations.protocol(content.report())));
     List<String> vs = new ArrayList<>();
     for (String v : content.report().variants()) {
       vs.add("<b>" + esc(v) + "</b>: " + esc(VariantNames.describe(v)));
@@ -262,6 +262,9 @@ final class HtmlPage {
     figure(s.levelHistogram());
     figure(s.combinedHistogram());
     h.append("</div>\n");
+    if (s.calibration() != null) {
+      h.append("<p>").append(esc(Explanations.calibration(s.calibration()))).append("</p>\n");
+    }
     if (!s.sigma().isEmpty()) {
       sigmaTable(c.category(), level, s.sigma());
     }

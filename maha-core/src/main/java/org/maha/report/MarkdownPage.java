@@ -24,7 +24,7 @@ final class MarkdownPage {
     s.append("- Backbone: ").append(b.name()).append(", input ").append(b.inputSizePx()).append(" × ")
         .append(b.inputSizePx()).append(" px, normalisation ").append(b.normalization().id()).append('\n');
     s.append("- ONNX SHA-256: `").append(b.onnxSha256()).append("`\n");
-    s.append("- Protocol: ").append(o.protocol()).append('\n');
+    s.append("- Protocol: ").append(Explanations.protocol(c.report())).append('\n');
     for (String v : variants) {
       s.append("- `").append(v).append("`: ").append(VariantNames.describe(v)).append('\n');
     }
@@ -70,6 +70,9 @@ final class MarkdownPage {
               .append(row.defective()).append(") |\n");
         }
         s.append('\n').append(Explanations.SIGMA_NOTE).append("\n\n");
+      }
+      if (sec.calibration() != null) {
+        s.append(Explanations.calibration(sec.calibration())).append("\n\n");
       }
       for (Figure f : sec.figures()) {
         s.append("![").append(f.alt()).append("](figures/").append(f.fileName()).append(")\n");

@@ -11,6 +11,7 @@ import org.maha.eval.Roc;
 import org.maha.eval.RocCurve;
 import org.maha.eval.Thresholds;
 import org.maha.pipeline.Evaluation.CategoryResult;
+import org.maha.pipeline.Evaluation.FoldCalibration;
 import org.maha.pipeline.Evaluation.ImageResult;
 import org.maha.pipeline.Evaluation.VariantResult;
 import org.maha.pipeline.EvaluationReport;
@@ -126,9 +127,12 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
       curves.add(Roc.curve(scores, anomalous));
       aurocs[v] = Auroc.auroc(scores, anomalous);
     }
+    String fold = Explanations.foldNote(r);
+    String foldCaption = fold.isEmpty() ? "" : " Scores of the first fold's model; the tables average all folds.";
     Figure roc = new Figure("roc_" + anchor + ".png", "ROC curves, " + c.category(),
-        "ROC of the combined score for each variant; the legend gives the AUROC (%), the dashed diagonal is chance.",
-        Charts.png(Charts.roc(c.category() + ": ROC, combined score", variants, curves, aurocs), 460, 460));
+        "ROC of the combined score for each variant; the legend gives the AUROC (%) of the curve drawn, the dashed "
+            + "diagonal is chance." + foldCaption,
+        Charts.png(Charts.roc(c.category() + ": ROC, combined score" + fold, variants, curves, aurocs), 460, 460));
 
     VariantResult hr = c.variants().get(hv);
     String variant = hr.variant();
@@ -154,27 +158,31 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
         + " for good and defective test images"
         + (markers.length > 0 ? "; dashed lines: χ² thresholds at 1σ…5σ (k = "
             + r.backbone().levelDims().get(hl) + " degrees of freedom), which the Gaussian model predicts "
-            + "31.7 %, 4.55 %, 0.27 %, 0.0063 % and 0.000057 % of good images to exceed." : ".");
+            + "31.7 %, 4.55 %, 0.27 %, 0.0063 % and 0.000057 % of good images to exceed." : ".") + foldCaption;
     Figure levelHist = new Figure("hist_" + anchor + "_level" + hl + ".png",
         "Histogram of " + variant + " distances at level " + levelName + ", " + c.category(), levelCaption,
-        Charts.png(Charts.histogram(c.category() + ": " + variant + " distance at " + levelName,
+        Charts.png(Charts.histogram(c.category() + ": " + variant + " distance at " + levelName + fold,
             variant + " distance at level " + levelName, split(levelDist, anomalous, false),
             split(levelDist, anomalous, true), markers, markerLabels), 550, 340));
     double[] comb = combined(hr.images());
+    FoldCalibration cal = hr.folds().isEmpty() ? null : hr.folds().get(0).calibration();
+    double[] calMarker = cal == null ? new double[0] : new double[] {cal.threshold()};
+    List<String> calLabel = cal == null ? List.of() : List.of("FPR " + Formats.pct(cal.targetFpr()) + " %");
     Figure combinedHist = new Figure("hist_" + anchor + "_combined.png",
         "Histogram of combined " + variant + " scores, " + c.category(),
         "Distribution of the combined score (mean of the " + r.backbone().levelCount()
-            + " level distances) for good and defective test images; it has no χ² threshold of its own.",
-        Charts.png(Charts.histogram(c.category() + ": combined " + variant + " score",
+            + " level distances) for good and defective test images; it has no χ² threshold of its own"
+            + (cal == null ? "." : "; the dashed line is the threshold set on held-out good images.") + foldCaption,
+        Charts.png(Charts.histogram(c.category() + ": combined " + variant + " score" + fold,
             "combined " + variant + " score (mean over levels)", split(comb, anomalous, false),
-            split(comb, anomalous, true), new double[0], List.of()), 550, 340));
+            split(comb, anomalous, true), calMarker, calLabel), 550, 340));
     ExtremesGrid.Selection sel = ExtremesGrid.select(hr.images(), o.extremesPerSide());
     Figure extremes = new Figure("extremes_" + anchor + ".png",
         "Highest- and lowest-scoring test images, " + c.category(),
         "Test images with the highest (top row) and lowest (bottom row) combined " + variant
-            + " score; frames: red = defective, green = good. Under each: rank, score, defect type.",
+            + " score; frames: red = defective, green = good. Under each: rank, score, defect type." + foldCaption,
         ExtremesGrid.png(sel, variant, o.thumbnailPx(), o.thumbnailLimits()));
-    return new CategorySection(c, anchor, roc, levelHist, combinedHist, extremes, sel, sigma);
+    return new CategorySection(c, anchor, roc, levelHist, combinedHist, extremes, sel, sigma, cal);
   }
 
   private static SigmaRow sigmaRow(int s, double t, double[] dist, boolean[] anomalous) {

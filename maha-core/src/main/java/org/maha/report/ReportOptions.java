@@ -10,7 +10,6 @@ import org.maha.image.DecodeLimits;
  *
  * @param title             page title and first heading
  * @param generated         the date line; the only part of the output that changes between runs
- * @param protocol          one sentence saying how the AUROCs were measured (folds, training set)
  * @param histogramVariant  variant id whose scores the histograms and the thumbnail grid show ({@code mvg}); when
  *                          the report lacks it, the first variant is used and the page says so
  * @param histogramLevel    level name for the per-level histogram and σ table, or {@link #AUTO_LEVEL} for the
@@ -19,21 +18,16 @@ import org.maha.image.DecodeLimits;
  * @param thumbnailPx       longest side of a thumbnail in pixels, 16..512
  * @param thumbnailLimits   decompression-bomb guard for the thumbnails' source images
  */
-public record ReportOptions(String title, OffsetDateTime generated, String protocol, String histogramVariant,
+public record ReportOptions(String title, OffsetDateTime generated, String histogramVariant,
     String histogramLevel, int extremesPerSide, int thumbnailPx, DecodeLimits thumbnailLimits) {
 
   /** {@link #histogramLevel} value that picks the variant's best level. */
   public static final String AUTO_LEVEL = "auto";
 
-  /** The protocol of {@code maha evaluate} (PAPER.md §1.8, quick protocol). */
-  public static final String QUICK_PROTOCOL = "fit on all train/good images of a category, score its whole test "
-      + "folder; image-level AUROC per category; mean and SEM (ddof = 1) over categories";
-
   public ReportOptions {
     Objects.requireNonNull(generated, "generated");
     Objects.requireNonNull(thumbnailLimits, "thumbnailLimits");
     requireText(title, "title");
-    requireText(protocol, "protocol");
     requireText(histogramVariant, "histogramVariant");
     requireText(histogramLevel, "histogramLevel");
     if (extremesPerSide < 1 || extremesPerSide > 50) {
@@ -44,30 +38,25 @@ public record ReportOptions(String title, OffsetDateTime generated, String proto
     }
   }
 
-  /** Title "maha evaluation report", the quick protocol, mvg at its best level, 6 + 6 thumbnails of 96 px. */
+  /** Title "maha evaluation report", mvg at its best level, 6 + 6 thumbnails of 96 px. */
   public static ReportOptions defaults(OffsetDateTime generated) {
-    return new ReportOptions("maha evaluation report", generated, QUICK_PROTOCOL, "mvg", AUTO_LEVEL, 6, 96,
+    return new ReportOptions("maha evaluation report", generated, "mvg", AUTO_LEVEL, 6, 96,
         DecodeLimits.DEFAULT);
   }
 
   public ReportOptions withTitle(String newTitle) {
-    return new ReportOptions(newTitle, generated, protocol, histogramVariant, histogramLevel, extremesPerSide,
-        thumbnailPx, thumbnailLimits);
-  }
-
-  public ReportOptions withProtocol(String newProtocol) {
-    return new ReportOptions(title, generated, newProtocol, histogramVariant, histogramLevel, extremesPerSide,
+    return new ReportOptions(newTitle, generated, histogramVariant, histogramLevel, extremesPerSide,
         thumbnailPx, thumbnailLimits);
   }
 
   /** Histograms, σ table and thumbnail grid for {@code variant} at level {@code level} (or {@link #AUTO_LEVEL}). */
   public ReportOptions withHistogram(String variant, String level) {
-    return new ReportOptions(title, generated, protocol, variant, level, extremesPerSide, thumbnailPx,
+    return new ReportOptions(title, generated, variant, level, extremesPerSide, thumbnailPx,
         thumbnailLimits);
   }
 
   public ReportOptions withThumbnails(int perSide, int px) {
-    return new ReportOptions(title, generated, protocol, histogramVariant, histogramLevel, perSide, px,
+    return new ReportOptions(title, generated, histogramVariant, histogramLevel, perSide, px,
         thumbnailLimits);
   }
 

@@ -22,6 +22,11 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maha.pipeline.Evaluation.CategoryResult;
+import org.maha.pipeline.Evaluation.FoldCalibration;
+import org.maha.pipeline.Evaluation.FoldResult;
+import org.maha.pipeline.Evaluation.Protocol;
+import org.maha.pipeline.Evaluation.VariantResult;
 import org.maha.pipeline.EvaluationReport;
 
 class HtmlReportTest {
@@ -189,7 +194,8 @@ class HtmlReportTest {
   void headerNamesBackboneProtocolAndDate() {
     assertThat(html).contains("<title>maha evaluation report</title>").contains("toy_net")
         .contains("0123456789abcdef".repeat(4)).contains("L0 (4), L1 (8), L2 (16)")
-        .contains(ReportOptions.QUICK_PROTOCOL).contains("2024-06-11 09:30 +00:00")
+        .contains("fit on all train/good images, one run; image-level AUROC per category; mean and SEM (ddof = 1) "
+            + "over categories").contains("2024-06-11 09:30 +00:00")
         .contains("How to read this report");
   }
 
@@ -201,8 +207,7 @@ class HtmlReportTest {
       assertThat(again.get(k)).as(k).isEqualTo(files.get(k));
     }
     Map<String, byte[]> later = HtmlReport.render(report,
-        new ReportOptions(options.title(), DATE.plusDays(400).plusHours(3), options.protocol(),
-            options.histogramVariant(), options.histogramLevel(), options.extremesPerSide(), options.thumbnailPx(),
+        new ReportOptions(options.title(), DATE.plusDays(400).plusHours(3), options.histogramVariant(), options.histogramLevel(), options.extremesPerSide(), options.thumbnailPx(),
             options.thumbnailLimits()));
     String laterHtml = new String(later.get("report.html"), StandardCharsets.UTF_8);
     assertThat(laterHtml).isNotEqualTo(html);
@@ -265,6 +270,33 @@ class HtmlReportTest {
       }
     }
     assertThat(md).contains("| 1 | 3.05 | 31.7 | 16.7 (2/12) | 90.0 (9/10) |");
+  }
+
+  @Test
+  void foldProtocolIsNamedAndTheCalibratedThresholdShown() {
+    List<CategoryResult> cats = new ArrayList<>();
+    for (CategoryResult c : report.categories()) {
+      List<VariantResult> vs = new ArrayList<>();
+      for (VariantResult v : c.variants()) {
+        FoldCalibration cal = new FoldCalibration(3.5, 0.05, 8, false, 0.25, 0.9);
+        vs.add(new VariantResult(v.variant(), v.levelAuroc(), v.combinedAuroc(), v.images(), List.of(
+            new FoldResult(0, new int[] {1, 2}, v.levelAuroc(), v.combinedAuroc(), v.images(), cal),
+            new FoldResult(1, new int[] {3, 4}, v.levelAuroc(), v.combinedAuroc(), v.images(), cal))));
+      }
+      cats.add(new CategoryResult(c.category(), c.nTrain(), c.nTest(), vs, c.skipped(), c.warnings()));
+    }
+    EvaluationReport folds = new EvaluationReport(report.backbone(), report.variants(), cats,
+        new Protocol(5, 0, 0.05));
+    Map<String, byte[]> f = HtmlReport.render(folds, options);
+    String page = new String(f.get("report.html"), StandardCharsets.UTF_8);
+    assertThat(page).contains(new Protocol(5, 0).describe())
+        .contains("Scores of the first fold&#39;s model; the tables average all folds.")
+        .contains("Threshold on the combined score set from 8 held-out good training images for a target "
+            + "false-positive rate of 5.0 % (too few held-out images to guarantee it): 3.5. On the test images it "
+            + "flags 25.0 % of good and 90.0 % of defective images");
+    assertThat(new String(f.get("report.md"), StandardCharsets.UTF_8)).contains(folds.toMarkdown());
+    // the marker widens the axis to 3.5 and is drawn: the combined-score histogram differs from the quick one
+    assertThat(f.get("figures/hist_bottle_combined.png")).isNotEqualTo(files.get("figures/hist_bottle_combined.png"));
   }
 
   @Test

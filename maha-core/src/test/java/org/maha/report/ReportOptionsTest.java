@@ -21,8 +21,8 @@ class ReportOptionsTest {
 
   @Test
   void withersChangeOnlyTheirField() {
-    ReportOptions o = DEFAULTS.withTitle("t").withProtocol("p").withHistogram("l2", "L3").withThumbnails(3, 64);
-    assertThat(o).isEqualTo(new ReportOptions("t", DEFAULTS.generated(), "p", "l2", "L3", 3, 64,
+    ReportOptions o = DEFAULTS.withTitle("t").withHistogram("l2", "L3").withThumbnails(3, 64);
+    assertThat(o).isEqualTo(new ReportOptions("t", DEFAULTS.generated(), "l2", "L3", 3, 64,
         DEFAULTS.thumbnailLimits()));
   }
 
