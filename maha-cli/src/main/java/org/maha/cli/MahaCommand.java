@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       EmbedCommand.class,
       EvaluateCommand.class,
+      ExperimentCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       BackbonesCommand.class,

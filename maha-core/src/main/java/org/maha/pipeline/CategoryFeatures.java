@@ -26,6 +26,71 @@ public record CategoryFeatures(MvtecCategory category, List<Path> trainPaths, Li
     }
   }
 
+  /**
+   * Like {@link #extract(FeatureExtractor, MvtecCategory, boolean, ProgressListener)}, but reads the features from
+   * {@code cache} when the same images (paths, sizes, modification times) went through the same backbone before,
+   * and stores them otherwise. Runs that skipped unreadable files are not cached.
+   */
+  public static CategoryFeatures extract(FeatureExtractor extractor, MvtecCategory c, boolean skipUnreadable,
+      ProgressListener progress, FeatureCache cache) throws Exception {
+    if (cache == null) {
+      return extract(extractor, c, skipUnreadable, progress);
+    }
+    var spec = extractor.backbone().spec();
+    List<Path> testPaths = new ArrayList<>();
+    for (LabeledImage li : c.test()) {
+      testPaths.add(li.path());
+    }
+    String trainKey = FeatureCache.key(spec, describe(c.train()));
+    String testKey = FeatureCache.key(spec, describe(testPaths));
+    var train = cache.load(trainKey, spec);
+    var test = cache.load(testKey, spec);
+    if (train.isPresent() && test.isPresent() && train.get()[0].length == c.train().size()
+        && test.get()[0].length == testPaths.size()) {
+      progress.progress(c.name() + ": features from cache", 1, 1);
+      return new CategoryFeatures(c, c.train(), perImage(train.get()), c.test(), perImage(test.get()), List.of());
+    }
+    CategoryFeatures f = extract(extractor, c, skipUnreadable, progress);
+    if (f.skipped().isEmpty()) {
+      cache.store(trainKey, c.name() + " train", perLevel(f.train()));
+      cache.store(testKey, c.name() + " test", perLevel(f.test()));
+    }
+    return f;
+  }
+
+  /** Identity of a list of files for the cache: path, size and modification time of each. */
+  static String describe(List<Path> files) throws java.io.IOException {
+    StringBuilder s = new StringBuilder();
+    for (Path p : files) {
+      s.append(p.toAbsolutePath()).append('|').append(java.nio.file.Files.size(p)).append('|')
+          .append(java.nio.file.Files.getLastModifiedTime(p).toMillis()).append('\n');
+    }
+    return s.toString();
+  }
+
+  private static List<double[][]> perImage(double[][][] levels) {
+    List<double[][]> out = new ArrayList<>();
+    for (int i = 0; i < levels[0].length; i++) {
+      double[][] f = new double[levels.length][];
+      for (int l = 0; l < levels.length; l++) {
+        f[l] = levels[l][i];
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  private static double[][][] perLevel(List<double[][]> images) {
+    int levels = images.get(0).length;
+    double[][][] out = new double[levels][images.size()][];
+    for (int i = 0; i < images.size(); i++) {
+      for (int l = 0; l < levels; l++) {
+        out[l][i] = images.get(i)[l];
+      }
+    }
+    return out;
+  }
+
   /** Runs the backbone over the category's train/good and test images (unreadable ones skipped if asked). */
   public static CategoryFeatures extract(FeatureExtractor extractor, MvtecCategory c, boolean skipUnreadable,
       ProgressListener progress) throws Exception {

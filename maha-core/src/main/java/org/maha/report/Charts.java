@@ -89,17 +89,26 @@ final class Charts {
    * category). {@code summary[v][l]} is variant v at level l.
    */
   static JFreeChart aurocByLevel(String title, List<String> levels, List<String> variants, MeanSem[][] summary) {
+    return aurocBy(title, "level", levels, variants, summary);
+  }
+
+  /** The same chart over any categorical x axis ({@code summary[series][x]}; null cells are left out). */
+  static JFreeChart aurocBy(String title, String xLabel, List<String> levels, List<String> variants,
+      MeanSem[][] summary) {
     YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     for (int v = 0; v < variants.size(); v++) {
       YIntervalSeries s = new YIntervalSeries(variants.get(v), false, true);
       for (int l = 0; l < levels.size(); l++) {
         MeanSem m = summary[v][l];
+        if (m == null) {
+          continue;
+        }
         double sem = Double.isNaN(m.sem()) ? 0 : m.sem();
         s.add(l, 100 * m.mean(), 100 * (m.mean() - sem), 100 * (m.mean() + sem));
       }
       data.addSeries(s);
     }
-    SymbolAxis x = new SymbolAxis("level", levels.toArray(new String[0]));
+    SymbolAxis x = new SymbolAxis(xLabel, levels.toArray(new String[0]));
     x.setGridBandsVisible(false);
     style(x);
     NumberAxis y = new NumberAxis("image-level AUROC (%)");

@@ -1,0 +1,222 @@
+package org.maha.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.maha.backbone.BackboneSpec;
+import org.maha.eval.Auroc;
+import org.maha.eval.MeanSem;
+import org.maha.eval.Summary;
+import org.maha.model.Variant;
+import org.maha.stats.ChiSquare;
+import org.maha.stats.Gaussian;
+import org.maha.stats.LedoitWolf;
+import org.maha.stats.Pca;
+import org.maha.stats.PcaFit;
+import org.maha.stats.ShrunkCovariance;
+
+/**
+ * The paper's experiments (PAPER.md §2.7) on features already extracted: each returns plain records that the
+ * experiment report prints and plots. The variants and thresholds are the ones the official table scripts run.
+ */
+public final class Experiments {
+  private Experiments() {}
+
+  /** Table I: MVG, L2 and SED per level (table1.py). */
+  public static final List<String> TABLE_I = List.of("mvg", "l2", "sed");
+  /** The PCA / NPCA table (table3.py). */
+  public static final List<String> PCA_TABLE = List.of("pca:0.95", "pca:0.99", "npca:0.99", "npca:0.999",
+      "npca:0.9999");
+  /** Variance thresholds of the AUROC-versus-variance-retained sweep. */
+  public static final double[] SWEEP = {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999};
+  /** σ values of the threshold table (table4.py). */
+  public static final int[] SIGMAS = {1, 2, 3, 4, 5};
+
+  /** Evaluates {@code variants} on every category's features. */
+  public static EvaluationReport evaluate(BackboneSpec spec, List<CategoryFeatures> features, List<String> variants,
+      Evaluation.Protocol protocol, String backboneFile) throws Exception {
+    List<Variant> vs = new ArrayList<>();
+    for (String v : variants) {
+      vs.add(Variant.parse(v));
+    }
+    List<Evaluation.CategoryResult> results = new ArrayList<>();
+    for (CategoryFeatures f : features) {
+      results.add(Evaluation.evaluate(spec, f, vs, protocol, backboneFile));
+    }
+    return new EvaluationReport(spec, variants, results, protocol);
+  }
+
+  /** One row of the σ table: rates over categories (mean ± SEM) at one σ. */
+  public record SigmaRow(int sigma, double threshold, double predictedFpr, MeanSem fpr, MeanSem tpr) {}
+
+  /**
+   * FPR and TPR of the χ² threshold sqrt(χ²⁻¹_k(erf(σ/√2))) at one level (PAPER §2.5), per category averaged
+   * over folds, then mean ± SEM over categories. Only for Mahalanobis variants (mvg, pca, npca).
+   */
+  public static List<SigmaRow> sigmaTable(EvaluationReport r, String variant, int level) {
+    int v = r.variants().indexOf(variant);
+    if (v < 0) {
+      throw new IllegalArgumentException("variant " + variant + " is not in the report " + r.variants());
+    }
+    List<SigmaRow> rows = new ArrayList<>();
+    int k = r.backbone().levelDims().get(level);
+    for (int sigma : SIGMAS) {
+      double t = ChiSquare.thresholdDistance(k, sigma);
+      double[] fpr = new double[r.categories().size()];
+      double[] tpr = new double[fpr.length];
+      for (int c = 0; c < fpr.length; c++) {
+        Evaluation.VariantResult vr = r.categories().get(c).variants().get(v);
+        for (Evaluation.FoldResult f : vr.folds()) {
+          int good = 0;
+          int bad = 0;
+          int fp = 0;
+          int tp = 0;
+          for (Evaluation.ImageResult im : f.images()) {
+            boolean flagged = im.levelDistances()[level] > t;
+            if (im.anomalous()) {
+              bad++;
+              tp += flagged ? 1 : 0;
+            } else {
+              good++;
+              fp += flagged ? 1 : 0;
+            }
+          }
+          fpr[c] += (double) fp / good / vr.folds().size();
+          tpr[c] += (double) tp / bad / vr.folds().size();
+        }
+      }
+      rows.add(new SigmaRow(sigma, t, ChiSquare.predictedFalsePositiveRate(sigma), Summary.meanSem(fpr),
+          Summary.meanSem(tpr)));
+    }
+    return rows;
+  }
+
+  /** One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t. */
+  public record SweepPoint(double threshold, boolean negated, MeanSem auroc, double meanKeptFraction) {}
+
+  /**
+   * AUROC of the combined score versus variance threshold for PCA and NPCA (the paper's PCA finding: the
+   * low-variance components carry the signal). The PCA of each category and level is computed once (first fold,
+   * or all training images for the quick protocol) and reused for every threshold; components are selected with
+   * the official rule.
+   */
+  public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol) {
+    List<SweepPoint> out = new ArrayList<>();
+    int cats = features.size();
+    double[][][] auroc = new double[2][SWEEP.length][cats];
+    double[][][] kept = new double[2][SWEEP.length][cats];
+    for (int c = 0; c < cats; c++) {
+      CategoryFeatures f = features.get(c);
+      int n = f.train().size();
+      int[] fit = protocol.isFullTrain() ? Evaluation.complement(n, new int[0])
+          : Evaluation.complement(n, org.maha.data.KFold.heldOut(n, protocol.folds(), protocol.seed())[0]);
+      int levels = f.train().get(0).length;
+      boolean[] anomalous = new boolean[f.test().size()];
+      for (int i = 0; i < anomalous.length; i++) {
+        anomalous[i] = f.testLabels().get(i).anomalous();
+      }
+      double[][][] combined = new double[2][SWEEP.length][anomalous.length];
+      for (int l = 0; l < levels; l++) {
+        double[][] rows = new double[fit.length][];
+        for (int i = 0; i < fit.length; i++) {
+          rows[i] = f.train().get(fit[i])[l];
+        }
+        PcaFit pca = Pca.fit(rows);
+        for (int neg = 0; neg < 2; neg++) {
+          for (int s = 0; s < SWEEP.length; s++) {
+            int[] range = Pca.selectComponents(pca.explainedVarianceRatio(), SWEEP[s], neg == 1);
+            double[] d = levelDistances(pca, range, rows, f.test(), l);
+            kept[neg][s][c] += (double) (range[1] - range[0]) / pca.explainedVarianceRatio().length / levels;
+            for (int i = 0; i < d.length; i++) {
+              combined[neg][s][i] += d[i] / levels;
+            }
+          }
+        }
+      }
+      for (int neg = 0; neg < 2; neg++) {
+        for (int s = 0; s < SWEEP.length; s++) {
+          auroc[neg][s][c] = Auroc.auroc(combined[neg][s], anomalous);
+        }
+      }
+    }
+    for (int neg = 0; neg < 2; neg++) {
+      for (int s = 0; s < SWEEP.length; s++) {
+        double k = 0;
+        for (double x : kept[neg][s]) {
+          k += x / cats;
+        }
+        out.add(new SweepPoint(SWEEP[s], neg == 1, Summary.meanSem(auroc[neg][s]), k));
+      }
+    }
+    return out;
+  }
+
+  /** Mahalanobis distances of the test images in the PCA subspace [range), with a Ledoit-Wolf Gaussian. */
+  private static double[] levelDistances(PcaFit pca, int[] range, double[][] rows, List<double[][]> test, int level) {
+    DMatrixRMaj all = pca.components();
+    DMatrixRMaj w = CommonOps_DDRM.extract(all, range[0], range[1], 0, all.numCols);
+    double[] mean = pca.mean();
+    double[][] z = new double[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      z[i] = Pca.project(rows[i], mean, w, 0, w.numRows);
+    }
+    ShrunkCovariance lw = LedoitWolf.fit(z);
+    double[] d = new double[test.size()];
+    try {
+      Gaussian g = Gaussian.of(lw.mean(), lw.covariance());
+      for (int i = 0; i < d.length; i++) {
+        d[i] = g.mahalanobisDistance(Pca.project(test.get(i)[level], mean, w, 0, w.numRows));
+      }
+    } catch (org.maha.stats.NotPositiveDefiniteException e) {
+      // the kept components have no variance (e.g. NPCA keeping a single null component): no information
+      java.util.Arrays.fill(d, 0);
+    }
+    return d;
+  }
+
+  /** Markdown of the σ table. */
+  public static String sigmaMarkdown(List<SigmaRow> rows, String variant, String level, int dim) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "| σ | threshold (k = %d) | predicted FPR | FPR (mean ± SEM) | TPR (mean ± SEM) |%n|---:|---:|---:|---:|---:|%n",
+        dim));
+    for (SigmaRow r : rows) {
+      s.append(String.format(Locale.ROOT, "| %d | %.4f | %s | %s | %s |%n", r.sigma(), r.threshold(),
+          pct(r.predictedFpr()), pctSem(r.fpr()), pctSem(r.tpr())));
+    }
+    return "χ² thresholds on " + variant + " distances at level " + level + "\n\n" + s;
+  }
+
+  /** Markdown of the sweep. */
+  public static String sweepMarkdown(List<SweepPoint> points) {
+    StringBuilder s = new StringBuilder("| variance threshold t | PCA AUROC (%) | PCA kept | NPCA AUROC (%) | NPCA kept |\n"
+        + "|---:|---:|---:|---:|---:|\n");
+    int half = points.size() / 2;
+    for (int i = 0; i < half; i++) {
+      SweepPoint p = points.get(i);
+      SweepPoint q = points.get(i + half);
+      s.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.0f %% | %.1f ± %.1f | %.0f %% |%n",
+          trim(p.threshold()), 100 * p.auroc().mean(), 100 * sem(p.auroc()), 100 * p.meanKeptFraction(),
+          100 * q.auroc().mean(), 100 * sem(q.auroc()), 100 * q.meanKeptFraction()));
+    }
+    return s.toString();
+  }
+
+  private static double sem(MeanSem m) {
+    return Double.isNaN(m.sem()) ? 0 : m.sem();
+  }
+
+  private static String trim(double t) {
+    String s = Double.toString(t);
+    return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+  }
+
+  private static String pct(double x) {
+    return x >= 0.001 ? String.format(Locale.ROOT, "%.2f %%", 100 * x) : String.format(Locale.ROOT, "%.2g %%", 100 * x);
+  }
+
+  private static String pctSem(MeanSem m) {
+    return Double.isNaN(m.sem()) ? pct(m.mean()) : pct(m.mean()) + " ± " + pct(m.sem());
+  }
+}
