@@ -1,22 +1,68 @@
 package org.maha.cli;
 
+import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.maha.backbone.BackboneException;
 import org.maha.backbone.OnnxBackbone;
+import org.maha.catalog.Catalog;
+import org.maha.catalog.CatalogEntry;
+import org.maha.catalog.WeightCache;
+import org.maha.catalog.WeightCacheException;
 import org.maha.image.Normalization;
+import org.maha.weights.WeightFileException;
+import org.maha.zoo.BackboneZoo;
+import org.maha.zoo.BuiltGraph;
+import org.maha.zoo.ZooException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options that choose and run the backbone; shared by every command that runs images. */
+/**
+ * Options that choose and run the backbone; shared by every command that runs images. The backbone is an ONNX file
+ * ({@code --onnx}) or a catalog name ({@code --backbone}), whose graph is built from the official weights (fetched
+ * and verified on first use), a local file ({@code --weights}) or, for tests and demos, random weights
+ * ({@code --random-init}); the catalog entry then supplies the levels and normalisation.
+ */
 final class BackboneOptions {
+  @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
   @Option(names = "--onnx", paramLabel = "FILE",
       description = "Backbone ONNX file. Default: the shared ImageNet MobileNetV2 (../shared/models) when present.")
   Path onnx;
 
+  @Option(names = "--backbone", paramLabel = "NAME",
+      description = "A named backbone (see `maha backbones list`), e.g. resnet18 or efficientnet-b4: its official "
+          + "weights are downloaded and verified on first use and turned into an ONNX graph, both cached under "
+          + "$MAHA_HOME or ~/.cache/maha. Levels and normalisation default to the catalog's. Not with --onnx.")
+  String backboneName;
+
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "With --backbone: use this weight file instead of downloading. Verified when it has the "
+          + "official hash; any other file is used with a warning (and the backbone name says 'unverified').")
+  Path weights;
+
+  @Option(names = "--random-init", paramLabel = "SEED",
+      description = "With --backbone (resnet family): random weights from SEED instead of pretrained ones. FOR TESTS "
+          + "AND DEMOS ONLY: the backbone is named '<name> (random init, NOT pretrained)' everywhere.")
+  Long randomInit;
+
+  @Option(names = "--backbone-cache", paramLabel = "DIR",
+      description = "With --backbone: the weight and graph cache. Default: $MAHA_HOME, else ~/.cache/maha.")
+  Path backboneCache;
+
+  @Option(names = "--mirror", paramLabel = "URL",
+      description = "With --backbone: download weights from URL/<official file name> instead of the official "
+          + "locations.")
+  URI mirror;
+
   @Option(names = "--levels", split = ",", paramLabel = "OUTPUT",
       description = "Graph outputs to use as levels, e.g. feat_s8,feat_s16,embedding. Default: the preset of a "
-          + "known file (mobilenet_v2: L0..L8 or feat_s8,feat_s16,embedding).")
+          + "known file (mobilenet_v2: L0..L8 or feat_s8,feat_s16,embedding), or the catalog's with --backbone.")
   List<String> levels = new ArrayList<>();
 
   @Option(names = "--normalization", paramLabel = "NAME",
@@ -31,14 +77,43 @@ final class BackboneOptions {
       description = "Images per inference call when the graph allows a dynamic batch. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  /** The ONNX file to use: --onnx, else the shared default, else a usage error saying how to supply one. */
+  /** The graph built for --backbone, once resolved (so a second call neither rebuilds nor warns again). */
+  private BuiltGraph built;
+
+  /**
+   * The ONNX file to use: --onnx; the graph of --backbone (built or taken from the cache; its catalog levels and
+   * normalisation become the defaults of --levels and --normalization); else the shared default; else a usage
+   * error saying how to supply one.
+   */
   Path resolveOnnx() throws MahaCommand.UsageException {
+    if (backboneName != null) {
+      if (onnx != null) {
+        throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
+      }
+      if (built == null) {
+        built = buildNamed();
+        if (levels == null || levels.isEmpty()) {
+          levels = new ArrayList<>(built.levelNames());
+        }
+        if (normalization == null) {
+          normalization = built.entry().normalization().id();
+        }
+      }
+      return built.onnx();
+    }
+    for (Object o : new Object[] {weights, randomInit, mirror, backboneCache}) {
+      if (o != null) {
+        throw new MahaCommand.UsageException("--weights, --random-init, --mirror and --backbone-cache need "
+            + "--backbone NAME");
+      }
+    }
     if (onnx != null) {
       return onnx;
     }
     return DefaultBackbone.find().orElseThrow(() -> new MahaCommand.UsageException(
         "no backbone given and the default MobileNetV2 was not found (" + DefaultBackbone.searched()
-            + "); pass an ONNX CNN with --onnx FILE (and --levels OUT1,OUT2,... naming its feature outputs)"));
+            + "); pass an ONNX CNN with --onnx FILE (and --levels OUT1,OUT2,... naming its feature outputs), "
+            + "or a named backbone with --backbone NAME"));
   }
 
   OnnxBackbone open() throws BackboneException, MahaCommand.UsageException {
@@ -47,15 +122,70 @@ final class BackboneOptions {
 
   OnnxBackbone open(Path file, List<String> levelNames, String norm)
       throws BackboneException, MahaCommand.UsageException {
+    List<String> lv = levelNames;
+    String nm = norm;
+    if (built != null && file.equals(built.onnx())) {
+      lv = lv == null || lv.isEmpty() ? built.levelNames() : lv;
+      nm = nm == null ? built.entry().normalization().id() : nm;
+    }
     Normalization n;
     try {
-      n = norm == null ? null : Normalization.parse(norm);
+      n = nm == null ? null : Normalization.parse(nm);
     } catch (IllegalArgumentException e) {
       throw new MahaCommand.UsageException("--normalization: " + e.getMessage());
     }
     if (batch < 1) {
       throw new MahaCommand.UsageException("--batch must be at least 1, got " + batch);
     }
-    return OnnxBackbone.open(file, new org.maha.backbone.BackboneOptions(levelNames, n, threads, batch));
+    return OnnxBackbone.open(file, new org.maha.backbone.BackboneOptions(lv, n, threads, batch));
+  }
+
+  private BuiltGraph buildNamed() throws MahaCommand.UsageException {
+    Catalog catalog = mirror == null ? Catalog.official() : Catalog.official().withBaseUrl(mirror);
+    CatalogEntry entry = catalog.find(backboneName).orElseThrow(() -> new MahaCommand.UsageException(
+        "--backbone: unknown backbone '" + backboneName + "' (known: " + String.join(", ", catalog.names()) + ")"));
+    WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
+    return build(new BackboneZoo(cache), entry, weights, randomInit, Map.of(), err());
+  }
+
+  private PrintWriter err() {
+    return mixee != null ? mixee.commandLine().getErr() : new PrintWriter(System.err, true);
+  }
+
+  /**
+   * The graph of {@code entry} from {@code weightsFile}, random weights from {@code seed}, or (both null) the
+   * official weights, downloading them with a progress bar on {@code err}. Warnings (unverified weights, random
+   * initialisation) go to {@code err}. Every failure is a usage error (exit 2) whose message names the backbone,
+   * the file or URL and the problem.
+   */
+  static BuiltGraph build(BackboneZoo zoo, CatalogEntry entry, Path weightsFile, Long seed,
+      Map<String, String> overrides, PrintWriter err) throws MahaCommand.UsageException {
+    if (weightsFile != null && seed != null) {
+      throw new MahaCommand.UsageException("--weights and --random-init are mutually exclusive");
+    }
+    long start = System.nanoTime();
+    BuiltGraph g;
+    try {
+      if (seed != null) {
+        g = zoo.randomInit(entry, seed, overrides);
+      } else if (weightsFile != null) {
+        g = zoo.fromFile(entry, weightsFile, overrides);
+      } else {
+        g = zoo.official(entry, overrides, new BackbonesCommand.Bar(err, entry.name()));
+      }
+    } catch (WeightCacheException | WeightFileException | ZooException e) {
+      throw new MahaCommand.UsageException(e.getMessage());
+    }
+    if (seed != null) {
+      err.println("warning: " + entry.name() + " with RANDOM weights (seed " + seed + "): NOT pretrained, for tests "
+          + "and demos only; it is named '" + g.displayName() + "' in every output");
+    }
+    g.note().ifPresent(note -> err.println("warning: " + note));
+    if (g.built()) {
+      err.printf(Locale.ROOT, "built the %s graph in %.1f s: %s%n", g.displayName(),
+          (System.nanoTime() - start) / 1e9, g.onnx());
+    }
+    err.flush();
+    return g;
   }
 }

@@ -2,15 +2,20 @@ package org.maha.cli;
 
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.maha.catalog.Catalog;
 import org.maha.catalog.CatalogEntry;
 import org.maha.catalog.DownloadListener;
 import org.maha.catalog.Verification;
 import org.maha.catalog.WeightCache;
+import org.maha.files.AtomicFiles;
+import org.maha.zoo.BackboneZoo;
+import org.maha.zoo.BuiltGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,12 +23,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code maha backbones list|fetch|verify}: the catalog of the paper's backbones and the local weight cache. */
+/**
+ * {@code maha backbones list|fetch|verify|export}: the catalog of the paper's backbones, the local weight cache, and
+ * the ONNX graphs built from the weights.
+ */
 @Command(name = "backbones", mixinStandardHelpOptions = true,
     description = {"The named backbones (EfficientNet-B0..B7, ResNets, MobileNetV2) and their verified weight cache",
         "under $MAHA_HOME or ~/.cache/maha."},
     subcommands = {BackbonesCommand.ListCommand.class, BackbonesCommand.FetchCommand.class,
-        BackbonesCommand.VerifyCommand.class})
+        BackbonesCommand.VerifyCommand.class, BackbonesCommand.ExportCommand.class})
 final class BackbonesCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -36,7 +44,7 @@ final class BackbonesCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, fetch or verify");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, fetch, verify or export");
   }
 
   Catalog catalog() {
@@ -125,6 +133,55 @@ final class BackbonesCommand implements Runnable {
       }
       o.flush();
       return bad == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Build a named backbone's ONNX graph in Java from its weights (downloaded and verified on first "
+          + "use) and write it to a file.",
+          "Outputs: input [N, 3, S, S]; L0, L1, ... the pooled level features [N, C]; with --maps also L0_map, ... "
+          + "[N, C, H, W]. Its metadata_props record the catalog name, the weights' SHA-256 and whether they were "
+          + "verified and pretrained."})
+  static final class ExportCommand implements Callable<Integer> {
+    @ParentCommand BackbonesCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Backbone name, see `maha backbones list`.")
+    String name;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "ONNX file to write.")
+    Path out;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+        description = "Use this weight file instead of downloading (verified when it has the official hash, else "
+            + "used with a warning).")
+    Path weights;
+
+    @Option(names = "--random-init", paramLabel = "SEED",
+        description = "Random weights from SEED (resnet family). FOR TESTS AND DEMOS ONLY: NOT pretrained.")
+    Long randomInit;
+
+    @Option(names = "--maps", description = "Also output the un-pooled level maps L0_map, L1_map, ...")
+    boolean maps;
+
+    @Override
+    public Integer call() throws Exception {
+      Cli.requireWritableFile(out);
+      CatalogEntry entry = parent.select(List.of(name)).get(0);
+      BuiltGraph g = BackboneOptions.build(new BackboneZoo(parent.weightCache()), entry, weights, randomInit,
+          maps ? Map.of(BackboneZoo.OVERRIDE_MAPS, "true") : Map.of(), spec.commandLine().getErr());
+      AtomicFiles.write(out, Files.readAllBytes(g.onnx()));
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "wrote %s: %s, input [N, 3, %d, %d] (normalization %s), levels %s%s%n", out,
+          g.displayName(), entry.inputSizePx(), entry.inputSizePx(), entry.normalization().id(),
+          String.join(",", entry.levelNames()), maps ? " and their full maps" : "");
+      o.printf(Locale.ROOT, "sha256 %s; weights %s%s%n", g.provenance().graphSha256(),
+          g.provenance().weightsSha256().map(s -> "sha256 " + s).orElseGet(() -> "random (seed "
+              + g.provenance().randomSeed().getAsLong() + ")"),
+          g.provenance().pretrained() ? (g.provenance().verified() ? ", verified" : ", NOT verified")
+              : ", NOT pretrained");
+      o.flush();
+      return 0;
     }
   }
 

@@ -1,0 +1,177 @@
+package org.maha.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.data.SyntheticInspectionSet;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelFile;
+import org.maha.zoo.ZooFixtures;
+
+/** {@code --backbone NAME} with {@code --weights}, {@code --random-init} and {@code --mirror}; {@code backbones export}. */
+class NamedBackboneCliTest {
+  @TempDir Path dir;
+  private Path cache;
+  private Path good;
+
+  @BeforeEach
+  void images() throws Exception {
+    cache = dir.resolve("cache");
+    Path data = dir.resolve("data");
+    SyntheticInspectionSet.write(data, new SyntheticInspectionSet.Spec(List.of("fabric"), 64, 6, 1, 1, 3L));
+    good = data.resolve("fabric/train/good");
+  }
+
+  @Test
+  void fitWithANamedBackboneAndALocalWeightFileRecordsItsNameLevelsAndDims() throws Exception {
+    Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path model = dir.resolve("m.maha");
+    var r = CliHarness.run("fit", "--backbone", "resnet18", "--weights", pth.toString(), "--backbone-cache",
+        cache.toString(), "-q", "--out", model.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.err()).contains("warning: " + pth + ": not the official resnet18 file", "using it unverified");
+    GaussianAdModel m = ModelFile.read(model);
+    assertThat(m.info().backbone().name()).isEqualTo("resnet18 (unverified weights 8bdf969e05f8)");
+    assertThat(m.info().levelNames()).containsExactly("L0", "L1", "L2", "L3", "L4");
+    assertThat(m.info().backbone().levelDims()).isEqualTo(ZooFixtures.TINY_DIMS);
+    assertThat(m.info().backbone().normalization().id()).isEqualTo("imagenet");
+    assertThat(r.out()).contains("with backbone resnet18 (unverified weights 8bdf969e05f8)");
+    // scoring finds the cached graph through the model's backbone file
+    var s = CliHarness.run("score", "--model", model.toString(), "-q", good.toString());
+    assertThat(s.exitCode()).as(s.all()).isZero();
+    assertThat(s.out()).contains("L4");
+  }
+
+  @Test
+  void weightFileNamedLikeTheOfficialOneWithAnotherHashIsBadInput() throws Exception {
+    Path fake = ZooFixtures.tinyResNet(dir, "resnet18-5c106cde.pth");
+    Path model = dir.resolve("m.maha");
+    var r = CliHarness.run("fit", "--backbone", "resnet18", "--weights", fake.toString(), "--backbone-cache",
+        cache.toString(), "-q", "--out", model.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+    assertThat(r.err()).contains(fake.toString(), "expected SHA-256 starting 5c106cde",
+        "the file is damaged or not the official one");
+    assertThat(model).doesNotExist();
+  }
+
+  @Test
+  void randomInitIsMarkedNotPretrainedInTheModelFileAndTheFitOutput() throws Exception {
+    Path model = dir.resolve("m.maha");
+    var r = CliHarness.run("fit", "--backbone", "resnet18", "--random-init", "1", "--backbone-cache",
+        cache.toString(), "-q", "--out", model.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("with backbone resnet18 (random init, NOT pretrained)");
+    assertThat(r.err()).contains("RANDOM weights (seed 1): NOT pretrained");
+    GaussianAdModel m = ModelFile.read(model);
+    assertThat(m.info().backbone().name()).isEqualTo("resnet18 (random init, NOT pretrained)");
+    assertThat(m.info().backbone().levelDims()).containsExactly(64, 64, 128, 256, 512);
+    try (ZipFile z = new ZipFile(model.toFile())) {
+      String manifest = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(),
+          StandardCharsets.UTF_8);
+      assertThat(manifest).contains("\"name\" : \"resnet18 (random init, NOT pretrained)\"");
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aMirrorServingAnotherFileUnderTheOfficialNameFailsTheHashCheck() throws Exception {
+    byte[] body = Files.readAllBytes(ZooFixtures.tinyResNet(dir, "tiny_resnet.pth"));
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+    try {
+      String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+      var r = CliHarness.run("fit", "--backbone", "resnet18", "--mirror", mirror, "--backbone-cache",
+          cache.toString(), "-q", "--out", dir.resolve("m.maha").toString(), good.toString());
+      assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+      assertThat(r.err()).contains("cannot download resnet18 from " + mirror + "resnet18-5c106cde.pth",
+          "expected SHA-256 starting 5c106cde", "put it at " + cache.resolve("weights/resnet18-5c106cde.pth"));
+      assertThat(r.err()).contains("downloading resnet18 from " + mirror);
+      assertThat(cache.resolve("weights/resnet18-5c106cde.pth")).doesNotExist();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void offlineDownloadNamesTheUrlAndWhereToPutTheFile() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    String mirror = "http://127.0.0.1:" + port + "/";
+    var r = CliHarness.run("backbones", "--cache", cache.toString(), "--mirror", mirror, "export", "resnet18",
+        "--out", dir.resolve("r.onnx").toString());
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+    assertThat(r.err()).contains(mirror + "resnet18-5c106cde.pth", "download it by hand and put it at",
+        "--weights FILE");
+    assertThat(dir.resolve("r.onnx")).doesNotExist();
+  }
+
+  @Test
+  void exportWritesAnOnnxGraphThatOnnxBackboneOpens() throws Exception {
+    Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path out = dir.resolve("tiny.onnx");
+    var r = CliHarness.run("backbones", "--cache", cache.toString(), "export", "resnet18", "--weights",
+        pth.toString(), "--maps", "--out", out.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("wrote " + out, "resnet18 (unverified weights 8bdf969e05f8)", "NOT verified");
+    try (OnnxBackbone b = OnnxBackbone.open(out, new BackboneOptions(List.of("L0", "L1", "L2", "L3", "L4"), null,
+        1, 2))) {
+      assertThat(b.spec().levelDims()).isEqualTo(ZooFixtures.TINY_DIMS);
+      assertThat(b.spec().inputSizePx()).isEqualTo(224);
+      assertThat(b.describeOutputs()).anyMatch(o -> o.startsWith("L0_map"));
+    }
+  }
+
+  @Test
+  void exportOfARandomInitSaysNotPretrained() {
+    var r = CliHarness.run("backbones", "--cache", cache.toString(), "export", "resnet18", "--random-init", "3",
+        "--out", dir.resolve("r.onnx").toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("resnet18 (random init, NOT pretrained)", "random (seed 3), NOT pretrained");
+  }
+
+  @Test
+  void conflictingOrIncompleteBackboneOptionsAreBadUsage() throws Exception {
+    String out = dir.resolve("m.maha").toString();
+    var both = CliHarness.run("fit", "--backbone", "resnet18", "--onnx", "x.onnx", "--out", out, good.toString());
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("--onnx and --backbone are mutually exclusive");
+    var weightsOnly = CliHarness.run("fit", "--weights", "w.pth", "--out", out, good.toString());
+    assertThat(weightsOnly.exitCode()).isEqualTo(2);
+    assertThat(weightsOnly.err()).contains("need --backbone NAME");
+    var unknown = CliHarness.run("fit", "--backbone", "alexnet", "--backbone-cache", cache.toString(), "--out", out,
+        good.toString());
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unknown backbone 'alexnet'", "resnet18");
+    var twoSources = CliHarness.run("fit", "--backbone", "resnet18", "--weights", "w.pth", "--random-init", "1",
+        "--backbone-cache", cache.toString(), "--out", out, good.toString());
+    assertThat(twoSources.exitCode()).isEqualTo(2);
+    assertThat(twoSources.err()).contains("--weights and --random-init are mutually exclusive");
+    var noBuilder = CliHarness.run("fit", "--backbone", "efficientnet-b0", "--random-init", "1",
+        "--backbone-cache", cache.toString(), "--out", out, good.toString());
+    assertThat(noBuilder.exitCode()).isEqualTo(2);
+    assertThat(noBuilder.err()).contains("efficientnet-b0: a random initialisation exists only for the resnet");
+    assertThat(Path.of(out)).doesNotExist();
+  }
+}

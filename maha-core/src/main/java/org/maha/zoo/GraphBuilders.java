@@ -1,0 +1,79 @@
+package org.maha.zoo;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.maha.catalog.BackboneFamily;
+
+/**
+ * Which {@link GraphBuilderForFamily} builds each {@link BackboneFamily}, with a version string per builder that
+ * becomes part of the cache key (bump it when the builder's graphs change). Immutable; {@link #with} returns a
+ * copy, so tests and callers can register builders without global state.
+ */
+public final class GraphBuilders {
+
+  /**
+   * One family's builder.
+   *
+   * @param family  the family built
+   * @param version short identifier of the builder's output, letters, digits and dots (e.g. {@code r1})
+   * @param builder the builder
+   */
+  public record Registration(BackboneFamily family, String version, GraphBuilderForFamily builder) {
+    public Registration {
+      Objects.requireNonNull(family, "family");
+      Objects.requireNonNull(builder, "builder");
+      if (version == null || !version.matches("[A-Za-z0-9.]{1,16}")) {
+        throw new IllegalArgumentException("version: expected 1 to 16 letters, digits or dots, found '" + version
+            + "'");
+      }
+    }
+  }
+
+  private final Map<BackboneFamily, Registration> byFamily;
+
+  private GraphBuilders(Map<BackboneFamily, Registration> byFamily) {
+    this.byFamily = Collections.unmodifiableMap(byFamily);
+  }
+
+  /** No builder at all. */
+  public static GraphBuilders none() {
+    return new GraphBuilders(new EnumMap<>(BackboneFamily.class));
+  }
+
+  /** The builders this version of maha has. */
+  public static GraphBuilders defaults() {
+    // TODO(lead): when org.maha.arch.EfficientNet lands, register it here, e.g.
+    //   .with(BackboneFamily.EFFICIENTNET, "e1", (e, w, o) -> EfficientNet.toOnnx(w.getFileName().toString(),
+    //       StateDicts.read(w), EfficientNet.Config.named(e.name()),
+    //       new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o))))
+    // TODO(lead): when org.maha.arch.MobileNetV2 lands, register it here, e.g.
+    //   .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(
+    //       w.getFileName().toString(), TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), false)))
+    // Pass the file NAME (not the path) as source, as ResNetGraphs does, so the graph's SHA-256 does not depend on
+    // the folder. Adapt the Options constructors to their final signatures; ZooException covers bad overrides.
+    return none()
+        .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs());
+  }
+
+  /** A copy with {@code family} built by {@code builder} (replacing any earlier registration). */
+  public GraphBuilders with(BackboneFamily family, String version, GraphBuilderForFamily builder) {
+    Map<BackboneFamily, Registration> m = new EnumMap<>(BackboneFamily.class);
+    m.putAll(byFamily);
+    m.put(family, new Registration(family, version, builder));
+    return new GraphBuilders(m);
+  }
+
+  /** The registration for {@code family}, if any. */
+  public Optional<Registration> find(BackboneFamily family) {
+    return Optional.ofNullable(byFamily.get(family));
+  }
+
+  /** The families that have a builder. */
+  public Set<BackboneFamily> families() {
+    return byFamily.keySet();
+  }
+}
