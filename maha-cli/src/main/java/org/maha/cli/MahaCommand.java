@@ -87,7 +87,9 @@ public final class MahaCommand implements Runnable {
         || e instanceof FitException
         || e instanceof UsageException
         || e instanceof org.maha.catalog.WeightCacheException
-        || e instanceof org.maha.weights.WeightFileException;
+        || e instanceof org.maha.weights.WeightFileException
+        || e instanceof org.maha.zoo.ZooException
+        || e instanceof org.maha.arch.ArchitectureException;
   }
 
   /** A problem with what the user asked for that picocli cannot see (e.g. an output folder that is a file). */

@@ -63,12 +63,13 @@ final class ScoreCommand implements Callable<Integer> {
     }
     GaussianAdModel model = ModelFile.read(modelFile);
     List<Path> files = InputOptions.expand(images);
-    Path onnx = backbone.onnx;
+    Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
     if (onnx == null) {
       String hint = model.info().backboneFile();
       if (hint == null || !Files.isRegularFile(Path.of(hint))) {
         throw new MahaCommand.UsageException(modelFile + ": the backbone it was fitted with ("
-            + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE");
+            + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE "
+            + "or --backbone NAME [--weights FILE]");
       }
       onnx = Path.of(hint);
     }

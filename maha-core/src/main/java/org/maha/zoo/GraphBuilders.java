@@ -6,7 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.maha.arch.EfficientNet;
+import org.maha.arch.MobileNetV2;
 import org.maha.catalog.BackboneFamily;
+import org.maha.weights.StateDicts;
+import org.maha.weights.TfliteModel;
 
 /**
  * Which {@link GraphBuilderForFamily} builds each {@link BackboneFamily}, with a version string per builder that
@@ -46,17 +50,14 @@ public final class GraphBuilders {
 
   /** The builders this version of maha has. */
   public static GraphBuilders defaults() {
-    // TODO(lead): when org.maha.arch.EfficientNet lands, register it here, e.g.
-    //   .with(BackboneFamily.EFFICIENTNET, "e1", (e, w, o) -> EfficientNet.toOnnx(w.getFileName().toString(),
-    //       StateDicts.read(w), EfficientNet.Config.named(e.name()),
-    //       new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o))))
-    // TODO(lead): when org.maha.arch.MobileNetV2 lands, register it here, e.g.
-    //   .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(
-    //       w.getFileName().toString(), TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), false)))
-    // Pass the file NAME (not the path) as source, as ResNetGraphs does, so the graph's SHA-256 does not depend on
-    // the folder. Adapt the Options constructors to their final signatures; ZooException covers bad overrides.
+    // sources are file NAMES (not paths), so a graph's SHA-256 does not depend on the folder
     return none()
-        .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs());
+        .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs())
+        .with(BackboneFamily.EFFICIENTNET, "e1", (e, w, o) -> EfficientNet.toOnnx(w.getFileName().toString(),
+            StateDicts.read(w), EfficientNet.Config.named(e.name()),
+            new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o))))
+        .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(w.getFileName().toString(),
+            TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), false)));
   }
 
   /** A copy with {@code family} built by {@code builder} (replacing any earlier registration). */
