@@ -3,8 +3,9 @@
 
 - fit: scikit-learn LedoitWolf().fit on N x D float64 features + numpy Cholesky (what the paper's code does per
   level, with pinvh replaced by the cheaper Cholesky), same N, D and feature structure as `maha bench`;
-- backbone: torchvision MobileNetV2 (same architecture as the shared Keras MobileNetV2, random weights) in PyTorch
-  eager mode on CPU, images/s at batch 1 and 16 with the given number of threads.
+- backbone: torchvision models (--archs; mobilenet_v2 has the same architecture as the shared Keras MobileNetV2,
+  resnet18 and efficientnet_b0 the same as maha's Java-built graphs), random weights, PyTorch eager mode on CPU,
+  images/s at batch 1 and 16 with the given number of threads.
 
 Usage: bench_reference.py [--threads 2] [--images 128] [--fit-n 400] [--fit-dim 1792] [--repeats 5]
 """
@@ -28,10 +29,10 @@ def fit_time(n, d, repeats):
     return float(np.median(times)), float(np.min(times)), lw.shrinkage_
 
 
-def backbone(threads, batch, images):
+def backbone(threads, batch, images, arch="mobilenet_v2"):
     import torch, torchvision
     torch.set_num_threads(threads)
-    m = torchvision.models.mobilenet_v2().eval()
+    m = getattr(torchvision.models, arch)().eval()
     x = torch.rand(batch, 3, 224, 224) * 2 - 1
     with torch.no_grad():
         for _ in range(max(2, 16 // batch)):
@@ -51,13 +52,15 @@ if __name__ == "__main__":
     ap.add_argument("--fit-n", type=int, default=400)
     ap.add_argument("--fit-dim", type=int, default=1792)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--archs", default="mobilenet_v2", help="torchvision models, comma-separated")
     a = ap.parse_args()
     import sklearn, torch
     print(f"reference: python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
           f"torch {torch.__version__}, threads {a.threads}")
-    for b in (1, 16):
-        ips, sec = backbone(a.threads, b, a.images)
-        print(f"| PyTorch eager torchvision mobilenet_v2 | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
+    for arch in a.archs.split(","):
+        for b in (1, 16):
+            ips, sec = backbone(a.threads, b, a.images, arch)
+            print(f"| PyTorch eager torchvision {arch} | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
     med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats)
     print(f"fit one level (sklearn LedoitWolf + numpy cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
           f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
