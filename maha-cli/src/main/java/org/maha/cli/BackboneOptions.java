@@ -51,6 +51,11 @@ final class BackboneOptions {
           + "AND DEMOS ONLY: the backbone is named '<name> (random init, NOT pretrained)' everywhere.")
   Long randomInit;
 
+  @Option(names = "--input-size", paramLabel = "PX",
+      description = "With --backbone: run the graph at PX x PX instead of the backbone's native size (e.g. for a "
+          + "reduced test checkpoint).")
+  Integer inputSize;
+
   @Option(names = "--backbone-cache", paramLabel = "DIR",
       description = "With --backbone: the weight and graph cache. Default: $MAHA_HOME, else ~/.cache/maha.")
   Path backboneCache;
@@ -101,10 +106,10 @@ final class BackboneOptions {
       }
       return built.onnx();
     }
-    for (Object o : new Object[] {weights, randomInit, mirror, backboneCache}) {
+    for (Object o : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
       if (o != null) {
-        throw new MahaCommand.UsageException("--weights, --random-init, --mirror and --backbone-cache need "
-            + "--backbone NAME");
+        throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --mirror and --backbone-cache "
+            + "need --backbone NAME");
       }
     }
     if (onnx != null) {
@@ -145,7 +150,9 @@ final class BackboneOptions {
     CatalogEntry entry = catalog.find(backboneName).orElseThrow(() -> new MahaCommand.UsageException(
         "--backbone: unknown backbone '" + backboneName + "' (known: " + String.join(", ", catalog.names()) + ")"));
     WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
-    return build(new BackboneZoo(cache), entry, weights, randomInit, Map.of(), err());
+    Map<String, String> overrides = inputSize == null ? Map.of()
+        : Map.of(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(inputSize));
+    return build(new BackboneZoo(cache), entry, weights, randomInit, overrides, err());
   }
 
   private PrintWriter err() {

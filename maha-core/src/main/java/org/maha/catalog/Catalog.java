@@ -116,6 +116,17 @@ public final class Catalog {
         LICENCE_EFFICIENTNET);
   }
 
+  /**
+   * torchvision's EfficientNet (symmetric padding, its own BN eps and weights: PAPER.md §4.4), a named alternative
+   * to the paper's 0.6.3 backbone; input size = torchvision's crop size; file names from torchvision 0.14.
+   */
+  private static CatalogEntry torchvisionEfficientNet(int b, String file, int size, List<Integer> dims) {
+    String hash = file.substring(file.lastIndexOf('-') + 1, file.length() - ".pth".length());
+    return new CatalogEntry("torchvision-efficientnet_b" + b, BackboneFamily.EFFICIENTNET,
+        WeightFormat.TORCH_CHECKPOINT, List.of(URI.create(TORCHVISION + file)), file, ExpectedHash.prefix(hash), size,
+        Normalization.IMAGENET, levels(dims.size()), dims, LICENCE_TORCHVISION);
+  }
+
   private static CatalogEntry resNet(String name, String hashPrefix, List<Integer> dims) {
     String file = name + "-" + hashPrefix + ".pth";
     return new CatalogEntry(name, BackboneFamily.RESNET, WeightFormat.TORCH_CHECKPOINT,
@@ -134,6 +145,20 @@ public final class Catalog {
     all.add(efficientNet(5, "b6417697", 456, List.of(48, 24, 40, 64, 128, 176, 304, 512, 2048)));
     all.add(efficientNet(6, "c76e70fd", 528, List.of(56, 32, 40, 72, 144, 200, 344, 576, 2304)));
     all.add(efficientNet(7, "dcc49843", 600, List.of(64, 32, 48, 80, 160, 224, 384, 640, 2560)));
+    // torchvision's variant: same nine taps and channel counts (same rounding of widths and depths).
+    List<List<Integer>> effDims = List.of(List.of(32, 16, 24, 40, 80, 112, 192, 320, 1280),
+        List.of(32, 16, 24, 40, 80, 112, 192, 320, 1280), List.of(32, 16, 24, 48, 88, 120, 208, 352, 1408),
+        List.of(40, 24, 32, 48, 96, 136, 232, 384, 1536), List.of(48, 24, 32, 56, 112, 160, 272, 448, 1792),
+        List.of(48, 24, 40, 64, 128, 176, 304, 512, 2048), List.of(56, 32, 40, 72, 144, 200, 344, 576, 2304),
+        List.of(64, 32, 48, 80, 160, 224, 384, 640, 2560));
+    String[] tvFiles = {"efficientnet_b0_rwightman-3dd342df.pth", "efficientnet_b1_rwightman-533bc792.pth",
+        "efficientnet_b2_rwightman-bcdf34b7.pth", "efficientnet_b3_rwightman-cf984f9c.pth",
+        "efficientnet_b4_rwightman-7eb33cd5.pth", "efficientnet_b5_lukemelas-b6417697.pth",
+        "efficientnet_b6_lukemelas-c76e70fd.pth", "efficientnet_b7_lukemelas-dcc49843.pth"};
+    int[] tvSizes = {224, 240, 288, 300, 380, 456, 528, 600};
+    for (int b = 0; b < 8; b++) {
+      all.add(torchvisionEfficientNet(b, tvFiles[b], tvSizes[b], effDims.get(b)));
+    }
     // PAPER.md §1.4: L0 after stem + maxpool, L1..L4 = layer1..layer4.
     List<Integer> basic = List.of(64, 64, 128, 256, 512);
     List<Integer> bottleneck = List.of(64, 256, 512, 1024, 2048);

@@ -53,11 +53,32 @@ public final class GraphBuilders {
     // sources are file NAMES (not paths), so a graph's SHA-256 does not depend on the folder
     return none()
         .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs())
-        .with(BackboneFamily.EFFICIENTNET, "e1", (e, w, o) -> EfficientNet.toOnnx(w.getFileName().toString(),
-            StateDicts.read(w), EfficientNet.Config.named(e.name()),
-            new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o))))
+        .with(BackboneFamily.EFFICIENTNET, "e2", GraphBuilders::efficientNet)
         .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(w.getFileName().toString(),
             TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), false)));
+  }
+
+  /**
+   * EfficientNet of the entry's name (0.6.3 or torchvision flavour); a checkpoint of another width or depth (a reduced
+   * test model, say) is built with the coefficients that reproduce every one of its tensor shapes.
+   */
+  private static byte[] efficientNet(org.maha.catalog.CatalogEntry e, java.nio.file.Path w, Map<String, String> o)
+      throws org.maha.weights.WeightFileException, org.maha.arch.ArchitectureException, ZooException {
+    String source = w.getFileName().toString();
+    var sd = StateDicts.read(w);
+    EfficientNet.Config named = EfficientNet.Config.named(e.name());
+    EfficientNet.Options options = new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o));
+    try {
+      return EfficientNet.toOnnx(source, sd, named, options);
+    } catch (org.maha.arch.ArchitectureException mismatch) {
+      EfficientNet.Config inferred;
+      try {
+        inferred = EfficientNet.infer(source, sd, named.flavor(), named.imageSize()).withBnEps(named.bnEps());
+      } catch (org.maha.arch.ArchitectureException none) {
+        throw mismatch;
+      }
+      return EfficientNet.toOnnx(source, sd, inferred, options);
+    }
   }
 
   /** A copy with {@code family} built by {@code builder} (replacing any earlier registration). */

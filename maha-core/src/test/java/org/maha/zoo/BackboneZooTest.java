@@ -154,7 +154,10 @@ class BackboneZooTest {
   @Test
   void familiesWithoutABuilderOrARandomInitFailWithAClearMessage() {
     CatalogEntry b0 = Catalog.official().get("efficientnet-b0");
-    assertThatThrownBy(() -> zoo().official(b0, Map.of(), DownloadListener.NONE))
+    // a registry without EfficientNet: the check comes before any download is attempted
+    BackboneZoo resnetOnly = new BackboneZoo(new WeightCache(dir.resolve("cache")),
+        GraphBuilders.none().with(org.maha.catalog.BackboneFamily.RESNET, "t", (e, w, o) -> new byte[0]));
+    assertThatThrownBy(() -> resnetOnly.official(b0, Map.of(), DownloadListener.NONE))
         .isInstanceOf(ZooException.class).hasMessageContaining("efficientnet-b0: building efficientnet graphs is "
             + "not available").hasMessageContaining("available: resnet");
     assertThatThrownBy(() -> zoo().randomInit(b0, 1, Map.of())).isInstanceOf(ZooException.class)
