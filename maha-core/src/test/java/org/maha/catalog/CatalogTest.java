@@ -90,7 +90,16 @@ class CatalogTest {
         Map.entry("resnet101", "resnet101-5d3b4d8f.pth"),
         Map.entry("resnet152", "resnet152-b121ed2d.pth"),
         Map.entry("wide_resnet50_2", "wide_resnet50_2-95faca4d.pth"),
-        Map.entry("mobilenet_v2", "tf2_mobilenet_v2_1.0_224_ptq.tflite"));
+        Map.entry("mobilenet_v2", "tf2_mobilenet_v2_1.0_224_ptq.tflite"),
+        // torchvision 0.14's EfficientNet weight files (models/efficientnet.py), the named alternative of PAPER §4.4
+        Map.entry("torchvision-efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth"),
+        Map.entry("torchvision-efficientnet_b1", "efficientnet_b1_rwightman-533bc792.pth"),
+        Map.entry("torchvision-efficientnet_b2", "efficientnet_b2_rwightman-bcdf34b7.pth"),
+        Map.entry("torchvision-efficientnet_b3", "efficientnet_b3_rwightman-cf984f9c.pth"),
+        Map.entry("torchvision-efficientnet_b4", "efficientnet_b4_rwightman-7eb33cd5.pth"),
+        Map.entry("torchvision-efficientnet_b5", "efficientnet_b5_lukemelas-b6417697.pth"),
+        Map.entry("torchvision-efficientnet_b6", "efficientnet_b6_lukemelas-c76e70fd.pth"),
+        Map.entry("torchvision-efficientnet_b7", "efficientnet_b7_lukemelas-dcc49843.pth"));
     assertThat(CATALOG.names()).containsExactlyInAnyOrderElementsOf(files.keySet());
     files.forEach((name, file) -> assertThat(CATALOG.get(name).fileName()).isEqualTo(file));
     assertThat(CATALOG.get("efficientnet-b4").urls()).containsExactly(
