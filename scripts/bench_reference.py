@@ -49,7 +49,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--images", type=int, default=128)
-    ap.add_argument("--fit-n", type=int, default=400)
+    ap.add_argument("--fit-n", type=int, default=400, help="0 skips the fit timing")
     ap.add_argument("--fit-dim", type=int, default=1792)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--archs", default="mobilenet_v2", help="torchvision models, comma-separated")
@@ -61,6 +61,8 @@ if __name__ == "__main__":
         for b in (1, 16):
             ips, sec = backbone(a.threads, b, a.images, arch)
             print(f"| PyTorch eager torchvision {arch} | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
+    if a.fit_n <= 0:
+        raise SystemExit(0)
     med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats)
     print(f"fit one level (sklearn LedoitWolf + numpy cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
           f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
