@@ -81,6 +81,15 @@ public final class GaussianAdFitter {
   }
 
   /**
+   * A Gaussian on components [range[0], range[1]) of an existing PCA of {@code rows} (n × d, not modified): lets a
+   * sweep over variance thresholds compute the PCA once.
+   */
+  public static LevelModel.Projected fitSubspace(org.maha.stats.PcaFit pca, int[] range, double[][] rows,
+      String level) throws FitException {
+    return LevelFitter.fitSubspace(pca, range, rows, level);
+  }
+
+  /**
    * Fits several variants on the same rows ({@code levelRows[level][image]}), accumulating each level's sums once
    * for all of mvg, l2 and sed. Models come back in the order of {@code variants}.
    */

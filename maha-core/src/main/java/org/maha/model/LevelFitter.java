@@ -42,8 +42,16 @@ final class LevelFitter {
       return fit(variant, acc, level, warnings);
     }
     PcaFit pca = Pca.fit(rows);
-    int total = pca.explainedVarianceRatio().length;
     int[] range = keptComponents(pca, p, rows.length, level, warnings);
+    return fitSubspace(pca, range, rows, level + " (" + variant.id() + " subspace)");
+  }
+
+  /**
+   * The Ledoit-Wolf Gaussian of {@code rows} projected on components [range[0], range[1]) of {@code pca}. Public
+   * through {@link GaussianAdFitter#fitSubspace} so that a sweep over thresholds can reuse one PCA.
+   */
+  static LevelModel.Projected fitSubspace(PcaFit pca, int[] range, double[][] rows, String level)
+      throws FitException {
     DMatrixRMaj all = pca.components();
     DMatrixRMaj kept = CommonOps_DDRM.extract(all, range[0], range[1], 0, all.numCols);
     double[] mean = pca.mean();
@@ -51,10 +59,10 @@ final class LevelFitter {
     for (int i = 0; i < rows.length; i++) {
       projected[i] = Pca.project(rows[i], mean, kept, 0, kept.numRows);
     }
-    LevelModel.Mvg inner = mvg(LedoitWolf.fit(projected), level + " (" + variant.id() + " subspace)",
+    LevelModel.Mvg inner = mvg(LedoitWolf.fit(projected), level,
         "the " + kept.numRows + " kept principal component(s) have zero variance on the training images"
             + " (try another threshold, or mvg)");
-    return new LevelModel.Projected(mean, kept, range[0], total, inner);
+    return new LevelModel.Projected(mean, kept, range[0], pca.explainedVarianceRatio().length, inner);
   }
 
   /**

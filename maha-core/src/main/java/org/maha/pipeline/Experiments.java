@@ -3,19 +3,17 @@ package org.maha.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import org.maha.backbone.BackboneSpec;
 import org.maha.eval.Auroc;
 import org.maha.eval.MeanSem;
 import org.maha.eval.Summary;
+import org.maha.model.FitException;
+import org.maha.model.GaussianAdFitter;
+import org.maha.model.LevelModel;
 import org.maha.model.Variant;
 import org.maha.stats.ChiSquare;
-import org.maha.stats.Gaussian;
-import org.maha.stats.LedoitWolf;
 import org.maha.stats.Pca;
 import org.maha.stats.PcaFit;
-import org.maha.stats.ShrunkCovariance;
 
 /**
  * The paper's experiments (PAPER.md §2.7) on features already extracted: each returns plain records that the
@@ -153,24 +151,17 @@ public final class Experiments {
     return out;
   }
 
-  /** Mahalanobis distances of the test images in the PCA subspace [range), with a Ledoit-Wolf Gaussian. */
+  /** Distances of the test images under the Gaussian fitted in the PCA subspace [range) (the model's own code). */
   private static double[] levelDistances(PcaFit pca, int[] range, double[][] rows, List<double[][]> test, int level) {
-    DMatrixRMaj all = pca.components();
-    DMatrixRMaj w = CommonOps_DDRM.extract(all, range[0], range[1], 0, all.numCols);
-    double[] mean = pca.mean();
-    double[][] z = new double[rows.length][];
-    for (int i = 0; i < rows.length; i++) {
-      z[i] = Pca.project(rows[i], mean, w, 0, w.numRows);
-    }
-    ShrunkCovariance lw = LedoitWolf.fit(z);
     double[] d = new double[test.size()];
     try {
-      Gaussian g = Gaussian.of(lw.mean(), lw.covariance());
+      LevelModel.Projected m = GaussianAdFitter.fitSubspace(pca, range, rows, "L" + level);
       for (int i = 0; i < d.length; i++) {
-        d[i] = g.mahalanobisDistance(Pca.project(test.get(i)[level], mean, w, 0, w.numRows));
+        d[i] = m.distance(test.get(i)[level]);
       }
-    } catch (org.maha.stats.NotPositiveDefiniteException e) {
-      // the kept components have no variance (e.g. NPCA keeping a single null component): no information
+    } catch (FitException e) {
+      // the kept components have no variance on the training images (e.g. NPCA left with a null component):
+      // the level carries no information at this threshold, so it adds the same 0 to every image
       java.util.Arrays.fill(d, 0);
     }
     return d;

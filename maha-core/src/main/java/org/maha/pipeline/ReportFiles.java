@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.maha.files.AtomicFiles;
 import org.maha.eval.MeanSem;
@@ -200,9 +199,5 @@ public final class ReportFiles {
       return '"' + s.replace("\"", "\"\"") + '"';
     }
     return s;
-  }
-
-  static String fmt(double x) {
-    return String.format(Locale.ROOT, "%.6f", x);
   }
 }
