@@ -6,11 +6,9 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.data.MvtecCategory;
-import org.maha.data.MvtecLayout;
 import org.maha.model.Variant;
 import org.maha.pipeline.Evaluation;
 import org.maha.pipeline.EvaluationReport;
@@ -22,7 +20,6 @@ import org.maha.report.ReportOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -35,11 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
 
-  @Parameters(index = "0", paramLabel = "ROOT", description = "MVTec-layout root, or one category folder.")
-  Path root;
-
-  @Option(names = {"-c", "--category"}, paramLabel = "NAME", description = "Only this category.")
-  String category;
+  @Mixin MvtecOptions data = new MvtecOptions();
 
   @Option(names = "--variants", split = ",", defaultValue = "mvg,l2,sed", paramLabel = "V",
       description = "Comma-separated: mvg, l2, sed, pca:T, npca:T. Default: ${DEFAULT-VALUE}.")
@@ -66,7 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (out != null) {
       Cli.requireWritableDir(out);
     }
-    List<MvtecCategory> cats = MvtecLayout.resolve(root, Optional.ofNullable(category));
+    List<MvtecCategory> cats = data.categories();
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());

@@ -10,14 +10,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.WeightCache;
 import org.maha.data.MvtecCategory;
-import org.maha.data.MvtecLayout;
 import org.maha.eval.MeanSem;
 import org.maha.files.AtomicFiles;
 import org.maha.pipeline.CategoryFeatures;
@@ -33,7 +30,6 @@ import org.maha.report.ReportOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -48,11 +44,7 @@ final class ExperimentCommand implements Callable<Integer> {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
 
-  @Parameters(index = "0", paramLabel = "ROOT", description = "MVTec-layout root, or one category folder.")
-  Path root;
-
-  @Option(names = {"-c", "--category"}, paramLabel = "NAME", description = "Only this category.")
-  String category;
+  @Mixin MvtecOptions data = new MvtecOptions();
 
   @Option(names = "--experiments", split = ",", defaultValue = "levels,pca,sweep,sigma,backbones", paramLabel = "E",
       description = "Which to run: levels (Table I), pca (PCA/NPCA table), sweep (AUROC vs variance), sigma (χ² table), "
@@ -96,7 +88,7 @@ final class ExperimentCommand implements Callable<Integer> {
       }
     }
     Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0);
-    List<MvtecCategory> cats = MvtecLayout.resolve(root, Optional.ofNullable(category));
+    List<MvtecCategory> cats = data.categories();
     FeatureCache fc = noCache ? null
         : new FeatureCache(cache != null ? cache : WeightCache.defaultRoot().resolve("features"));
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
@@ -279,9 +271,5 @@ final class ExperimentCommand implements Callable<Integer> {
 
   private static String esc(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
-
-  static String fmt(double x) {
-    return String.format(Locale.ROOT, "%.1f", 100 * x);
   }
 }
