@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +25,10 @@ public final class StateDicts {
   /**
    * Reads a state dict, detecting the format from the bytes: PyTorch zip (torch.save default), PyTorch legacy
    * ({@code torch.save(..., _use_new_zipfile_serialization=False)}, as the 2019 lukemelas EfficientNet files), or
-   * safetensors. Keys in file order. A checkpoint that wraps the state dict ({@code {"state_dict": ...}} or
-   * {@code {"model": ...}}) is unwrapped.
+   * safetensors. Keys in file order. A checkpoint that wraps the state dict ({@code {"state_dict": ...}},
+   * {@code {"model_state_dict": ...}} or {@code {"model": ...}}, beside other entries such as an optimizer state)
+   * is unwrapped, and a prefix that wrappers put on every key ({@code module.} from {@code DataParallel} or
+   * {@code DistributedDataParallel}, {@code _orig_mod.} from {@code torch.compile}) is removed.
    *
    * @throws WeightFileException if the file is missing, of another format, truncated, corrupt, or refused (a
    *     pickle global outside the allow-list; sizes the file cannot hold); the message names the file
@@ -38,19 +42,51 @@ public final class StateDicts {
         // fill the first bytes
       }
       head.flip();
-      return switch (Format.detect(head, size)) {
+      return withoutWrapperPrefix(switch (Format.detect(head, size)) {
         case TORCH_ZIP -> TorchZip.read(file, source, size);
         case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size);
         case SAFETENSORS -> Safetensors.read(map(ch, source, size), source);
         case UNKNOWN -> throw WeightFileException.of(source,
             "not a PyTorch checkpoint (zip or legacy) or safetensors file");
-      };
+      });
     } catch (NoSuchFileException e) {
       throw WeightFileException.of(source, "file not found");
     } catch (IOException e) {
       throw WeightFileException.of(source, "cannot read: " + e.getMessage());
     }
   }
+
+  /**
+   * {@code tensors} with {@link #WRAPPER_PREFIXES} removed while every key has one: a model saved from inside
+   * {@code nn.DataParallel} has {@code module.conv1.weight} where the architecture has {@code conv1.weight}. Only
+   * these known prefixes are removed; a prefix shared by chance (all keys of a backbone without its classifier
+   * may start with {@code features.}) is part of the architecture's names.
+   */
+  static Map<String, Tensor> withoutWrapperPrefix(Map<String, Tensor> tensors) {
+    Map<String, Tensor> m = tensors;
+    while (!m.isEmpty()) {
+      String prefix = null;
+      for (String p : WRAPPER_PREFIXES) {
+        if (m.keySet().stream().allMatch(k -> k.startsWith(p) && k.length() > p.length())) {
+          prefix = p;
+        }
+      }
+      if (prefix == null) {
+        return m;
+      }
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : m.entrySet()) {
+        String k = e.getKey().substring(prefix.length());
+        Tensor t = e.getValue();
+        out.put(k, new Tensor(k, t.shape(), t.data()));
+      }
+      m = out;
+    }
+    return m;
+  }
+
+  /** Key prefixes added by PyTorch's model wrappers, removed by {@link #withoutWrapperPrefix}. */
+  static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
 
   /** Maps the whole file read-only; the legacy and safetensors readers index it directly. */
   static ByteBuffer map(FileChannel ch, String source, long size) throws IOException, WeightFileException {

@@ -80,14 +80,14 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   }
 
   /**
-   * The state dict inside an unpickled checkpoint: the object itself, or its {@code "state_dict"} or
-   * {@code "model"} entry when it wraps one. Every value must be a tensor and every key a string.
+   * The state dict inside an unpickled checkpoint: the object itself, or its {@code "state_dict"},
+   * {@code "model_state_dict"} or {@code "model"} entry when it wraps one. Every value must be a tensor and every key a string.
    */
   Map<String, TensorRef> stateDict(Object top) throws WeightFileException {
     if (!(top instanceof PyDict dict)) {
       throw fail("the checkpoint is not a dict of tensors");
     }
-    for (String wrapper : new String[] {"state_dict", "model"}) {
+    for (String wrapper : new String[] {"state_dict", "model_state_dict", "model"}) {
       if (!allTensors(dict) && dict.map.get(wrapper) instanceof PyDict inner) {
         dict = inner;
         break;

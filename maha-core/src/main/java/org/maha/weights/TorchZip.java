@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -81,8 +82,14 @@ final class TorchZip {
     }
   }
 
+  private static String hex(long crc) {
+    return String.format(java.util.Locale.ROOT, "%08x", crc);
+  }
+
   /**
-   * At most {@code limit} bytes of an entry. The declared size must be one the archive could hold (stored:
+   * At most {@code limit} bytes of an entry; an entry read whole is checked against its CRC-32 (the JDK's
+   * {@link ZipFile} does not check stored entries, which is how {@code torch.save} writes storages), so bytes
+   * altered inside a storage are an error, not silently different weights. The declared size must be one the archive could hold (stored:
    * its compressed size, which is at most the file size; deflated: 1032 times that) before the buffer is allocated.
    */
   private static byte[] entryBytes(ZipFile zip, ZipEntry e, String source, long fileSize, long limit)
@@ -97,7 +104,16 @@ final class TorchZip {
     }
     int n = (int) Math.min(Math.min(declared, limit), Integer.MAX_VALUE - 8);
     try (InputStream in = zip.getInputStream(e)) {
-      return StateDicts.readUpTo(in, n);
+      byte[] b = StateDicts.readUpTo(in, n);
+      if (b.length == declared && e.getCrc() != -1) {
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        if (crc.getValue() != e.getCrc()) {
+          throw WeightFileException.of(source, "zip entry " + e.getName() + " is corrupt (CRC-32 " + hex(crc.getValue())
+              + ", the archive records " + hex(e.getCrc()) + "): the file was damaged or altered");
+        }
+      }
+      return b;
     } catch (IOException ex) {
       throw WeightFileException.of(source, "corrupt zip entry " + e.getName() + " (" + ex.getMessage() + ")");
     }

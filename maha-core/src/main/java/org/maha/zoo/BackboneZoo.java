@@ -203,7 +203,13 @@ public final class BackboneZoo {
     try {
       bytes = OnnxMetadata.append(build.bytes(), wanted.onnxMetadata());
     } catch (ArchitectureException e) {
-      throw new ZooException(entry.name() + " from " + weightsDescription + ": " + e.getMessage(), e);
+      // the builder names the file by its name only; say it once, with its path
+      String m = e.getMessage();
+      int cut = m.indexOf(": ");
+      if (cut > 0 && weightsDescription.endsWith(m.substring(0, cut))) {
+        m = m.substring(cut + 2);
+      }
+      throw new ZooException(entry.name() + " from " + weightsDescription + ": " + m, e);
     } catch (OutOfMemoryError e) {
       throw new ZooException(entry.name() + ": not enough memory to build the graph; raise the JVM heap with "
           + "MAHA_JAVA_OPTS=-Xmx...", e);

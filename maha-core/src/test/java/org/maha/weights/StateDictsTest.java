@@ -46,6 +46,55 @@ class StateDictsTest {
   }
 
   @Test
+  void unwrapsADataParallelTrainingCheckpointAndDropsTheModulePrefix() throws Exception {
+    assertMatchesExpected(StateDicts.read(WeightFixtures.path("sd_ddp_legacy.pth")));
+  }
+
+  @Test
+  void dropsAWrapperPrefixOnlyWhenEveryKeyHasIt() {
+    Tensor t = new Tensor("x", new int[] {1}, new float[] {1f});
+    Map<String, Tensor> all = new java.util.LinkedHashMap<>();
+    all.put("module._orig_mod.conv.weight", t);
+    all.put("module._orig_mod.fc.bias", t);
+    assertThat(StateDicts.withoutWrapperPrefix(all)).containsOnlyKeys("conv.weight", "fc.bias");
+    assertThat(StateDicts.withoutWrapperPrefix(all).get("fc.bias").name()).isEqualTo("fc.bias");
+    Map<String, Tensor> some = new java.util.LinkedHashMap<>(all);
+    some.put("conv.weight", t);
+    assertThat(StateDicts.withoutWrapperPrefix(some)).isEqualTo(some);
+    Map<String, Tensor> features = Map.of("features.0.weight", t, "features.1.weight", t);
+    assertThat(StateDicts.withoutWrapperPrefix(features)).isEqualTo(features);
+  }
+
+  /** The JDK does not check the CRC-32 of stored zip entries; torch.save stores storages uncompressed. */
+  @Test
+  void refusesAZipCheckpointWithBytesAlteredInsideAStorage() throws Exception {
+    byte[] all = Files.readAllBytes(WeightFixtures.path("sd_zip.pth"));
+    byte[] name = "/data/0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int header = -1;
+    for (int i = 0; i + 30 + name.length < all.length && header < 0; i++) {
+      // local file header signature PK\3\4 whose name ends with /data/0
+      if (all[i] == 'P' && all[i + 1] == 'K' && all[i + 2] == 3 && all[i + 3] == 4) {
+        int n = (all[i + 26] & 0xff) | (all[i + 27] & 0xff) << 8;
+        String entry = new String(all, i + 30, n, java.nio.charset.StandardCharsets.US_ASCII);
+        if (entry.endsWith("/data/0")) {
+          header = i;
+        }
+      }
+    }
+    assertThat(header).as("local header of data/0").isNotNegative();
+    int data = header + 30 + ((all[header + 26] & 0xff) | (all[header + 27] & 0xff) << 8)
+        + ((all[header + 28] & 0xff) | (all[header + 29] & 0xff) << 8);
+    byte[] bad = all.clone();
+    bad[data + 2] ^= (byte) 0x40;
+    Path tampered = tmp.resolve("tampered.pth");
+    Files.write(tampered, bad);
+    assertThatThrownBy(() -> StateDicts.read(tampered))
+        .isInstanceOf(WeightFileException.class)
+        .hasMessageStartingWith(tampered + ": ")
+        .hasMessageContaining("data/0 is corrupt (CRC-32");
+  }
+
+  @Test
   void readsNonContiguousAndOffsetTensorsInCOrder() throws Exception {
     Map<String, Tensor> sd = StateDicts.read(WeightFixtures.path("sd_zip.pth"));
     assertThat(sd.get("transposed").shape()).containsExactly(4, 3);

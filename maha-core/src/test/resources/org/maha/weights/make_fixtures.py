@@ -8,6 +8,8 @@ Outputs (all small):
                                  bfloat16, float64, int64, int32, uint8 entries, a non-contiguous transpose,
                                  a slice at a storage offset, a 0-d tensor, two entries sharing one storage)
   sd_wrapped.pth                 {"state_dict": sd, "epoch": 7}, zip format
+  sd_ddp_legacy.pth              a training checkpoint as DataParallel code saves it, legacy format:
+                                 {"epoch": 3, "model_state_dict": {"module." + k: v}, "optimizer_state_dict": ...}
   sd.safetensors                 the same tensors (minus bfloat16-free dtypes only) written by hand
   expected/<key>.npy             float32 values each reader must return; expected/keys.txt in file order
   mal_os_system_zip.pth          zip checkpoint whose data.pkl (protocol 2, hand-assembled) calls os.system
@@ -325,6 +327,13 @@ def main():
     torch.save(sd, os.path.join(HERE, "sd_legacy.pth"), _use_new_zipfile_serialization=False)
     torch.save({"state_dict": sd, "epoch": 7}, os.path.join(HERE, "sd_wrapped.pth"))
     write_safetensors(sd, os.path.join(HERE, "sd.safetensors"))
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    opt = torch.optim.SGD(params, lr=0.1, momentum=0.9)
+    params[0].grad = torch.ones(2)
+    opt.step()
+    ddp = OrderedDict(("module." + k, v) for k, v in sd.items())
+    torch.save({"epoch": 3, "model_state_dict": ddp, "optimizer_state_dict": opt.state_dict(), "best": 0.5},
+               os.path.join(HERE, "sd_ddp_legacy.pth"), _use_new_zipfile_serialization=False)
     for name in ("sd_zip.pth", "sd_legacy.pth", "sd_wrapped.pth"):  # the files load in torch as saved
         back = torch.load(os.path.join(HERE, name))
         back = back.get("state_dict", back)
