@@ -47,7 +47,8 @@ final class BackboneOptions {
   Path weights;
 
   @Option(names = "--random-init", paramLabel = "SEED",
-      description = "With --backbone (resnet family): random weights from SEED instead of pretrained ones. FOR TESTS "
+      description = "With --backbone (resnet and efficientnet families): random weights from SEED instead of "
+          + "pretrained ones. FOR TESTS "
           + "AND DEMOS ONLY: the backbone is named '<name> (random init, NOT pretrained)' everywhere.")
   Long randomInit;
 
@@ -81,6 +82,9 @@ final class BackboneOptions {
   @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
       description = "Images per inference call when the graph allows a dynamic batch. Default: ${DEFAULT-VALUE}.")
   int batch;
+
+  /** Set by commands that need the classifier outputs in a graph built for --backbone (classify). */
+  boolean withClassifier;
 
   /** The graph built for --backbone, once resolved (so a second call neither rebuilds nor warns again). */
   private BuiltGraph built;
@@ -150,9 +154,19 @@ final class BackboneOptions {
     CatalogEntry entry = catalog.find(backboneName).orElseThrow(() -> new MahaCommand.UsageException(
         "--backbone: unknown backbone '" + backboneName + "' (known: " + String.join(", ", catalog.names()) + ")"));
     WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
-    Map<String, String> overrides = inputSize == null ? Map.of()
-        : Map.of(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(inputSize));
-    return build(new BackboneZoo(cache), entry, weights, randomInit, overrides, err());
+    return build(new BackboneZoo(cache), entry, weights, randomInit, buildOverrides(), err());
+  }
+
+  /** The zoo overrides these options ask for: --input-size, and the classifier for {@link #withClassifier}. */
+  Map<String, String> buildOverrides() {
+    Map<String, String> o = new java.util.TreeMap<>();
+    if (inputSize != null) {
+      o.put(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(inputSize));
+    }
+    if (withClassifier) {
+      o.put(BackboneZoo.OVERRIDE_CLASSIFIER, "true");
+    }
+    return o;
   }
 
   private PrintWriter err() {

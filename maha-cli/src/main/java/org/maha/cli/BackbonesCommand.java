@@ -158,22 +158,53 @@ final class BackbonesCommand implements Runnable {
     Path weights;
 
     @Option(names = "--random-init", paramLabel = "SEED",
-        description = "Random weights from SEED (resnet family). FOR TESTS AND DEMOS ONLY: NOT pretrained.")
+        description = "Random weights from SEED (resnet and efficientnet families). FOR TESTS AND DEMOS ONLY: NOT "
+            + "pretrained.")
     Long randomInit;
 
     @Option(names = "--maps", description = "Also output the un-pooled level maps L0_map, L1_map, ...")
     boolean maps;
+
+    @Option(names = "--input-size", paramLabel = "PX",
+        description = "Build the graph for PX x PX inputs instead of the backbone's native size (EfficientNet "
+            + "0.6.3's static padding is computed for it).")
+    Integer inputSize;
+
+    @Option(names = "--classifier",
+        description = "Also output the classifier (mobilenet_v2: logits and probabilities, 1001 classes with "
+            + "background first; ResNet and EfficientNet graphs have logits whenever the weights hold the "
+            + "classifier).")
+    boolean classifier;
+
+    /** The zoo overrides these options ask for. */
+    Map<String, String> overrides() throws MahaCommand.UsageException {
+      Map<String, String> o = new java.util.TreeMap<>();
+      if (maps) {
+        o.put(BackboneZoo.OVERRIDE_MAPS, "true");
+      }
+      if (classifier) {
+        o.put(BackboneZoo.OVERRIDE_CLASSIFIER, "true");
+      }
+      if (inputSize != null) {
+        if (inputSize < 1) {
+          throw new MahaCommand.UsageException("--input-size must be at least 1, got " + inputSize);
+        }
+        o.put(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(inputSize));
+      }
+      return o;
+    }
 
     @Override
     public Integer call() throws Exception {
       Cli.requireWritableFile(out);
       CatalogEntry entry = parent.select(List.of(name)).get(0);
       BuiltGraph g = BackboneOptions.build(new BackboneZoo(parent.weightCache()), entry, weights, randomInit,
-          maps ? Map.of(BackboneZoo.OVERRIDE_MAPS, "true") : Map.of(), spec.commandLine().getErr());
+          overrides(), spec.commandLine().getErr());
+      int size = inputSize != null ? inputSize : entry.inputSizePx();
       AtomicFiles.write(out, Files.readAllBytes(g.onnx()));
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "wrote %s: %s, input [N, 3, %d, %d] (normalization %s), levels %s%s%n", out,
-          g.displayName(), entry.inputSizePx(), entry.inputSizePx(), entry.normalization().id(),
+          g.displayName(), size, size, entry.normalization().id(),
           String.join(",", entry.levelNames()), maps ? " and their full maps" : "");
       o.printf(Locale.ROOT, "sha256 %s; weights %s%s%n", g.provenance().graphSha256(),
           g.provenance().weightsSha256().map(s -> "sha256 " + s).orElseGet(() -> "random (seed "

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       FitCommand.class,
       ScoreCommand.class,
       EmbedCommand.class,
+      ClassifyCommand.class,
       EvaluateCommand.class,
       ExperimentCommand.class,
       DemoCommand.class,

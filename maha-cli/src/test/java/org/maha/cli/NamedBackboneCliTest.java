@@ -144,6 +144,47 @@ class NamedBackboneCliTest {
   }
 
   @Test
+  void exportWithInputSizeBuildsTheGraphForThatSize() throws Exception {
+    Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path out = dir.resolve("tiny96.onnx");
+    var r = CliHarness.run("backbones", "--cache", cache.toString(), "export", "resnet18", "--weights",
+        pth.toString(), "--input-size", "96", "--out", out.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("input [N, 3, 96, 96]");
+    try (OnnxBackbone b = OnnxBackbone.open(out, new BackboneOptions(List.of("L0", "L1", "L2", "L3", "L4"), null,
+        1, 2))) {
+      assertThat(b.spec().inputSizePx()).isEqualTo(96);
+      assertThat(b.spec().levelDims()).isEqualTo(ZooFixtures.TINY_DIMS);
+    }
+    var bad = CliHarness.run("backbones", "--cache", cache.toString(), "export", "resnet18", "--weights",
+        pth.toString(), "--input-size", "0", "--out", dir.resolve("x.onnx").toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--input-size must be at least 1, got 0");
+  }
+
+  @Test
+  void exportOfARandomEfficientNetAtAnotherInputSizeRunsWithNineLevels() throws Exception {
+    Path out = dir.resolve("b0.onnx");
+    var r = CliHarness.run("backbones", "--cache", cache.toString(), "export", "efficientnet-b0", "--random-init",
+        "5", "--input-size", "64", "--out", out.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("efficientnet-b0 (random init, NOT pretrained)", "input [N, 3, 64, 64]",
+        "random (seed 5), NOT pretrained");
+    try (OnnxBackbone b = OnnxBackbone.open(out, new BackboneOptions(
+        List.of("L0", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8"), null, 1, 2))) {
+      assertThat(b.spec().inputSizePx()).isEqualTo(64);
+      assertThat(b.spec().levelDims()).containsExactly(32, 16, 24, 40, 80, 112, 192, 320, 1280);
+      float[] x = new float[2 * 3 * 64 * 64];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) Math.sin(i * 0.01);
+      }
+      double[][][] f = b.extract(x, 2);
+      assertThat(java.util.Arrays.stream(f[8][0]).allMatch(Double::isFinite)).isTrue();
+      assertThat(java.util.Arrays.stream(f[8][0]).anyMatch(v -> v != 0)).isTrue();
+    }
+  }
+
+  @Test
   void exportOfARandomInitSaysNotPretrained() {
     var r = CliHarness.run("backbones", "--cache", cache.toString(), "export", "resnet18", "--random-init", "3",
         "--out", dir.resolve("r.onnx").toString());
@@ -168,10 +209,11 @@ class NamedBackboneCliTest {
         "--backbone-cache", cache.toString(), "--out", out, good.toString());
     assertThat(twoSources.exitCode()).isEqualTo(2);
     assertThat(twoSources.err()).contains("--weights and --random-init are mutually exclusive");
-    var noBuilder = CliHarness.run("fit", "--backbone", "efficientnet-b0", "--random-init", "1",
+    var noBuilder = CliHarness.run("fit", "--backbone", "mobilenet_v2", "--random-init", "1",
         "--backbone-cache", cache.toString(), "--out", out, good.toString());
     assertThat(noBuilder.exitCode()).isEqualTo(2);
-    assertThat(noBuilder.err()).contains("efficientnet-b0: a random initialisation exists only for the resnet");
+    assertThat(noBuilder.err()).contains("mobilenet_v2: a random initialisation exists only for the resnet and "
+        + "efficientnet families");
     assertThat(Path.of(out)).doesNotExist();
   }
 }

@@ -314,6 +314,35 @@ public final class EfficientNet {
    * Every state-dict key the config implies with its shape, in forward order, plus the classifier when
    * {@code classes > 0} (for tests and tools that make weights; {@code num_batches_tracked} not included).
    */
+  /**
+   * A seeded random state dict with {@code cfg}'s keys and shapes and no classifier, for benchmarks and tests:
+   * convolutions Kaiming-normal (fan-out, as both implementations initialise them), biases 0, BatchNorm the
+   * identity (weight 1, bias 0, running mean 0, variance 1). NOT a pretrained network.
+   */
+  public static Map<String, Tensor> randomWeights(Config cfg, long seed) {
+    java.util.Random rng = new java.util.Random(seed);
+    Map<String, Tensor> sd = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : stateDictShapes(cfg, 0).entrySet()) {
+      String key = e.getKey();
+      int[] shape = e.getValue();
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      float[] v = new float[n];
+      if (shape.length == 4) {
+        double std = Math.sqrt(2.0 / ((double) shape[0] * shape[2] * shape[3]));
+        for (int i = 0; i < n; i++) {
+          v[i] = (float) (rng.nextGaussian() * std);
+        }
+      } else if (key.endsWith("running_var") || (key.endsWith(".weight") && shape.length == 1)) {
+        java.util.Arrays.fill(v, 1f);
+      }
+      sd.put(key, new Tensor(key, shape, v));
+    }
+    return sd;
+  }
+
   static Map<String, int[]> stateDictShapes(Config cfg, int classes) {
     Layout l = Layout.of(cfg);
     Keys k = Keys.of(cfg.flavor());

@@ -23,10 +23,8 @@ import org.maha.weights.TfliteTensor;
  * residual starts a new stage. The graph has input {@code "input"} [N, 3, S, S] holding {@code x / 127.5 − 1}
  * for 8-bit pixels x, outputs {@code "L0".."L8"} (globally average-pooled [N, C]), with {@link Options#fullMaps()}
  * also {@code "L0_map".."L8_map"} [N, C, H, W], and with {@link Options#classifier()} {@code "logits"}
- * [N, 1001] (index 0 = background, so ImageNet class k is index k + 1).
- *
- * <p>{@code "logits"} are the inputs of the file's SOFTMAX: {@link org.maha.onnx.GraphBuilder} has no Softmax,
- * and the arg-max (top-1) is the same.
+ * [N, 1001] (the inputs of the file's SOFTMAX) and {@code "probabilities"} [N, 1001] (their softmax, the file's
+ * own output); index 0 = background, so ImageNet class k is index k + 1.
  */
 public final class MobileNetV2 {
 
@@ -38,6 +36,12 @@ public final class MobileNetV2 {
 
   /** Output name of the classifier (pre-softmax scores). */
   public static final String LOGITS = "logits";
+
+  /** Output name of the class probabilities, softmax of {@link #LOGITS}. */
+  public static final String PROBABILITIES = "probabilities";
+
+  /** Classes of the classifier: 1000 ImageNet classes after a background class at index 0. */
+  public static final int CLASSES = 1001;
 
   /** Suffix of the full-map outputs ({@code "L0_map"}). */
   public static final String MAP_SUFFIX = "_map";
@@ -51,7 +55,7 @@ public final class MobileNetV2 {
    * How to build the graph.
    *
    * @param fullMaps   also output the un-pooled level maps {@code "L0_map".."L8_map"}
-   * @param classifier also output the 1001-way classifier scores {@code "logits"}
+   * @param classifier also output the 1001-way classifier scores {@code "logits"} and {@code "probabilities"}
    */
   public record Options(boolean fullMaps, boolean classifier) {
     /** Pooled levels and the classifier (it costs about 0.4 % of the network's multiply-adds). */

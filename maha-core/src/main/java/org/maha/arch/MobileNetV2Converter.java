@@ -87,7 +87,9 @@ final class MobileNetV2Converter {
         }
       }
       if (logits >= 0) {
-        g.output(MobileNetV2.LOGITS, value(logits));
+        String scores = value(logits);
+        g.output(MobileNetV2.LOGITS, scores);
+        g.output(MobileNetV2.PROBABILITIES, g.softmax(scores));
       }
     } catch (IllegalArgumentException e) {
       throw new ArchitectureException(source + ": " + e.getMessage(), e);

@@ -175,6 +175,19 @@ public final class GraphBuilder {
     return addNode("Sigmoid", List.of(resolve(x)), shapeOf(x));
   }
 
+  /**
+   * exp(x) / Σ exp(x) along the last axis: class probabilities from classifier scores. Opset 13 and later
+   * normalise along {@code axis} alone (opset 11 flattened the trailing axes), so with axis = −1 the node means
+   * the same for every opset this builder writes.
+   */
+  public String softmax(String x) {
+    int[] in = shapeOf(x);
+    if (in.length < 1) {
+      throw new IllegalArgumentException("Softmax on " + x + ": expected rank >= 1, found a scalar");
+    }
+    return addNode("Softmax", List.of(resolve(x)), in, new Attribute.Int("axis", -1));
+  }
+
   /** min(max(x, min), max), e.g. ReLU6; bounds are scalar initializers as opset ≥ 11 requires. */
   public String clip(String x, float min, float max) {
     if (!(min <= max)) {

@@ -213,7 +213,8 @@ final class Unpickler {
   private Object global(String module, String name) throws WeightFileException {
     String q = module + "." + name;
     if (!ALLOWED.contains(q)) {
-      throw fail("refuses pickle global '" + q + "' (only tensor state dicts are read)");
+      throw fail("refuses pickle global '" + q + "': only state dicts of tensors are read (for a pickled model, "
+          + "save model.state_dict() instead)");
     }
     return new Global(module, name);
   }

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.maha.arch.ArchitectureException;
+import org.maha.arch.EfficientNet;
 import org.maha.catalog.BackboneFamily;
 import org.maha.catalog.CatalogEntry;
 import org.maha.catalog.DownloadListener;
@@ -41,6 +42,11 @@ public final class BackboneZoo {
   public static final String RANDOM_INIT_SUFFIX = " (random init, NOT pretrained)";
   /** Override key: {@code "true"} adds the full maps {@code L0_map, ...} as outputs. */
   public static final String OVERRIDE_MAPS = "maps";
+  /**
+   * Override key: {@code "true"} adds the classifier outputs where the family's default graph leaves them out
+   * (MobileNetV2: {@code logits} and {@code probabilities}, 1001 classes with background first).
+   */
+  public static final String OVERRIDE_CLASSIFIER = "classifier";
   /** Override key: square input size in pixels instead of the catalog's. */
   public static final String OVERRIDE_INPUT_SIZE = "inputSizePx";
   /** Sub-folder of the cache root holding built graphs. */
@@ -111,10 +117,19 @@ public final class BackboneZoo {
   }
 
   /**
-   * The graph of {@code entry}'s full architecture with {@link #randomWeights(CatalogEntry, long) random weights};
-   * its display name ends with {@link #RANDOM_INIT_SUFFIX}. For tests and demos only.
+   * The graph of {@code entry}'s full architecture with random weights ({@link #randomWeights(CatalogEntry, long)}
+   * for ResNets, {@link EfficientNet#randomWeights} for EfficientNets, at the catalog's or the overridden input
+   * size); its display name ends with {@link #RANDOM_INIT_SUFFIX}. For tests, benchmarks and demos only.
    */
   public BuiltGraph randomInit(CatalogEntry entry, long seed, Map<String, String> overrides) throws ZooException {
+    if (entry.family() == BackboneFamily.EFFICIENTNET) {
+      EfficientNet.Config cfg = EfficientNet.Config.named(entry.name());
+      String source = "random init seed " + seed + " (NOT pretrained)";
+      EfficientNet.Options options = new EfficientNet.Options(Overrides.inputSizePx(overrides, entry),
+          Overrides.maps(overrides));
+      return randomInit(entry, seed, overrides, entry.name() + RANDOM_INIT_SUFFIX, "random" + seed, source,
+          () -> EfficientNet.toOnnx(source, EfficientNet.randomWeights(cfg, seed), cfg, options));
+    }
     return randomInit(entry, resNetConfig(entry), seed, overrides, entry.name() + RANDOM_INIT_SUFFIX,
         "random" + seed);
   }
@@ -131,13 +146,18 @@ public final class BackboneZoo {
 
   private BuiltGraph randomInit(CatalogEntry entry, ResNetConfig cfg, long seed, Map<String, String> overrides,
       String display, String keyId) throws ZooException {
+    String source = "random init seed " + seed + " (NOT pretrained)";
+    return randomInit(entry, seed, overrides, display, keyId, source,
+        () -> ResNetGraphs.build(entry, source, RandomResNetWeights.generate(cfg, seed), overrides));
+  }
+
+  private BuiltGraph randomInit(CatalogEntry entry, long seed, Map<String, String> overrides, String display,
+      String keyId, String source, Build build) throws ZooException {
     GraphBuilders.Registration reg = registration(entry);
     Provenance p = new Provenance(entry.name(), entry.family().id(), display, Provenance.WeightSource.RANDOM,
         Optional.empty(), Optional.empty(), false, false, OptionalLong.of(seed), reg.version(), overrides, "");
-    String source = "random init seed " + seed + " (NOT pretrained)";
     try {
-      return obtain(entry, p, key(entry, keyId, reg, overrides), Optional.empty(),
-          () -> ResNetGraphs.build(entry, source, RandomResNetWeights.generate(cfg, seed), overrides), source);
+      return obtain(entry, p, key(entry, keyId, reg, overrides), Optional.empty(), build, source);
     } catch (WeightFileException e) {
       throw new IllegalStateException("no weight file is read for a random initialisation", e);
     }
@@ -160,8 +180,8 @@ public final class BackboneZoo {
 
   private static ResNetConfig resNetConfig(CatalogEntry entry) throws ZooException {
     if (entry.family() != BackboneFamily.RESNET) {
-      throw new ZooException(entry.name() + ": a random initialisation exists only for the resnet family, not "
-          + entry.family().id());
+      throw new ZooException(entry.name() + ": a random initialisation exists only for the resnet and "
+          + "efficientnet families, not " + entry.family().id());
     }
     return ResNetConfig.named(entry.name()).orElseThrow(() -> new ZooException(entry.name()
         + ": no torchvision configuration known for a random initialisation"));

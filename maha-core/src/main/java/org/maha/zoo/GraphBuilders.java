@@ -55,7 +55,7 @@ public final class GraphBuilders {
         .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs())
         .with(BackboneFamily.EFFICIENTNET, "e2", GraphBuilders::efficientNet)
         .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(w.getFileName().toString(),
-            TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), false)));
+            TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), Overrides.classifier(o))));
   }
 
   /**

@@ -9,14 +9,23 @@ final class Overrides {
 
   /** {@link BackboneZoo#OVERRIDE_MAPS}: "true" also outputs the full maps {@code L0_map, ...}; default false. */
   static boolean maps(Map<String, String> overrides) throws ZooException {
-    String v = overrides.get(BackboneZoo.OVERRIDE_MAPS);
+    return flag(overrides, BackboneZoo.OVERRIDE_MAPS);
+  }
+
+  /** {@link BackboneZoo#OVERRIDE_CLASSIFIER}: "true" adds the classifier outputs; default false. */
+  static boolean classifier(Map<String, String> overrides) throws ZooException {
+    return flag(overrides, BackboneZoo.OVERRIDE_CLASSIFIER);
+  }
+
+  private static boolean flag(Map<String, String> overrides, String key) throws ZooException {
+    String v = overrides.get(key);
     if (v == null || v.equals("false")) {
       return false;
     }
     if (v.equals("true")) {
       return true;
     }
-    throw new ZooException(BackboneZoo.OVERRIDE_MAPS + ": expected true or false, found '" + v + "'");
+    throw new ZooException(key + ": expected true or false, found '" + v + "'");
   }
 
   /** {@link BackboneZoo#OVERRIDE_INPUT_SIZE}: the square input size; default the entry's native size. */

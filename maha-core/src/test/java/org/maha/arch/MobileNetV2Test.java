@@ -81,9 +81,10 @@ class MobileNetV2Test {
     assertThat(count(full, "\"\u0003Add")).isEqualTo(10);
     assertThat(count(full, "\"\u0011GlobalAveragePool")).as("one per level, shared with the MEAN").isEqualTo(9);
     assertThat(count(full, "\"\u0007Flatten")).as("one per level + the RESHAPE").isEqualTo(10);
-    assertThat(full).doesNotContain("Transpose", "DequantizeLinear", "QuantizeLinear", "Identity", "Softmax",
-        "\"\u0003Pad");
+    assertThat(count(full, "\"\u0007Softmax")).as("the probabilities output").isEqualTo(1);
+    assertThat(full).doesNotContain("Transpose", "DequantizeLinear", "QuantizeLinear", "Identity", "\"\u0003Pad");
     String features = text(MobileNetV2.fromTflite("coral", m, new MobileNetV2.Options(false, false)));
+    assertThat(features).doesNotContain("Softmax");
     assertThat(count(features, "\"\u0004Conv")).as("no classifier").isEqualTo(52);
     assertThat(count(features, "\"\u0007Flatten")).isEqualTo(9);
   }
@@ -106,7 +107,8 @@ class MobileNetV2Test {
           "L4 [N, 64]", "L5 [N, 96]", "L6 [N, 160]", "L7 [N, 320]", "L8 [N, 1280]",
           "L0_map [N, 32, 112, 112]", "L1_map [N, 16, 112, 112]", "L2_map [N, 24, 56, 56]",
           "L3_map [N, 32, 28, 28]", "L4_map [N, 64, 14, 14]", "L5_map [N, 96, 14, 14]", "L6_map [N, 160, 7, 7]",
-          "L7_map [N, 320, 7, 7]", "L8_map [N, 1280, 7, 7]", "logits [N, 1001]");
+          "L7_map [N, 320, 7, 7]", "L8_map [N, 1280, 7, 7]", "logits [N, 1001]",
+          "probabilities [N, 1001]");
     }
   }
 

@@ -127,6 +127,27 @@ class GraphBuilderGoldenTest {
   }
 
   @Test
+  void softmaxWritesOnnxHelpersBytesAndGivesTorchsProbabilities() throws Exception {
+    GraphBuilder g = new GraphBuilder("softmax", 17);
+    g.output("p", g.softmax(g.input("x", 5)));
+    byte[] model = g.toModelBytes();
+    assertThat(HexFormat.of().formatHex(model)).isEqualTo(HexFormat.of().formatHex(resource("softmax_graph.onnx")));
+    Map<String, NpyArray> c = npz("softmax_case.npz");
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        OrtSession session = env.createSession(model, so);
+        OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(floats(c.get("x"))), new long[] {3, 5});
+        OrtSession.Result result = session.run(Map.of("x", input))) {
+      float[] actual = ((OnnxTensor) result.get("p").orElseThrow()).getFloatBuffer().array();
+      double[] expected = c.get("p").data();
+      assertThat(actual).hasSize(15);
+      for (int i = 0; i < expected.length; i++) {
+        assertThat((double) actual[i]).as("p[%d]", i).isCloseTo(expected[i], within(1e-6));
+      }
+    }
+  }
+
+  @Test
   void encodesAttributesAsOnnxHelperDoes() throws Exception {
     JsonNode a = new ObjectMapper().readTree(resource("attributes.json")).get("attributes");
     assertThat(hex(OnnxProto.attribute(new Attribute.Float("alpha", 0.25f)))).isEqualTo(a.get("float").asText());

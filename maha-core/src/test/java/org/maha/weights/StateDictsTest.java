@@ -113,7 +113,8 @@ class StateDictsTest {
     Path mal = copy(file, "model.pth");
     assertThatThrownBy(() -> StateDicts.read(mal))
         .isInstanceOf(WeightFileException.class)
-        .hasMessage(mal + ": refuses pickle global 'os.system' (only tensor state dicts are read)");
+        .hasMessage(mal + ": refuses pickle global 'os.system': only state dicts of tensors are read (for a "
+            + "pickled model, save model.state_dict() instead)");
     assertThat(Path.of("/tmp/maha_weights_pwned_zip")).doesNotExist();
     assertThat(Path.of("/tmp/maha_weights_pwned_legacy")).doesNotExist();
   }
@@ -123,7 +124,8 @@ class StateDictsTest {
     Path mal = WeightFixtures.path("mal_eval_stack_global.pth");
     assertThatThrownBy(() -> StateDicts.read(mal))
         .isInstanceOf(WeightFileException.class)
-        .hasMessage(mal + ": refuses pickle global 'builtins.eval' (only tensor state dicts are read)");
+        .hasMessage(mal + ": refuses pickle global 'builtins.eval': only state dicts of tensors are read (for a "
+            + "pickled model, save model.state_dict() instead)");
     assertThat(Path.of("/tmp/maha_weights_pwned_eval")).doesNotExist();
   }
 

@@ -87,7 +87,8 @@ class UnpicklerTest {
   void refusesAGlobalEvenWhenItIsNeverCalled() {
     byte[] p = "\u0080\u0002csubprocess\nPopen\n.".getBytes(StandardCharsets.ISO_8859_1);
     assertThatThrownBy(() -> load(p)).isInstanceOf(WeightFileException.class)
-        .hasMessage("x.pkl: refuses pickle global 'subprocess.Popen' (only tensor state dicts are read)");
+        .hasMessage("x.pkl: refuses pickle global 'subprocess.Popen': only state dicts of tensors are read (for a "
+            + "pickled model, save model.state_dict() instead)");
   }
 
   @Test

@@ -152,6 +152,18 @@ class BackboneZooTest {
   }
 
   @Test
+  void efficientNetRandomWeightsHaveEveryKeyAndShapeOfTheConfigAndAreSeeded() throws Exception {
+    org.maha.arch.EfficientNet.Config b4 = org.maha.arch.EfficientNet.Config.named("efficientnet-b4");
+    Map<String, org.maha.weights.Tensor> sd = org.maha.arch.EfficientNet.randomWeights(b4, 3);
+    // the builder checks every tensor against the config; inference finds B4's width and depth back
+    assertThat(org.maha.arch.EfficientNet.infer("random", sd, b4.flavor(), 380).withBnEps(b4.bnEps()))
+        .isEqualTo(b4);
+    assertThat(sd.get("_bn0.running_var").data()).containsOnly(1f);
+    assertThat(sd.get("_bn0.running_mean").data()).containsOnly(0f);
+    assertThat(sd).isEqualTo(org.maha.arch.EfficientNet.randomWeights(b4, 3));
+  }
+
+  @Test
   void familiesWithoutABuilderOrARandomInitFailWithAClearMessage() {
     CatalogEntry b0 = Catalog.official().get("efficientnet-b0");
     // a registry without EfficientNet: the check comes before any download is attempted
@@ -160,8 +172,9 @@ class BackboneZooTest {
     assertThatThrownBy(() -> resnetOnly.official(b0, Map.of(), DownloadListener.NONE))
         .isInstanceOf(ZooException.class).hasMessageContaining("efficientnet-b0: building efficientnet graphs is "
             + "not available").hasMessageContaining("available: resnet");
-    assertThatThrownBy(() -> zoo().randomInit(b0, 1, Map.of())).isInstanceOf(ZooException.class)
-        .hasMessageContaining("only for the resnet family");
+    CatalogEntry mnv2 = Catalog.official().get("mobilenet_v2");
+    assertThatThrownBy(() -> zoo().randomInit(mnv2, 1, Map.of())).isInstanceOf(ZooException.class)
+        .hasMessageContaining("only for the resnet and efficientnet families");
     assertThatThrownBy(() -> new BackboneZoo(new WeightCache(dir), GraphBuilders.none())
         .fromFile(RESNET18, dir.resolve("x.pth"), Map.of())).isInstanceOf(ZooException.class)
         .hasMessageContaining("available: )");

@@ -10,6 +10,8 @@ ops_graph.onnx     a small graph using every GraphBuilder operator, built with o
                    order mirror GraphBuilder's: node "<Op>_<k>" writes value "<Op>_<k>"; output() renames values)
 ops_case.npz       the weights (float32), input x [2, 4, 9, 9], and the outputs computed by torch.nn.functional
                    (float64 copies of the float32 results): features [2, 6], logits [2, 3], x_copy
+softmax_graph.onnx Softmax (axis -1) on x [N, 5] → p, built with onnx.helper, for GraphBuilder.softmax
+softmax_case.npz   x [3, 5] (one row with large values, where a naive exp overflows) and torch.softmax(x, -1)
 attributes.json    AttributeProto bytes (hex) from onnx.helper.make_attribute, and versions
 """
 import json
@@ -82,6 +84,18 @@ features = y.mean(dim=(2, 3))
 logits = F.linear(features, t(fcw), t(fcb))
 np.savez("ops_case.npz", w1=w1, b1=b1, scale=scale, fcw=fcw, fcb=fcb, x=x,
          features=features.double().numpy(), logits=logits.double().numpy())
+
+sx = f32(3, 5) * 3
+sx[2] += 100  # exp(100) overflows float32: a naive softmax would give NaN
+sm = helper.make_model(helper.make_graph(
+    [helper.make_node("Softmax", ["x"], ["p"], name="Softmax_0", axis=-1)], "softmax",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 5])],
+    [helper.make_tensor_value_info("p", TensorProto.FLOAT, ["N", 5])]),
+    producer_name="maha", ir_version=8, opset_imports=[helper.make_opsetid("", 17)])
+onnx.checker.check_model(sm, full_check=True)
+with open("softmax_graph.onnx", "wb") as f:
+    f.write(sm.SerializeToString())
+np.savez("softmax_case.npz", x=sx, p=torch.softmax(t(sx), -1).double().numpy())
 
 attributes = {
     "float": helper.make_attribute("alpha", 0.25).SerializeToString().hex(),
