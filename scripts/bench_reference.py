@@ -8,6 +8,7 @@
   images/s at batch 1 and 16 with the given number of threads.
 
 Usage: bench_reference.py [--threads 2] [--images 128] [--fit-n 400] [--fit-dim 1792] [--repeats 5]
+                          [--archs resnet18,efficientnet_b0,efficientnet_b4@380]
 """
 import argparse, platform, time
 
@@ -29,11 +30,11 @@ def fit_time(n, d, repeats):
     return float(np.median(times)), float(np.min(times)), lw.shrinkage_
 
 
-def backbone(threads, batch, images, arch="mobilenet_v2"):
+def backbone(threads, batch, images, arch="mobilenet_v2", size=224):
     import torch, torchvision
     torch.set_num_threads(threads)
     m = getattr(torchvision.models, arch)().eval()
-    x = torch.rand(batch, 3, 224, 224) * 2 - 1
+    x = torch.rand(batch, 3, size, size) * 2 - 1
     with torch.no_grad():
         for _ in range(max(2, 16 // batch)):
             m(x)
@@ -52,15 +53,18 @@ if __name__ == "__main__":
     ap.add_argument("--fit-n", type=int, default=400, help="0 skips the fit timing")
     ap.add_argument("--fit-dim", type=int, default=1792)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--archs", default="mobilenet_v2", help="torchvision models, comma-separated")
+    ap.add_argument("--archs", default="mobilenet_v2",
+                    help="torchvision models, comma-separated; NAME@PX runs NAME at PX x PX (default 224)")
     a = ap.parse_args()
     import sklearn, torch
     print(f"reference: python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
           f"torch {torch.__version__}, threads {a.threads}")
-    for arch in a.archs.split(","):
+    for item in a.archs.split(","):
+        arch, _, px = item.partition("@")
+        size = int(px) if px else 224
         for b in (1, 16):
-            ips, sec = backbone(a.threads, b, a.images, arch)
-            print(f"| PyTorch eager torchvision {arch} | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
+            ips, sec = backbone(a.threads, b, a.images, arch, size)
+            print(f"| PyTorch eager torchvision {arch} {size}px | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
     if a.fit_n <= 0:
         raise SystemExit(0)
     med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats)

@@ -7,8 +7,10 @@
 # Needs Debian's python3-torch and python3-torchvision for the PyTorch side. The maha graphs are built from local
 # weights so nothing is downloaded: ResNet-18 with random weights (--random-init), EfficientNet-B0 from the shared
 # efficientnet_pytorch 0.6.3 checkpoint (random weights, same graph as the official file), MobileNetV2 from the
-# shared Coral TFLite file. PyTorch runs torchvision's resnet18, efficientnet_b0 and mobilenet_v2 (same layers and
-# FLOPs; torchvision's EfficientNet pads symmetrically) with random weights: speed does not depend on the values.
+# shared Coral TFLite file, EfficientNet-B4 (0.6.3, the paper's backbone) at its native 380 px with random weights
+# (--random-init). PyTorch runs torchvision's resnet18, efficientnet_b0, mobilenet_v2 and efficientnet_b4 at 380
+# (same layers and FLOPs; torchvision's EfficientNet pads symmetrically) with random weights: speed does not depend
+# on the values.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}
@@ -28,16 +30,18 @@ run_maha() { # label, maha options...
 run_maha resnet18 --backbone resnet18 --random-init 1
 run_maha efficientnet_b0 --backbone efficientnet-b0 --weights "$shared/fixtures/effnet063/b0_legacy.pth"
 run_maha mobilenet_v2 --backbone mobilenet_v2 --weights "$shared/models/tf2_mobilenet_v2_1.0_224_ptq.tflite"
+run_maha efficientnet_b4 --backbone efficientnet-b4 --random-init 1
 
 ref=$(/usr/bin/python3 scripts/bench_reference.py --threads "$threads" --images "$images" --fit-n 0 \
-  --archs resnet18,efficientnet_b0,mobilenet_v2)
+  --archs resnet18,efficientnet_b0,mobilenet_v2,efficientnet_b4@380)
 echo "side by side: $threads threads, $images images per measurement, $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 echo
-echo "| backbone (224 px) | maha b1 | PyTorch b1 | ratio b1 | maha b16 | PyTorch b16 | ratio b16 |"
+echo "| backbone | maha b1 | PyTorch b1 | ratio b1 | maha b16 | PyTorch b16 | ratio b16 |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for a in resnet18 efficientnet_b0 mobilenet_v2; do
+declare -A px=([resnet18]=224 [efficientnet_b0]=224 [mobilenet_v2]=224 [efficientnet_b4]=380)
+for a in resnet18 efficientnet_b0 mobilenet_v2 efficientnet_b4; do
   p1=$(awk -F'|' -v a="$a" '$2 ~ ("torchvision " a " ") && $3+0 == 1 {gsub(/ /,"",$6); print $6}' <<<"$ref")
   p16=$(awk -F'|' -v a="$a" '$2 ~ ("torchvision " a " ") && $3+0 == 16 {gsub(/ /,"",$6); print $6}' <<<"$ref")
-  awk -v a="$a" -v m1="${maha[$a,1]}" -v p1="$p1" -v m16="${maha[$a,16]}" -v p16="$p16" \
+  awk -v a="$a ${px[$a]} px" -v m1="${maha[$a,1]}" -v p1="$p1" -v m16="${maha[$a,16]}" -v p16="$p16" \
     'BEGIN { printf "| %s | %.1f | %.1f | %.1fx | %.1f | %.1f | %.1fx |\n", a, m1, p1, m1/p1, m16, p16, m16/p16 }'
 done
