@@ -35,9 +35,9 @@ final class StateDict {
   Tensor take(String key) throws ArchitectureException {
     Tensor t = tensors.get(key);
     if (t == null) {
-      throw new ArchitectureException(source + ": missing key " + key + " (the file has " + tensors.size()
-          + " tensors" + (tensors.isEmpty() ? "" : ", the first " + String.join(", ",
-          tensors.keySet().stream().limit(3).toList())) + ")");
+      throw new ArchitectureException(source + ": missing key " + key + " (the file has " + (tensors.isEmpty()
+          ? "no tensors)" : tensors.size() + " tensors: " + String.join(", ",
+          tensors.keySet().stream().limit(3).toList()) + (tensors.size() > 3 ? ", ...)" : ")")));
     }
     used.add(key);
     // the graph and error messages use the key, whatever name the reader gave the tensor

@@ -89,7 +89,8 @@ class ResNetTest {
     sd.remove("layer3.1.bn2.running_var");
     assertThatThrownBy(() -> ResNet.toOnnx("resnet18-f37072fd.pth", sd, ResNet.Options.defaults()))
         .isInstanceOf(ArchitectureException.class)
-        .hasMessage("resnet18-f37072fd.pth: missing key layer3.1.bn2.running_var");
+        .hasMessage("resnet18-f37072fd.pth: missing key layer3.1.bn2.running_var (the file has " + (sd.size())
+            + " tensors: conv1.weight, bn1.weight, bn1.bias, ...)");
   }
 
   @Test
@@ -120,7 +121,7 @@ class ResNetTest {
         .isInstanceOf(ArchitectureException.class)
         .hasMessageContaining("mobilenet.pth: missing key layer1.0.conv1.weight");
     assertThatThrownBy(() -> ResNet.inspect("empty.pth", Map.of()))
-        .isInstanceOf(ArchitectureException.class).hasMessage("empty.pth: missing key conv1.weight");
+        .isInstanceOf(ArchitectureException.class).hasMessage("empty.pth: missing key conv1.weight (the file has no tensors)");
   }
 
   @Test
