@@ -89,8 +89,8 @@ class ResNetTest {
     sd.remove("layer3.1.bn2.running_var");
     assertThatThrownBy(() -> ResNet.toOnnx("resnet18-f37072fd.pth", sd, ResNet.Options.defaults()))
         .isInstanceOf(ArchitectureException.class)
-        .hasMessage("resnet18-f37072fd.pth: missing key layer3.1.bn2.running_var (the file has " + (sd.size())
-            + " tensors: conv1.weight, bn1.weight, bn1.bias, ...)");
+        .hasMessageStartingWith("resnet18-f37072fd.pth: missing key layer3.1.bn2.running_var (the file has "
+            + sd.size() + " tensors: ").hasMessageEndingWith(", ...)");
   }
 
   @Test
