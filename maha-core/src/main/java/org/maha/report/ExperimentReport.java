@@ -62,7 +62,7 @@ public final class ExperimentReport {
       Figure fig = new Figure("table1_auroc_by_level.png", "AUROC by level, MVG, L2 and SED",
           "AUROC (%) of each level's distance on its own, one line per variant; band: ± 1 SEM over categories.",
           Charts.png(Charts.aurocByLevel("Table I: AUROC by level (" + over + ")", levels.backbone().levelNames(),
-              levels.variants(), summaries(levels)), 760, 400));
+              levels.variants(), summaries(levels)), 600, 380));
       List<Table> tables = new ArrayList<>();
       tables.add(levelTable("table-i", "Table I (ours): image-level AUROC (%) per level, " + over, levels,
           List.of()));
@@ -105,7 +105,7 @@ public final class ExperimentReport {
       Figure fig = new Figure("pca_auroc_by_level.png", "AUROC by level, PCA and NPCA",
           "AUROC (%) of each level for each PCA/NPCA setting; band: ± 1 SEM over categories.",
           Charts.png(Charts.aurocByLevel("PCA / NPCA: AUROC by level (" + over + ")", pca.backbone().levelNames(),
-              pca.variants(), summaries(pca)), 760, 400));
+              pca.variants(), summaries(pca)), 600, 380));
       out.add(new Section("pca-table", "PCA and NPCA per level (table3.py)", List.of(
           "Before the Gaussian, each level's features are projected on principal components of the training "
               + "features: pca:t keeps the high-variance components up to a share t of the variance, npca:t the "
@@ -113,7 +113,7 @@ public final class ExperimentReport {
               + "finding: NPCA, the components with little variance on good images, keeps the performance of the "
               + "full Gaussian while PCA loses it. The mvg column (no reduction) repeats Table I for reference. "
               + "Cells: AUROC (%) " + over + "; bold: best of the row."),
-          List.of(levelTable("pca", "PCA/NPCA (ours): image-level AUROC (%) per level, " + over, pca,
+          List.of(levelTable("pca-npca", "PCA/NPCA (ours): image-level AUROC (%) per level, " + over, pca,
               mvgColumn(levels))),
           List.of(fig), List.of(PublishedResults.HEADLINE)));
     }
@@ -259,8 +259,8 @@ public final class ExperimentReport {
       rows.add(List.of(PublishedResults.LEVELS.get(l), PublishedResults.TABLE_II[l][PublishedResults.B4], "—", "—"));
       best.add(Set.of());
     }
-    return new Table("table-i-published", "Published, for comparison only: " + PublishedResults.SOURCE
-        + ", EfficientNet-B4", List.of("paper level", "mvg (paper)", "l2 (not published)", "sed (not published)"),
+    return new Table("table-i-published", "The paper's published numbers, EfficientNet-B4 on MVTec AD — for "
+        + "comparison only (source: " + PublishedResults.SOURCE + ")", List.of("paper level", "mvg (paper)", "l2 (not published)", "sed (not published)"),
         rows, best, rows.size() - 1);
   }
 
@@ -304,7 +304,8 @@ public final class ExperimentReport {
       rows.add(row);
       best.add(Set.of());
     }
-    return new Table("table-ii-published", "Published, for comparison only: " + PublishedResults.SOURCE, header, rows,
+    return new Table("table-ii-published", "The paper's published numbers, EfficientNet-B0…B7 on MVTec AD — for "
+        + "comparison only (source: " + PublishedResults.SOURCE + ")", header, rows,
         best, rows.size() - 1);
   }
 
@@ -423,7 +424,8 @@ public final class ExperimentReport {
     h.append("<!DOCTYPE html>\n<html lang=\"en\" data-page=\"experiments\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         .append(esc(title)).append("</title>\n<style>\n").append(HtmlPage.CSS)
-        .append("\ntd.best { font-weight: 700; }\n.published caption { color: #7a4a00; }\n")
+        .append("\ntd.best { font-weight: 700; }\ncaption { white-space: normal; max-width: 720px; }\n")
+        .append(".published caption { color: #7a4a00; }\n")
         .append(".published { background: #fffaf0; }\n</style>\n</head>\n<body>\n<main>\n<header>\n<h1>")
         .append(esc(title)).append("</h1>\n<p class=\"meta\">Rippel, Mertens &amp; Merhof, ICPR 2020 (arXiv "
             + "2005.14140), reproduced with maha ").append(esc(MahaVersion.get())).append("</p>\n")
