@@ -424,7 +424,7 @@ public final class ExperimentReport {
     h.append("<!DOCTYPE html>\n<html lang=\"en\" data-page=\"experiments\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         .append(esc(title)).append("</title>\n<style>\n").append(HtmlPage.CSS)
-        .append("\ntd.best { font-weight: 700; }\ncaption { white-space: normal; max-width: 720px; }\n")
+        .append("\ntd.best { font-weight: 700; }\ncaption { white-space: normal; max-width: 480px; }\n")
         .append(".published caption { color: #7a4a00; }\n")
         .append(".published { background: #fffaf0; }\n</style>\n</head>\n<body>\n<main>\n<header>\n<h1>")
         .append(esc(title)).append("</h1>\n<p class=\"meta\">Rippel, Mertens &amp; Merhof, ICPR 2020 (arXiv "
