@@ -47,6 +47,7 @@ final class ExperimentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @Mixin MvtecOptions data = new MvtecOptions();
 
@@ -96,7 +97,8 @@ final class ExperimentCommand implements Callable<Integer> {
     }
     List<String> ran = EXPERIMENTS.stream().filter(experiments::contains)
         .filter(e -> !e.equals("backbones") || !compare.isEmpty()).toList();
-    Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0);
+    Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0)
+        .withAugmentation(augment.passes(), augment.seed);
     List<MvtecCategory> cats = data.categories();
     FeatureCache fc = noCache ? null
         : new FeatureCache(cache != null ? cache : WeightCache.defaultRoot().resolve("features"));
@@ -118,7 +120,7 @@ final class ExperimentCommand implements Callable<Integer> {
     List<ExperimentResults.CategorySplit> splits;
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       var specB = b.spec();
-      List<CategoryFeatures> features = features(b, cats, fc, progress);
+      List<CategoryFeatures> features = features(b, cats, fc, protocol, progress);
       splits = ExperimentResults.splits(features, protocol);
       String file = onnx.toAbsolutePath().toString();
       levels = Experiments.evaluate(specB, features, Experiments.TABLE_I, protocol, file);
@@ -145,7 +147,7 @@ final class ExperimentCommand implements Callable<Integer> {
     }
     for (CompareBackbone other : others) {
       try (OnnxBackbone b = backbone.open(other.onnx(), other.levels(), other.normalization())) {
-        List<CategoryFeatures> f = features(b, cats, fc, progress);
+        List<CategoryFeatures> f = features(b, cats, fc, protocol, progress);
         backbones.add(new ExperimentResults.BackboneRun(other.label(), other.weights(),
             Experiments.evaluate(b.spec(), f, List.of("mvg"), protocol, other.onnx().toAbsolutePath().toString())));
       }
@@ -242,11 +244,11 @@ final class ExperimentCommand implements Callable<Integer> {
   }
 
   private List<CategoryFeatures> features(OnnxBackbone b, List<MvtecCategory> cats, FeatureCache fc,
-      ProgressPrinter progress) throws Exception {
+      Evaluation.Protocol protocol, ProgressPrinter progress) throws Exception {
     FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
     List<CategoryFeatures> out = new ArrayList<>();
     for (MvtecCategory c : cats) {
-      out.add(CategoryFeatures.extract(ex, c, input.skipUnreadable, progress, fc));
+      out.add(CategoryFeatures.extract(ex, c, input.skipUnreadable, progress, fc, protocol));
     }
     return out;
   }

@@ -162,11 +162,9 @@ public final class Experiments {
         anomalous[i] = f.testLabels().get(i).anomalous();
       }
       double[][][] combined = new double[2][SWEEP.length][anomalous.length];
+      double[][][] fitRows = f.fitRows(fit); // with augmentation: every augmented copy of the fit images
       for (int l = 0; l < levels; l++) {
-        double[][] rows = new double[fit.length][];
-        for (int i = 0; i < fit.length; i++) {
-          rows[i] = f.train().get(fit[i])[l];
-        }
+        double[][] rows = fitRows[l];
         PcaFit pca = Pca.fit(rows);
         for (int neg = 0; neg < 2; neg++) {
           for (int s = 0; s < SWEEP.length; s++) {
