@@ -2,7 +2,6 @@ package org.maha.cli;
 
 import java.util.Locale;
 import org.maha.augment.AugmentationRules;
-import org.maha.data.MvtecLayout;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Option;
 
@@ -38,7 +37,7 @@ final class AugmentOptions {
     if (s.equals("default")) {
       return AugmentationRules.defaults();
     }
-    if (MvtecLayout.CATEGORIES.contains(s)) {
+    if (AugmentationRules.MVTEC_CATEGORIES.contains(s)) {
       return AugmentationRules.forMvtecCategory(s);
     }
     boolean flip = false;

@@ -18,10 +18,6 @@ import java.util.stream.Stream;
 public final class MvtecLayout {
   /** The class folder of normal images, in train and test. */
   public static final String GOOD = "good";
-  /** The 15 categories of MVTec AD, in the data set's order. */
-  public static final java.util.List<String> CATEGORIES = java.util.List.of("bottle", "cable", "capsule", "carpet",
-      "grid", "hazelnut", "leather", "metal_nut", "pill", "screw", "tile", "toothbrush", "transistor", "wood",
-      "zipper");
 
   static final String LAYOUT_HINT =
       "expected ROOT/CATEGORY/train/good/<images> and ROOT/CATEGORY/test/<good|defect type>/<images>";
