@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Opens a maha report.html in headless Chromium as a reader would (issue 4, item 6): takes a screenshot, dumps
+# Opens a maha report.html or experiments.html in headless Chromium as a reader would (issue 4, item 6): takes a screenshot, dumps
 # the DOM after load, and asserts that the page has its tables and that every <img> decoded.
 #
 #   scripts/report-check/check_report.sh REPORT.html [OUT_DIR]
+#   scripts/report-check/check_report.sh EXPERIMENT_DIR/experiments.html [OUT_DIR]
+#
+# For experiments.html (`maha experiment`, recognised by data-page="experiments") it also checks the header, the
+# table of contents, Table I and every section's table that the page announces, and that each figure decoded.
 #
 # Needs Debian's Chromium, which this script does not install:
 #   apt-get update && apt-get install -y chromium chromium-driver
@@ -69,7 +73,18 @@ check "all images decoded at their declared size" $([[ $imgs -gt 0 && $decoded -
 tables=$(attr tables)
 rows=$(attr rows)
 check "tables present" $([[ $tables -ge 2 && $rows -ge 2 ]]; echo $?) "$tables tables, $rows body rows"
-for id in summary-table how-to-read; do
+if grep -q 'data-page="experiments"' "$report"; then
+  ids=(setup categories-table toc table-i-table roc files)
+  # each optional section present in the file must keep its table in the DOM
+  for s in table-ii:table-ii-table pca-table:pca-npca-table variance-sweep:variance-sweep-table sigma-table:sigma-table-table; do
+    grep -q "<section id=\"${s%%:*}\"" "$report" && ids+=("${s##*:}")
+  done
+  figs=$(grep -o '<img src="data:image/png;base64,' "$report" | wc -l)
+  check "experiment figures embedded as PNG data URIs" $([[ $figs -eq $expected_imgs && $figs -ge 2 ]]; echo $?) "$figs"
+else
+  ids=(summary-table how-to-read)
+fi
+for id in "${ids[@]}"; do
   check "element #$id" $(grep -q "id=\"$id\"" "$out/dom.html"; echo $?) "in DOM"
 done
 check "no AUROC cell lost" $(grep -q '<td class="num[^"]*">[0-9.]* ± [0-9.]*</td>\|<td class="num[^"]*">[0-9.]*</td>' \

@@ -95,6 +95,14 @@ final class BackboneOptions {
    * error saying how to supply one.
    */
   Path resolveOnnx() throws MahaCommand.UsageException {
+    return resolveOnnx(false);
+  }
+
+  /**
+   * As {@link #resolveOnnx()}; {@code otherNamedBackbones} allows --mirror and --backbone-cache without --backbone,
+   * for a command that builds further named backbones with them (experiment --compare).
+   */
+  Path resolveOnnx(boolean otherNamedBackbones) throws MahaCommand.UsageException {
     if (backboneName != null) {
       if (onnx != null) {
         throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
@@ -110,7 +118,8 @@ final class BackboneOptions {
       }
       return built.onnx();
     }
-    for (Object o : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
+    for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize}
+        : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
       if (o != null) {
         throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --mirror and --backbone-cache "
             + "need --backbone NAME");
@@ -150,11 +159,7 @@ final class BackboneOptions {
   }
 
   private BuiltGraph buildNamed() throws MahaCommand.UsageException {
-    Catalog catalog = mirror == null ? Catalog.official() : Catalog.official().withBaseUrl(mirror);
-    CatalogEntry entry = catalog.find(backboneName).orElseThrow(() -> new MahaCommand.UsageException(
-        "--backbone: unknown backbone '" + backboneName + "' (known: " + String.join(", ", catalog.names()) + ")"));
-    WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
-    return build(new BackboneZoo(cache), entry, weights, randomInit, buildOverrides(), err());
+    return buildOther("--backbone", backboneName, weights, randomInit, buildOverrides());
   }
 
   /** The zoo overrides these options ask for: --input-size, and the classifier for {@link #withClassifier}. */
@@ -167,6 +172,30 @@ final class BackboneOptions {
       o.put(BackboneZoo.OVERRIDE_CLASSIFIER, "true");
     }
     return o;
+  }
+
+  /** The graph of --backbone once {@link #resolveOnnx()} built it; empty for an ONNX file. */
+  java.util.Optional<BuiltGraph> built() {
+    return java.util.Optional.ofNullable(built);
+  }
+
+  /** The catalog (official, or under --mirror). */
+  Catalog catalog() {
+    return mirror == null ? Catalog.official() : Catalog.official().withBaseUrl(mirror);
+  }
+
+  /**
+   * Another named backbone, built like --backbone (same weight cache and mirror) at its own catalog input size:
+   * from {@code weightsFile}, from random weights {@code seed}, or (both null) the official weights. {@code option}
+   * names the option in error messages.
+   */
+  BuiltGraph buildOther(String option, String name, Path weightsFile, Long seed, Map<String, String> overrides)
+      throws MahaCommand.UsageException {
+    Catalog catalog = catalog();
+    CatalogEntry entry = catalog.find(name).orElseThrow(() -> new MahaCommand.UsageException(
+        option + ": unknown backbone '" + name + "' (known: " + String.join(", ", catalog.names()) + ")"));
+    WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
+    return build(new BackboneZoo(cache), entry, weightsFile, seed, overrides, err());
   }
 
   private PrintWriter err() {

@@ -31,6 +31,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @Mixin MvtecOptions data = new MvtecOptions();
 
@@ -63,8 +64,10 @@ final class EvaluateCommand implements Callable<Integer> {
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      EvaluationReport r = Evaluation.run(ex, cats, vs, new Evaluation.Protocol(folds, seed),
-          onnx.toAbsolutePath().toString(), input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      Evaluation.Protocol protocol = new Evaluation.Protocol(folds, seed)
+          .withAugmentation(augment.passes(), augment.seed);
+      EvaluationReport r = Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(),
+          input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       print(spec.commandLine().getOut(), err, r, out);
     }
     return 0;

@@ -1,32 +1,36 @@
 package org.maha.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
+import org.maha.backbone.Presets;
 import org.maha.catalog.WeightCache;
 import org.maha.data.MvtecCategory;
-import org.maha.eval.MeanSem;
 import org.maha.files.AtomicFiles;
+import org.maha.files.Sha256;
 import org.maha.pipeline.CategoryFeatures;
 import org.maha.pipeline.Evaluation;
 import org.maha.pipeline.EvaluationReport;
+import org.maha.pipeline.ExperimentFiles;
+import org.maha.pipeline.ExperimentResults;
 import org.maha.pipeline.Experiments;
 import org.maha.pipeline.FeatureCache;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.ReportFiles;
-import org.maha.report.ExperimentFigures;
+import org.maha.report.ExperimentReport;
 import org.maha.report.HtmlReport;
 import org.maha.report.ReportOptions;
+import org.maha.zoo.BuiltGraph;
+import org.maha.zoo.Provenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +47,7 @@ final class ExperimentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
 
   @Mixin MvtecOptions data = new MvtecOptions();
 
@@ -51,10 +56,13 @@ final class ExperimentCommand implements Callable<Integer> {
           + "backbones (Table II; needs --compare). Default: ${DEFAULT-VALUE}.")
   List<String> experiments;
 
-  @Option(names = "--compare", split = ",", paramLabel = "ONNX",
-      description = "More backbones (ONNX files) for the per-level MVG table across backbones; known files use "
-          + "their preset levels, others the --levels given.")
-  List<Path> compare = new ArrayList<>();
+  @Option(names = "--compare", split = ",", paramLabel = "BACKBONE",
+      description = {"More backbones for the per-level MVG table across backbones (Table II), each at its own input "
+          + "size and normalisation: a catalog name (official weights, downloaded once, e.g. efficientnet-b0), "
+          + "NAME=FILE (local weights, e.g. resnet18=/path/resnet18-f37072fd.pth), NAME@random:SEED (random init, "
+          + "labelled NOT pretrained), or an ONNX file (known files use their preset levels, others the --levels "
+          + "given)."})
+  List<String> compare = new ArrayList<>();
 
   @Option(names = "--folds", defaultValue = "5", paramLabel = "K", description = "KFold splits (paper: 5).")
   int folds;
@@ -82,110 +90,165 @@ final class ExperimentCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Cli.requireWritableDir(out);
     for (String e : experiments) {
-      if (!List.of("levels", "pca", "sweep", "sigma", "backbones").contains(e)) {
+      if (!EXPERIMENTS.contains(e)) {
         throw new MahaCommand.UsageException("--experiments: unknown experiment '" + e
-            + "' (expected levels, pca, sweep, sigma, backbones)");
+            + "' (expected " + String.join(", ", EXPERIMENTS) + ")");
       }
     }
-    Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0);
+    List<String> ran = EXPERIMENTS.stream().filter(experiments::contains)
+        .filter(e -> !e.equals("backbones") || !compare.isEmpty()).toList();
+    Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0)
+        .withAugmentation(augment.passes(), augment.seed);
     List<MvtecCategory> cats = data.categories();
     FeatureCache fc = noCache ? null
         : new FeatureCache(cache != null ? cache : WeightCache.defaultRoot().resolve("features"));
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
-
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    StringBuilder md = new StringBuilder("# maha experiment\n\n");
-    Map<String, Object> json = new LinkedHashMap<>();
-    List<String> figures = new ArrayList<>();
-    Path onnx = backbone.resolveOnnx();
-    List<EvaluationReport> mvgPerBackbone = new ArrayList<>();
-    List<String> backboneLabels = new ArrayList<>();
-    backboneLabels.add(onnx.getFileName().toString());
+    // resolve every --compare entry before the long feature extraction, so a typo fails at once
+    List<CompareBackbone> others = new ArrayList<>();
+    if (ran.contains("backbones")) {
+      for (String c : compare) {
+        others.add(resolveCompare(c));
+      }
+    }
+    Path onnx = backbone.resolveOnnx(true);
+    String weights = backbone.built().map(g -> describe(g.provenance())).orElseGet(() -> describeOnnx(onnx));
+    EvaluationReport levels;
+    Optional<EvaluationReport> pca = Optional.empty();
+    List<Experiments.SweepPoint> sweep = List.of();
+    Optional<ExperimentResults.SigmaTable> sigma = Optional.empty();
+    List<ExperimentResults.BackboneRun> backbones = new ArrayList<>();
+    List<ExperimentResults.CategorySplit> splits;
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       var specB = b.spec();
-      List<CategoryFeatures> features = features(b, cats, fc, progress);
-      md.append("Backbone ").append(specB.name()).append(" (").append(onnx.getFileName()).append("), ")
-          .append(cats.size()).append(" categories; protocol: ").append(protocol.describe()).append(".\n\n");
-      json.put("backbone", specB.name());
-      json.put("protocol", protocol.describe());
+      List<CategoryFeatures> features = features(b, cats, fc, protocol, progress);
+      splits = ExperimentResults.splits(features, protocol);
       String file = onnx.toAbsolutePath().toString();
-      EvaluationReport levels = Experiments.evaluate(specB, features, Experiments.TABLE_I, protocol, file);
-      mvgPerBackbone.add(levels);
-      if (experiments.contains("levels")) {
-        md.append("## Per-level AUROC, MVG vs L2 vs SED (mirrors the paper's Table I)\n\n").append(levels.toMarkdown())
-            .append('\n');
-        files.putAll(ReportFiles.files(levels));
-        files.putAll(HtmlReport.render(levels, ReportOptions.defaults(OffsetDateTime.now())
-            .withTitle("maha experiment: per-level MVG, L2 and SED")));
-        json.put("levels", summaryJson(levels));
+      levels = Experiments.evaluate(specB, features, Experiments.TABLE_I, protocol, file);
+      if (ran.contains("pca")) {
+        pca = Optional.of(Experiments.evaluate(specB, features, Experiments.PCA_TABLE, protocol, file));
       }
-      if (experiments.contains("pca")) {
-        EvaluationReport pca = Experiments.evaluate(specB, features, Experiments.PCA_TABLE, protocol, file);
-        md.append("## PCA and NPCA per level (mirrors table3.py; the paper's per-level PCA table is not public)\n\n")
-            .append(pca.toMarkdown()).append('\n');
-        json.put("pca", summaryJson(pca));
+      if (ran.contains("sweep")) {
+        sweep = Experiments.varianceSweep(features, protocol);
       }
-      if (experiments.contains("sweep")) {
-        List<Experiments.SweepPoint> sweep = Experiments.varianceSweep(features, protocol);
-        md.append("## AUROC versus variance retained (the paper's PCA finding: low-variance components carry "
-            + "the signal)\n\n").append(Experiments.sweepMarkdown(sweep)).append('\n');
-        files.put("figures/variance_sweep.png", ExperimentFigures.varianceSweep(sweep));
-        figures.add("figures/variance_sweep.png");
-        json.put("sweep", sweep);
-      }
-      if (experiments.contains("sigma")) {
+      if (ran.contains("sigma")) {
         int level = sigmaLevel == null ? bestLevel(levels, 0) : specB.levelNames().indexOf(sigmaLevel);
         if (level < 0) {
           throw new MahaCommand.UsageException("--sigma-level: no level '" + sigmaLevel + "' (levels: "
               + specB.levelNames() + ")");
         }
-        var rows = Experiments.sigmaTable(levels, "mvg", level);
-        md.append("## False- and true-positive rates of the χ² thresholds (mirrors table4.py, without augmentation)"
-            + "\n\n").append(Experiments.sigmaMarkdown(rows, "mvg", specB.levelNames().get(level),
-                specB.levelDims().get(level))).append('\n');
-        json.put("sigma", rows);
+        sigma = Optional.of(new ExperimentResults.SigmaTable("mvg", level, specB.levelNames().get(level),
+            specB.levelDims().get(level), Experiments.sigmaTable(levels, "mvg", level),
+            Experiments.sigmaCounts(levels, "mvg", level)));
+      }
+      if (ran.contains("backbones")) {
+        backbones.add(new ExperimentResults.BackboneRun(onnx.getFileName().toString(), weights,
+            subset(levels, "mvg")));
       }
     }
-    if (experiments.contains("backbones") && !compare.isEmpty()) {
-      for (Path other : compare) {
-        // a known file (preset) brings its own levels; any other uses the --levels given for the main backbone
-        boolean preset = org.maha.backbone.Presets.bySha256(org.maha.files.Sha256.of(other)).isPresent();
-        try (OnnxBackbone b = backbone.open(other, preset ? List.of() : backbone.levels,
-            preset ? null : backbone.normalization)) {
-          List<CategoryFeatures> f = features(b, cats, fc, progress);
-          mvgPerBackbone.add(Experiments.evaluate(b.spec(), f, List.of("mvg"), protocol,
-              other.toAbsolutePath().toString()));
-          backboneLabels.add(other.getFileName().toString());
-        }
+    for (CompareBackbone other : others) {
+      try (OnnxBackbone b = backbone.open(other.onnx(), other.levels(), other.normalization())) {
+        List<CategoryFeatures> f = features(b, cats, fc, protocol, progress);
+        backbones.add(new ExperimentResults.BackboneRun(other.label(), other.weights(),
+            Experiments.evaluate(b.spec(), f, List.of("mvg"), protocol, other.onnx().toAbsolutePath().toString())));
       }
-      md.append("## Per-level MVG AUROC across backbones (mirrors the paper's Table II)\n\n");
-      for (int i = 0; i < mvgPerBackbone.size(); i++) {
-        EvaluationReport r = mvgPerBackbone.get(i);
-        md.append("### ").append(r.backbone().name()).append(" (").append(backboneLabels.get(i)).append(")\n\n")
-            .append(r.toMarkdown()).append('\n');
-      }
-      files.put("figures/levels_across_backbones.png", ExperimentFigures.levelsAcrossBackbones("mvg", mvgPerBackbone));
-      figures.add("figures/levels_across_backbones.png");
     }
-    files.put("experiments.md", md.toString().getBytes(StandardCharsets.UTF_8));
-    files.put("experiments.html", html(md.toString(), figures, files).getBytes(StandardCharsets.UTF_8));
-    files.put("experiments.json", new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValueAsBytes(json));
+    ExperimentResults results = new ExperimentResults(weights, data.root.toAbsolutePath().normalize().toString(),
+        OffsetDateTime.now(), ran, levels, pca, sweep, sigma, backbones, splits);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.putAll(ReportFiles.files(levels));
+    files.putAll(HtmlReport.render(levels, ReportOptions.defaults(results.generated())
+        .withTitle("maha experiment: per-level MVG, L2 and SED, per category")));
+    files.putAll(ExperimentReport.render(results));
+    files.putAll(ExperimentFiles.files(results));
     AtomicFiles.writeAll(out, files);
-    spec.commandLine().getOut().print(md);
+    spec.commandLine().getOut().print(new String(files.get("experiments.md"), StandardCharsets.UTF_8));
     spec.commandLine().getOut().flush();
-    err.println("wrote experiments.html, experiments.md, experiments.json"
-        + (files.containsKey("report.html") ? ", report.html" : "") + " and CSV files to " + out);
+    err.println("wrote experiments.html (the report), report.html (per category), folds.json, "
+        + "auroc_per_fold.csv, auroc_summary.csv and the other CSV/JSON files to " + out);
     err.flush();
     return 0;
   }
 
+  static final List<String> EXPERIMENTS = List.of("levels", "pca", "sweep", "sigma", "backbones");
+
+  /** A --compare backbone, resolved: the graph to open, its levels and normalisation, and where it came from. */
+  record CompareBackbone(String label, Path onnx, List<String> levels, String normalization, String weights) {}
+
+  /** NAME, NAME=FILE, NAME@random:SEED or an ONNX file (see --compare). */
+  CompareBackbone resolveCompare(String arg) throws Exception {
+    Path asFile = Path.of(arg);
+    if (Files.isRegularFile(asFile)) {
+      // a known file (preset) brings its own levels; any other uses the --levels given for the main backbone
+      boolean preset = Presets.bySha256(Sha256.of(asFile)).isPresent();
+      return new CompareBackbone(asFile.getFileName().toString(), asFile, preset ? List.of() : backbone.levels,
+          preset ? null : backbone.normalization, describeOnnx(asFile));
+    }
+    java.util.regex.Matcher random = RANDOM.matcher(arg);
+    BuiltGraph g;
+    if (random.matches()) {
+      g = backbone.buildOther("--compare", random.group(1), null, Long.parseLong(random.group(2)), Map.of());
+    } else if (arg.contains("=")) {
+      String name = arg.substring(0, arg.indexOf('='));
+      Path file = Path.of(arg.substring(arg.indexOf('=') + 1));
+      if (!Files.isRegularFile(file)) {
+        throw new MahaCommand.UsageException("--compare " + arg + ": weight file " + file + " not found");
+      }
+      g = backbone.buildOther("--compare", name, file, null, Map.of());
+    } else if (backbone.catalog().find(arg).isPresent()) {
+      g = backbone.buildOther("--compare", arg, null, null, Map.of());
+    } else {
+      throw new MahaCommand.UsageException("--compare: '" + arg + "' is neither an existing ONNX file nor a backbone "
+          + "NAME, NAME=WEIGHTS_FILE or NAME@random:SEED (known names: "
+          + String.join(", ", backbone.catalog().names()) + ")");
+    }
+    return new CompareBackbone(arg, g.onnx(), g.levelNames(), g.entry().normalization().id(),
+        describe(g.provenance()));
+  }
+
+  private static final java.util.regex.Pattern RANDOM = java.util.regex.Pattern.compile("(.+)@random:(-?[0-9]+)");
+
+  /** Where a named backbone's weights came from, in words (the report's "Weights" line). */
+  static String describe(Provenance p) {
+    switch (p.weightSource()) {
+      case RANDOM:
+        return "random init (seed " + p.randomSeed().orElse(0) + "), NOT pretrained";
+      case FILE:
+        return "weights from the local file " + p.weightsFile().orElse("?") + " (SHA-256 "
+            + p.weightsSha256().orElse("?") + ", " + (p.verified() ? "matches the official hash" : "unverified: "
+            + "not the official file") + ")";
+      default:
+        return "official pretrained weights " + p.weightsFile().orElse("") + ", SHA-256 verified";
+    }
+  }
+
+  /** An ONNX file: its name, SHA-256 and, when it is a known file, the preset it matches. */
+  static String describeOnnx(Path onnx) {
+    try {
+      String sha = Sha256.of(onnx);
+      return "ONNX file " + onnx.getFileName() + Presets.bySha256(sha).map(p -> " (known file: preset " + p.name()
+          + ", ImageNet-pretrained)").orElse(" (weights as stored in the file; provenance not known to maha)");
+    } catch (java.io.IOException e) {
+      return "ONNX file " + onnx.getFileName();
+    }
+  }
+
+  /** The report restricted to one variant (Table II shows only MVG). */
+  private static EvaluationReport subset(EvaluationReport r, String variant) {
+    int v = r.variants().indexOf(variant);
+    List<Evaluation.CategoryResult> cats = new ArrayList<>();
+    for (Evaluation.CategoryResult c : r.categories()) {
+      cats.add(new Evaluation.CategoryResult(c.category(), c.nTrain(), c.nTest(), List.of(c.variants().get(v)),
+          c.skipped(), c.warnings()));
+    }
+    return new EvaluationReport(r.backbone(), List.of(variant), cats, r.protocol());
+  }
+
   private List<CategoryFeatures> features(OnnxBackbone b, List<MvtecCategory> cats, FeatureCache fc,
-      ProgressPrinter progress) throws Exception {
+      Evaluation.Protocol protocol, ProgressPrinter progress) throws Exception {
     FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
     List<CategoryFeatures> out = new ArrayList<>();
     for (MvtecCategory c : cats) {
-      out.add(CategoryFeatures.extract(ex, c, input.skipUnreadable, progress, fc));
+      out.add(CategoryFeatures.extract(ex, c, input.skipUnreadable, progress, fc, protocol));
     }
     return out;
   }
@@ -198,78 +261,5 @@ final class ExperimentCommand implements Callable<Integer> {
       }
     }
     return best;
-  }
-
-  private static Map<String, Object> summaryJson(EvaluationReport r) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (int v = 0; v < r.variants().size(); v++) {
-      Map<String, Object> levels = new LinkedHashMap<>();
-      for (int l = -1; l < r.backbone().levelNames().size(); l++) {
-        MeanSem m = r.summary(v, l);
-        levels.put(l < 0 ? "combined" : r.backbone().levelNames().get(l), m);
-      }
-      out.put(r.variants().get(v), levels);
-    }
-    return out;
-  }
-
-  /** A plain page: the Markdown's tables as HTML tables, the figures inline, a link to the detailed report. */
-  static String html(String md, List<String> figures, Map<String, byte[]> files) {
-    StringBuilder h = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>maha experiment"
-        + "</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-        + "td:first-child,th:first-child{text-align:left}th{background:#f0f0f0}img{max-width:100%}</style></head><body>");
-    if (files.containsKey("report.html")) {
-      h.append("<p>Per-category ROC curves, score histograms and image grids: <a href=\"report.html\">report.html</a>"
-          + "</p>");
-    }
-    boolean inTable = false;
-    boolean header = false;
-    for (String line : md.split("\n")) {
-      if (line.startsWith("|")) {
-        String[] cells = line.substring(1, line.length() - (line.endsWith("|") ? 1 : 0)).split("\\|", -1);
-        if (cells.length > 0 && cells[0].trim().startsWith("---") || line.matches("\\|[-:| ]+\\|?")) {
-          continue;
-        }
-        if (!inTable) {
-          h.append("<table>");
-          inTable = true;
-          header = true;
-        }
-        h.append("<tr>");
-        for (String c : cells) {
-          String t = esc(c.trim()).replaceAll("\\*\\*(.*?)\\*\\*", "<b>$1</b>");
-          h.append(header ? "<th>" : "<td>").append(t).append(header ? "</th>" : "</td>");
-        }
-        h.append("</tr>");
-        header = false;
-        continue;
-      }
-      if (inTable) {
-        h.append("</table>");
-        inTable = false;
-      }
-      if (line.startsWith("### ")) {
-        h.append("<h3>").append(esc(line.substring(4))).append("</h3>");
-      } else if (line.startsWith("## ")) {
-        h.append("<h2>").append(esc(line.substring(3))).append("</h2>");
-      } else if (line.startsWith("# ")) {
-        h.append("<h1>").append(esc(line.substring(2))).append("</h1>");
-      } else if (!line.isBlank()) {
-        h.append("<p>").append(esc(line)).append("</p>");
-      }
-    }
-    if (inTable) {
-      h.append("</table>");
-    }
-    for (String f : figures) {
-      h.append("<p><img alt=\"").append(esc(f)).append("\" src=\"data:image/png;base64,")
-          .append(Base64.getEncoder().encodeToString(files.get(f))).append("\"></p>");
-    }
-    return h.append("</body></html>\n").toString();
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

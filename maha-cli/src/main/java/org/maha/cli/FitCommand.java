@@ -13,6 +13,7 @@ import org.maha.model.Variant;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.Skipped;
+import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +27,13 @@ final class FitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
+  @Mixin AugmentOptions augment = new AugmentOptions();
+
+  @Option(names = "--augment-rules", defaultValue = "default", paramLabel = "R",
+      description = {"Which augmentations --augment applies: 'default' (flip, rotate90, small shift/scale/rotate, "
+          + "noise), an MVTec category name (its rules in the paper's code), or a comma list of flip, rotate90, "
+          + "rotate45, background-edge, noise. Default: ${DEFAULT-VALUE}."})
+  String augmentRules;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Good images: files or folders of images.")
   List<Path> images;
@@ -56,13 +64,15 @@ final class FitCommand implements Callable<Integer> {
     if (!(targetFpr > 0 && targetFpr < 1)) {
       throw new MahaCommand.UsageException("--target-fpr must be in (0, 1), got " + targetFpr);
     }
+    TrainAugmentation augmentation = augment.augmentation(augmentRules);
     List<Path> files = InputOptions.expand(images);
     List<Path> calibration = calibrate == null ? List.of() : InputOptions.expand(calibrate);
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      Jobs.FitOutcome r = Jobs.fit(ex, files, v, Cli.describe(images), onnx.toAbsolutePath().toString(),
-          input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      String source = Cli.describe(images) + (augmentation == null ? "" : ", " + augmentation.describe());
+      Jobs.FitOutcome r = Jobs.fit(ex, files, v, source, onnx.toAbsolutePath().toString(), input.skipUnreadable,
+          augmentation, new ProgressPrinter(err, input.quiet));
       Cli.reportSkipped(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
       GaussianAdModel model = r.model();

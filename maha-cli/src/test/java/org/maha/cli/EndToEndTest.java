@@ -76,6 +76,41 @@ class EndToEndTest {
   }
 
   @Test
+  void augmentedFitUsesEveryCopyAndIsReproducible() throws Exception {
+    Path train = category(0).resolve("train/good");
+    Path a = dir.resolve("aug-a.maha");
+    Path b = dir.resolve("aug-b.maha");
+    for (Path model : List.of(a, b)) {
+      var fit = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--augment", "3",
+          "--augment-seed", "5", "--augment-rules", "flip,rotate90,noise", "-o", model.toString(), train.toString());
+      assertThat(fit.exitCode()).as(fit.all()).isZero();
+      assertThat(fit.out()).contains("fitted mvg on 36 images");
+    }
+    GaussianAdModel ma = ModelFile.read(a);
+    GaussianAdModel mb = ModelFile.read(b);
+    assertThat(ma.info().nTrain()).isEqualTo(36);
+    assertThat(ma.info().trainSource()).contains("3 augmented passes").contains("seed 5");
+    assertThat(((LevelModel.Mvg) ma.levels().get(0)).gaussian().mean())
+        .containsExactly(((LevelModel.Mvg) mb.levels().get(0)).gaussian().mean());
+    var bad = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--augment", "2",
+        "--augment-rules", "flip,sideways", "-o", dir.resolve("x.maha").toString(), train.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("unknown rule 'sideways'");
+    assertThat(dir.resolve("x.maha")).doesNotExist();
+  }
+
+  @Test
+  void evaluateWithAugmentationSaysSoAndDiffersFromThePlainFit() throws Exception {
+    var plain = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--variants", "mvg",
+        "--folds", "2", category(0).toString());
+    var aug = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--variants", "mvg",
+        "--folds", "2", "--augment", "2", category(0).toString());
+    assertThat(aug.exitCode()).as(aug.all()).isZero();
+    assertThat(aug.out()).contains("fitted on 2 augmented copies of each training image (seed 0)");
+    assertThat(aug.out()).isNotEqualTo(plain.out());
+  }
+
+  @Test
   void embeddedFeaturesReproduceTheModelsLedoitWolfCovariance() throws Exception {
     Path train = category(1).resolve("train/good");
     Path model = dir.resolve("m2.maha");

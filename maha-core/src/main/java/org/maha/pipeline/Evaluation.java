@@ -3,6 +3,7 @@ package org.maha.pipeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.maha.augment.AugmentationRules;
 import org.maha.backbone.BackboneSpec;
 import org.maha.data.LabeledImage;
 import org.maha.data.MvtecCategory;
@@ -28,10 +29,14 @@ public final class Evaluation {
    * each of 5 folds of scikit-learn's {@code KFold(5, shuffle=True, random_state=0)} and averages the AUROCs over
    * folds; the quick protocol fits once on all of {@code train/good}.
    */
-  public record Protocol(int folds, long seed, double calibrationFpr) {
+  public record Protocol(int folds, long seed, double calibrationFpr, int augmentPasses, long augmentSeed) {
     /** Default target false-positive rate of the thresholds calibrated on held-out good images. */
     public static final double DEFAULT_CALIBRATION_FPR = 0.05;
 
+    /**
+     * @param augmentPasses 0: fit on the training images as they are; N &gt; 0: fit on N augmented copies of each
+     *     (PAPER §1.9, the MVTec category's rules), seeded by {@code augmentSeed}
+     */
     public Protocol {
       if (folds < 1) {
         throw new IllegalArgumentException("folds must be at least 1, got " + folds);
@@ -39,6 +44,13 @@ public final class Evaluation {
       if (!(calibrationFpr > 0 && calibrationFpr < 1)) {
         throw new IllegalArgumentException("calibration FPR must be in (0, 1), got " + calibrationFpr);
       }
+      if (augmentPasses < 0) {
+        throw new IllegalArgumentException("augmentation passes must be >= 0, got " + augmentPasses);
+      }
+    }
+
+    public Protocol(int folds, long seed, double calibrationFpr) {
+      this(folds, seed, calibrationFpr, 0, 0);
     }
 
     public Protocol(int folds, long seed) {
@@ -55,14 +67,31 @@ public final class Evaluation {
       return new Protocol(5, 0);
     }
 
+    /** This protocol with each fit on {@code passes} augmented copies of its images (0: none). */
+    public Protocol withAugmentation(int passes, long seed) {
+      return new Protocol(folds, this.seed, calibrationFpr, passes, seed);
+    }
+
     public boolean isFullTrain() {
       return folds == 1;
     }
 
+    public boolean augmented() {
+      return augmentPasses > 0;
+    }
+
+    /** The augmentation of one category's training images under this protocol, or null without. */
+    public TrainAugmentation augmentation(String category) {
+      return augmented()
+          ? new TrainAugmentation(augmentPasses, augmentSeed, AugmentationRules.forMvtecCategory(category)) : null;
+    }
+
     public String describe() {
-      return isFullTrain() ? "fit on all train/good images, one run"
+      String fit = isFullTrain() ? "fit on all train/good images, one run"
           : "KFold(" + folds + ", shuffle=True, random_state=" + seed + ") on the name-sorted train/good images: "
               + "fit on the other folds, test on the whole test folder, AUROC averaged over folds";
+      return augmented() ? fit + "; each fit on " + augmentPasses + " augmented copies of its training images "
+          + "(PAPER §1.9 per-category rules, seed " + augmentSeed + ")" : fit;
     }
   }
 
@@ -173,7 +202,7 @@ public final class Evaluation {
     BackboneSpec spec = extractor.backbone().spec();
     List<CategoryResult> results = new ArrayList<>();
     for (MvtecCategory c : categories) {
-      CategoryFeatures f = CategoryFeatures.extract(extractor, c, skipUnreadable, progress);
+      CategoryFeatures f = CategoryFeatures.extract(extractor, c, skipUnreadable, progress, null, protocol);
       results.add(evaluate(spec, f, variants, protocol, backboneFile));
     }
     List<String> ids = new ArrayList<>();
@@ -186,8 +215,13 @@ public final class Evaluation {
   /** Fits and scores every variant on features already extracted (no backbone needed). */
   public static CategoryResult evaluate(BackboneSpec spec, CategoryFeatures f, List<Variant> variants,
       Protocol protocol, String backboneFile) throws Exception {
-    int levels = spec.levelNames().size();
     int n = f.train().size();
+    if (protocol.augmented() != (f.augmentation() != null)
+        || protocol.augmented() && protocol.augmentPasses() != f.augmentation().passes()) {
+      throw new IllegalArgumentException("features of " + f.category().name() + " were extracted "
+          + (f.augmentation() == null ? "without augmentation" : "with " + f.augmentation().describe())
+          + " but the protocol asks for " + protocol.augmentPasses() + " augmented passes");
+    }
     if (n < 2 || (!protocol.isFullTrain() && n < protocol.folds())) {
       throw new InputException(f.category().root().resolve("train/good"), "need at least "
           + Math.max(2, protocol.isFullTrain() ? 2 : protocol.folds()) + " readable training images, found " + n);
@@ -216,12 +250,7 @@ public final class Evaluation {
         throw new InputException(f.category().root().resolve("train/good"),
             "fold " + fold + " leaves fewer than 2 images to fit on");
       }
-      double[][][] levelRows = new double[levels][fit.length][];
-      for (int l = 0; l < levels; l++) {
-        for (int i = 0; i < fit.length; i++) {
-          levelRows[l][i] = f.train().get(fit[i])[l];
-        }
-      }
+      double[][][] levelRows = f.fitRows(fit);
       List<String> foldWarnings = fold == 0 ? warnings : new ArrayList<>();
       List<GaussianAdModel> models =
           GaussianAdFitter.fitRowsAll(spec, backboneFile, variants, levelRows, source, foldWarnings);

@@ -40,6 +40,8 @@ public record EvaluationReport(BackboneSpec backbone, List<String> variants,
     s.append("Image-level AUROC (%) — backbone ").append(backbone.name()).append(", ")
         .append(n).append(n == 1 ? " category (" + categories.get(0).category() + ")" : " categories, mean ± SEM")
         .append(protocol.isFullTrain() ? "" : ", mean over " + protocol.folds() + " folds per category")
+        .append(protocol.augmented() ? ", fitted on " + protocol.augmentPasses() + " augmented copies of each "
+            + "training image (seed " + protocol.augmentSeed() + ")" : "")
         .append("\n\n");
     s.append("| level | dim |");
     for (String v : variants) {

@@ -50,23 +50,37 @@ public final class Experiments {
   public record SigmaRow(int sigma, double threshold, double predictedFpr, MeanSem fpr, MeanSem tpr) {}
 
   /**
-   * FPR and TPR of the χ² threshold sqrt(χ²⁻¹_k(erf(σ/√2))) at one level (PAPER §2.5), per category averaged
-   * over folds, then mean ± SEM over categories. Only for Mahalanobis variants (mvg, pca, npca).
+   * The counts behind one cell of the σ table: on one category and fold, how many good and defective test images
+   * lie beyond the χ² threshold at {@code sigma}. {@code fpr = goodAbove / good}, {@code tpr = defectiveAbove /
+   * defective}.
    */
-  public static List<SigmaRow> sigmaTable(EvaluationReport r, String variant, int level) {
+  public record SigmaCount(String category, int fold, int sigma, double threshold, int good, int goodAbove,
+      int defective, int defectiveAbove) {
+    public double fpr() {
+      return (double) goodAbove / good;
+    }
+
+    public double tpr() {
+      return (double) defectiveAbove / defective;
+    }
+  }
+
+  /**
+   * Per category, fold and σ: test images beyond the χ² threshold sqrt(χ²⁻¹_k(erf(σ/√2))) at one level (PAPER
+   * §2.5, k = the level's dimension). Only meaningful for Mahalanobis variants (mvg, pca, npca).
+   */
+  public static List<SigmaCount> sigmaCounts(EvaluationReport r, String variant, int level) {
     int v = r.variants().indexOf(variant);
     if (v < 0) {
       throw new IllegalArgumentException("variant " + variant + " is not in the report " + r.variants());
     }
-    List<SigmaRow> rows = new ArrayList<>();
     int k = r.backbone().levelDims().get(level);
-    for (int sigma : SIGMAS) {
-      double t = ChiSquare.thresholdDistance(k, sigma);
-      double[] fpr = new double[r.categories().size()];
-      double[] tpr = new double[fpr.length];
-      for (int c = 0; c < fpr.length; c++) {
-        Evaluation.VariantResult vr = r.categories().get(c).variants().get(v);
-        for (Evaluation.FoldResult f : vr.folds()) {
+    List<SigmaCount> out = new ArrayList<>();
+    for (Evaluation.CategoryResult c : r.categories()) {
+      Evaluation.VariantResult vr = c.variants().get(v);
+      for (Evaluation.FoldResult f : vr.folds()) {
+        for (int sigma : SIGMAS) {
+          double t = ChiSquare.thresholdDistance(k, sigma);
           int good = 0;
           int bad = 0;
           int fp = 0;
@@ -81,18 +95,50 @@ public final class Experiments {
               fp += flagged ? 1 : 0;
             }
           }
-          fpr[c] += (double) fp / good / vr.folds().size();
-          tpr[c] += (double) tp / bad / vr.folds().size();
+          out.add(new SigmaCount(c.category(), f.fold(), sigma, t, good, fp, bad, tp));
         }
       }
-      rows.add(new SigmaRow(sigma, t, ChiSquare.predictedFalsePositiveRate(sigma), Summary.meanSem(fpr),
-          Summary.meanSem(tpr)));
+    }
+    return out;
+  }
+
+  /**
+   * FPR and TPR of the χ² threshold sqrt(χ²⁻¹_k(erf(σ/√2))) at one level (PAPER §2.5), per category averaged
+   * over folds, then mean ± SEM over categories. Only for Mahalanobis variants (mvg, pca, npca).
+   */
+  public static List<SigmaRow> sigmaTable(EvaluationReport r, String variant, int level) {
+    List<SigmaCount> counts = sigmaCounts(r, variant, level);
+    List<SigmaRow> rows = new ArrayList<>();
+    int k = r.backbone().levelDims().get(level);
+    for (int sigma : SIGMAS) {
+      double[] fpr = new double[r.categories().size()];
+      double[] tpr = new double[fpr.length];
+      for (int c = 0; c < fpr.length; c++) {
+        String name = r.categories().get(c).category();
+        int folds = r.categories().get(c).variants().get(0).folds().size();
+        for (SigmaCount sc : counts) {
+          if (sc.sigma() == sigma && sc.category().equals(name)) {
+            fpr[c] += sc.fpr() / folds;
+            tpr[c] += sc.tpr() / folds;
+          }
+        }
+      }
+      rows.add(new SigmaRow(sigma, ChiSquare.thresholdDistance(k, sigma), ChiSquare.predictedFalsePositiveRate(sigma),
+          Summary.meanSem(fpr), Summary.meanSem(tpr)));
     }
     return rows;
   }
 
-  /** One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t. */
-  public record SweepPoint(double threshold, boolean negated, MeanSem auroc, double meanKeptFraction) {}
+  /**
+   * One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t;
+   * {@code categoryAuroc} are the per-category AUROCs it summarises (in the order of the categories).
+   */
+  public record SweepPoint(double threshold, boolean negated, MeanSem auroc, double meanKeptFraction,
+      List<Double> categoryAuroc) {
+    public SweepPoint {
+      categoryAuroc = List.copyOf(categoryAuroc);
+    }
+  }
 
   /**
    * AUROC of the combined score versus variance threshold for PCA and NPCA (the paper's PCA finding: the
@@ -116,11 +162,9 @@ public final class Experiments {
         anomalous[i] = f.testLabels().get(i).anomalous();
       }
       double[][][] combined = new double[2][SWEEP.length][anomalous.length];
+      double[][][] fitRows = f.fitRows(fit); // with augmentation: every augmented copy of the fit images
       for (int l = 0; l < levels; l++) {
-        double[][] rows = new double[fit.length][];
-        for (int i = 0; i < fit.length; i++) {
-          rows[i] = f.train().get(fit[i])[l];
-        }
+        double[][] rows = fitRows[l];
         PcaFit pca = Pca.fit(rows);
         for (int neg = 0; neg < 2; neg++) {
           for (int s = 0; s < SWEEP.length; s++) {
@@ -145,7 +189,11 @@ public final class Experiments {
         for (double x : kept[neg][s]) {
           k += x / cats;
         }
-        out.add(new SweepPoint(SWEEP[s], neg == 1, Summary.meanSem(auroc[neg][s]), k));
+        List<Double> per = new ArrayList<>();
+        for (double a : auroc[neg][s]) {
+          per.add(a);
+        }
+        out.add(new SweepPoint(SWEEP[s], neg == 1, Summary.meanSem(auroc[neg][s]), k, per));
       }
     }
     return out;

@@ -10,8 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.maha.augment.Augmenter;
 import org.maha.backbone.Backbone;
 import org.maha.image.DecodeLimits;
+import org.maha.image.OpenCvResize;
 import org.maha.image.Preprocessing;
 import org.maha.image.RgbImage;
 
@@ -83,6 +86,53 @@ public final class FeatureExtractor {
         return ImageLoader.decode(paths.get(i), limits);
       }
     }, skipUnreadable, task, progress, sink);
+  }
+
+  /**
+   * Features of {@code augmentation.passes()} augmented copies of each of {@code paths} (PAPER §1.9): the sink
+   * gets index {@code pass * paths.size() + i}. Each file is decoded and resized once; the copies are made from
+   * the resized image, as the official code augments its cached resize.
+   *
+   * @param skipUnreadable as in {@link #extract(List, boolean, String, ProgressListener, Sink)}; an unreadable
+   *     file is reported once and none of its copies reach the sink
+   * @return the files skipped
+   */
+  public List<Skipped> extractAugmented(List<Path> paths, TrainAugmentation augmentation, boolean skipUnreadable,
+      String task, ProgressListener progress, Sink sink) throws Exception {
+    int n = paths.size();
+    int size = preprocessing.inputSizePx();
+    Augmenter augmenter = new Augmenter(augmentation.rules());
+    AtomicReferenceArray<RgbImage> resized = new AtomicReferenceArray<>(n);
+    List<Skipped> skipped = extract(new ImageSource() {
+      @Override
+      public int size() {
+        return n * augmentation.passes();
+      }
+
+      @Override
+      public Path name(int i) {
+        return paths.get(i % n);
+      }
+
+      @Override
+      public RgbImage decode(int i) throws InputException {
+        int index = i % n;
+        RgbImage r = resized.get(index);
+        if (r == null) { // two threads may both compute it; either result is the same
+          r = OpenCvResize.linear(ImageLoader.decode(paths.get(index), limits), size, size);
+          resized.set(index, r);
+        }
+        return augmentation.apply(augmenter, r, i / n, index);
+      }
+    }, skipUnreadable, task, progress, sink);
+    List<Skipped> once = new ArrayList<>();
+    java.util.Set<Path> seen = new java.util.HashSet<>();
+    for (Skipped sk : skipped) {
+      if (seen.add(sk.path())) {
+        once.add(sk);
+      }
+    }
+    return once;
   }
 
   /** Extracts features of every image of {@code source}, in order. See {@link #extract(List, boolean, String,

@@ -26,9 +26,22 @@ public final class Jobs {
    */
   public static FitOutcome fit(FeatureExtractor extractor, List<Path> images, Variant variant, String trainSource,
       String backboneFile, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    return fit(extractor, images, variant, trainSource, backboneFile, skipUnreadable, null, progress);
+  }
+
+  /**
+   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, ProgressListener)}, but with
+   * {@code augmentation} (null: none) the model is fitted on that many augmented copies of each image instead of
+   * the images themselves (PAPER §1.9).
+   */
+  public static FitOutcome fit(FeatureExtractor extractor, List<Path> images, Variant variant, String trainSource,
+      String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation, ProgressListener progress)
+      throws Exception {
     GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
-    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "fit: features", progress,
-        (i, p, f) -> fitter.add(f));
+    List<Skipped> skipped = augmentation == null
+        ? extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f))
+        : extractor.extractAugmented(images, augmentation, skipUnreadable,
+            "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
     if (fitter.count() < 2) {
       throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
           + fitter.count());

@@ -60,28 +60,51 @@ final class Charts {
     return PALETTE[index % PALETTE.length];
   }
 
-  /** ROC of each variant's combined score; the legend gives each AUROC. {@code aurocs} parallel to {@code curves}. */
-  static JFreeChart roc(String title, List<String> variants, List<RocCurve> curves, double[] aurocs) {
+  /**
+   * ROC of each variant's combined score, one curve per fold: fold 0 (the first of {@code foldCurves.get(v)}) drawn
+   * thick, the other folds thin in the same colour; the legend names each variant with {@code aurocs[v]}, its AUROC
+   * averaged over folds.
+   */
+  static JFreeChart roc(String title, List<String> variants, List<List<RocCurve>> foldCurves, double[] aurocs) {
     XYSeriesCollection data = new XYSeriesCollection();
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+    boolean several = false;
+    for (List<RocCurve> f : foldCurves) {
+      several |= f.size() > 1;
+    }
+    // thin lines first, so that the highlighted fold-0 curves are drawn on top of them
     for (int v = 0; v < variants.size(); v++) {
-      XYSeries s = new XYSeries(variants.get(v) + " (AUROC " + Formats.pct(aurocs[v]) + " %)", false, true);
-      double[] fpr = curves.get(v).fpr();
-      double[] tpr = curves.get(v).tpr();
-      for (int i = 0; i < fpr.length; i++) {
-        s.add(fpr[i], tpr[i]);
+      for (int f = 1; f < foldCurves.get(v).size(); f++) {
+        int i = data.getSeriesCount();
+        data.addSeries(series(variants.get(v) + " fold " + f, foldCurves.get(v).get(f)));
+        r.setSeriesPaint(i, translucent(variantColor(v)));
+        r.setSeriesStroke(i, new BasicStroke(0.8f));
+        r.setSeriesVisibleInLegend(i, false);
       }
-      data.addSeries(s);
+    }
+    for (int v = 0; v < variants.size(); v++) {
+      int i = data.getSeriesCount();
+      String label = variants.get(v) + " (AUROC " + Formats.pct(aurocs[v]) + " %" + (several ? ", mean of folds"
+          : "") + ")";
+      data.addSeries(series(label, foldCurves.get(v).get(0)));
+      r.setSeriesPaint(i, variantColor(v));
+      r.setSeriesStroke(i, new BasicStroke(2f));
     }
     NumberAxis x = unitAxis("false-positive rate (good images flagged)");
     NumberAxis y = unitAxis("true-positive rate (defects found)");
-    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-    for (int v = 0; v < variants.size(); v++) {
-      r.setSeriesPaint(v, variantColor(v));
-      r.setSeriesStroke(v, new BasicStroke(2f));
-    }
     XYPlot plot = new XYPlot(data, x, y, r);
     plot.addAnnotation(new XYLineAnnotation(0, 0, 1, 1, dashed(1f), Color.GRAY));
     return chart(title, plot, true);
+  }
+
+  private static XYSeries series(String key, RocCurve c) {
+    XYSeries s = new XYSeries(key, false, true);
+    double[] fpr = c.fpr();
+    double[] tpr = c.tpr();
+    for (int i = 0; i < fpr.length; i++) {
+      s.add(fpr[i], tpr[i]);
+    }
+    return s;
   }
 
   /**

@@ -22,9 +22,9 @@ final class Explanations {
     return r.protocol().describe() + "; image-level AUROC per category; mean and SEM (ddof = 1) over categories";
   }
 
-  /** " (fold 1 of 5)" when the figures show one fold of several, else "". */
+  /** " (fold 0 of 0–4)" when a figure shows one fold of several (numbered as in the CSVs), else "". */
   static String foldNote(EvaluationReport r) {
-    return r.protocol().isFullTrain() ? "" : " (fold 1 of " + r.protocol().folds() + ")";
+    return r.protocol().isFullTrain() ? "" : " (fold 0 of 0–" + (r.protocol().folds() - 1) + ")";
   }
 
   /** One sentence on the threshold set from held-out good images and what it gave on the test images. */

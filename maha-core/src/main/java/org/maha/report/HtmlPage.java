@@ -20,7 +20,7 @@ import org.maha.pipeline.Skipped;
 final class HtmlPage {
   static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm xxx");
 
-  private static final String CSS = String.join("\n",
+  static final String CSS = String.join("\n",
       ":root { --fg: #1d232a; --muted: #5b6570; --line: #d9dee3; --head: #f3f5f7; --accent: #1f5f99; }",
       "* { box-sizing: border-box; }",
       "body { margin: 0; color: var(--fg); background: #fff; line-height: 1.5;",

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.maha.eval.Auroc;
 import org.maha.eval.MeanSem;
 import org.maha.eval.Roc;
 import org.maha.eval.RocCurve;
@@ -118,21 +117,22 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
       int hv, int hl) {
     List<String> variants = r.variants();
     String levelName = r.backbone().levelNames().get(hl);
-    List<RocCurve> curves = new ArrayList<>();
+    List<List<RocCurve>> curves = rocCurves(c);
     double[] aurocs = new double[variants.size()];
     for (int v = 0; v < variants.size(); v++) {
-      VariantResult vr = c.variants().get(v);
-      double[] scores = combined(vr.images());
-      boolean[] anomalous = labels(vr.images());
-      curves.add(Roc.curve(scores, anomalous));
-      aurocs[v] = Auroc.auroc(scores, anomalous);
+      aurocs[v] = c.variants().get(v).combinedAuroc();
     }
     String fold = Explanations.foldNote(r);
-    String foldCaption = fold.isEmpty() ? "" : " Scores of the first fold's model; the tables average all folds.";
+    String foldCaption = fold.isEmpty() ? "" : " Scores of fold 0's model (fold numbers as in scores.csv); the "
+        + "tables average all folds.";
     Figure roc = new Figure("roc_" + anchor + ".png", "ROC curves, " + c.category(),
-        "ROC of the combined score for each variant; the legend gives the AUROC (%) of the curve drawn, the dashed "
-            + "diagonal is chance." + foldCaption,
-        Charts.png(Charts.roc(c.category() + ": ROC, combined score" + fold, variants, curves, aurocs), 460, 460));
+        "ROC of the combined score for each variant; the dashed diagonal is chance."
+            + (fold.isEmpty() ? " The legend gives the AUROC (%)."
+                : " Thick: fold 0; thin: folds 1–" + (r.protocol().folds() - 1) + ", each fitted on its own "
+                    + "training folds and scored on the whole test set. The legend gives the AUROC (%) averaged over "
+                    + "the folds, as in the tables."),
+        Charts.png(Charts.roc(c.category() + ": ROC, combined score" + (fold.isEmpty() ? "" : ", every fold"),
+            variants, curves, aurocs), 460, 460));
 
     VariantResult hr = c.variants().get(hv);
     String variant = hr.variant();
@@ -195,6 +195,19 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
     org.maha.eval.Rates rates = Thresholds.ratesAbove(dist, anomalous, t);
     return new SigmaRow(s, t, ChiSquare.predictedFalsePositiveRate(s), (int) Math.round(rates.fpr() * good), good,
         (int) Math.round(rates.tpr() * bad), bad);
+  }
+
+  /** Per variant, the ROC of the combined score of every fold (fold 0 first). */
+  static List<List<RocCurve>> rocCurves(CategoryResult c) {
+    List<List<RocCurve>> out = new ArrayList<>();
+    for (VariantResult vr : c.variants()) {
+      List<RocCurve> folds = new ArrayList<>();
+      for (org.maha.pipeline.Evaluation.FoldResult f : vr.folds()) {
+        folds.add(Roc.curve(combined(f.images()), labels(f.images())));
+      }
+      out.add(folds);
+    }
+    return out;
   }
 
   static double[] combined(List<ImageResult> images) {

@@ -290,7 +290,8 @@ class HtmlReportTest {
     Map<String, byte[]> f = HtmlReport.render(folds, options);
     String page = new String(f.get("report.html"), StandardCharsets.UTF_8);
     assertThat(page).contains(new Protocol(5, 0).describe())
-        .contains("Scores of the first fold&#39;s model; the tables average all folds.")
+        .contains("Scores of fold 0&#39;s model (fold numbers as in scores.csv); the tables average all folds.")
+        .contains("Thick: fold 0; thin: folds 1–4")
         .contains("Threshold on the combined score set from 8 held-out good training images for a target "
             + "false-positive rate of 5.0 % (too few held-out images to guarantee it): 3.5. On the test images it "
             + "flags 25.0 % of good and 90.0 % of defective images");
