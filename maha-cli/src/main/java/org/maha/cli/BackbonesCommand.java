@@ -77,11 +77,16 @@ final class BackbonesCommand implements Runnable {
     public Integer call() throws Exception {
       PrintWriter o = spec.commandLine().getOut();
       WeightCache cache = parent.weightCache();
-      o.printf(Locale.ROOT, "%-16s %-12s %5s %-10s %6s  %-8s %s%n", "name", "family", "size", "norm", "ΣD",
+      int w = "name".length();
+      for (CatalogEntry e : parent.catalog().entries()) {
+        w = Math.max(w, e.name().length());
+      }
+      String nameCol = "%-" + w + "s";
+      o.printf(Locale.ROOT, nameCol + " %-12s %5s %-10s %6s  %-8s %s%n", "name", "family", "size", "norm", "ΣD",
           "cached", "file");
       for (CatalogEntry e : parent.catalog().entries()) {
         Verification v = cache.verify(e);
-        o.printf(Locale.ROOT, "%-16s %-12s %5d %-10s %6d  %-8s %s%n", e.name(), e.family().id(), e.inputSizePx(),
+        o.printf(Locale.ROOT, nameCol + " %-12s %5d %-10s %6d  %-8s %s%n", e.name(), e.family().id(), e.inputSizePx(),
             e.normalization().id(), e.totalDim(), v.status().name().toLowerCase(Locale.ROOT), e.fileName());
       }
       o.println("cache: " + cache.root());

@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Images per measurement (after warm-up). Default: ${DEFAULT-VALUE}.")
   int images;
 
-  @Option(names = "--fit-n", defaultValue = "400", paramLabel = "N", description = "Rows for the fit benchmark.")
+  @Option(names = "--fit-n", defaultValue = "400", paramLabel = "N", description = "Rows for the fit benchmark (0: skip it).")
   int fitN;
 
   @Option(names = "--fit-dim", defaultValue = "1792", paramLabel = "D", description = "Dimension for the fit benchmark.")
@@ -67,9 +67,15 @@ final class BenchCommand implements Callable<Integer> {
       Preprocessing pre = new Preprocessing(b.spec().inputSizePx(), b.spec().normalization());
       rows.add(Benchmarks.preprocessing(pre, 1024, Math.max(32, images / 2)));
     }
-    err.println("measuring fit time (n=" + fitN + ", d=" + fitDim + ") ...");
-    err.flush();
-    Benchmarks.FitTime fit = Benchmarks.fit(fitN, fitDim, repeats);
+    if (fitN < 0 || fitN == 1) {
+      throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
+    }
+    Benchmarks.FitTime fit = null;
+    if (fitN > 0) {
+      err.println("measuring fit time (n=" + fitN + ", d=" + fitDim + ") ...");
+      err.flush();
+      fit = Benchmarks.fit(fitN, fitDim, repeats);
+    }
     String threads = backbone.threads == 0 ? "ORT default (all cores)" : Integer.toString(backbone.threads);
     o.printf(Locale.ROOT, "maha %s bench — backbone %s (%s), %d cores, Java %s, ORT threads %s%n%n",
         MahaVersion.get(), name, onnx.getFileName(), Runtime.getRuntime().availableProcessors(),
@@ -80,9 +86,11 @@ final class BenchCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.1f | %s |%n", t.what(), t.batch(), t.images(), t.seconds(),
           t.imagesPerSecond(), t.note());
     }
-    o.printf(Locale.ROOT, "%nfit one level (accumulate %d rows + Ledoit-Wolf + Cholesky), d = %d: median %.0f ms, "
-        + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
-        fit.repeats(), fit.shrinkage());
+    if (fit != null) {
+      o.printf(Locale.ROOT, "%nfit one level (accumulate %d rows + Ledoit-Wolf + Cholesky), d = %d: median %.0f ms, "
+          + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
+          fit.repeats(), fit.shrinkage());
+    }
     o.flush();
     if (out != null) {
       Map<String, Object> json = new LinkedHashMap<>();
@@ -91,7 +99,9 @@ final class BenchCommand implements Callable<Integer> {
       json.put("cores", Runtime.getRuntime().availableProcessors());
       json.put("java", System.getProperty("java.version"));
       json.put("throughput", rows);
-      json.put("fit", fit);
+      if (fit != null) {
+        json.put("fit", fit);
+      }
       AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     }
     return 0;
