@@ -142,9 +142,9 @@ public final class Experiments {
 
   /**
    * AUROC of the combined score versus variance threshold for PCA and NPCA (the paper's PCA finding: the
-   * low-variance components carry the signal). The PCA of each category and level is computed once (first fold,
-   * or all training images for the quick protocol) and reused for every threshold; components are selected with
-   * the official rule.
+   * low-variance components carry the signal). Per category and fold, each level's PCA is computed once on the
+   * fold's fit vectors and reused for every threshold (components selected with the official rule); a category's
+   * AUROC and kept share are averaged over its folds, like every other table.
    */
   public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol) {
     List<SweepPoint> out = new ArrayList<>();
@@ -154,32 +154,19 @@ public final class Experiments {
     for (int c = 0; c < cats; c++) {
       CategoryFeatures f = features.get(c);
       int n = f.train().size();
-      int[] fit = protocol.isFullTrain() ? Evaluation.complement(n, new int[0])
-          : Evaluation.complement(n, org.maha.data.KFold.heldOut(n, protocol.folds(), protocol.seed())[0]);
-      int levels = f.train().get(0).length;
+      int[][] heldOut = protocol.isFullTrain() ? new int[][] {new int[0]}
+          : org.maha.data.KFold.heldOut(n, protocol.folds(), protocol.seed());
       boolean[] anomalous = new boolean[f.test().size()];
       for (int i = 0; i < anomalous.length; i++) {
         anomalous[i] = f.testLabels().get(i).anomalous();
       }
-      double[][][] combined = new double[2][SWEEP.length][anomalous.length];
-      double[][][] fitRows = f.fitRows(fit); // with augmentation: every augmented copy of the fit images
-      for (int l = 0; l < levels; l++) {
-        double[][] rows = fitRows[l];
-        PcaFit pca = Pca.fit(rows);
+      for (int[] held : heldOut) {
+        double[][][] fold = sweepFold(f, Evaluation.complement(n, held), anomalous);
         for (int neg = 0; neg < 2; neg++) {
           for (int s = 0; s < SWEEP.length; s++) {
-            int[] range = Pca.selectComponents(pca.explainedVarianceRatio(), SWEEP[s], neg == 1);
-            double[] d = levelDistances(pca, range, rows, f.test(), l);
-            kept[neg][s][c] += (double) (range[1] - range[0]) / pca.explainedVarianceRatio().length / levels;
-            for (int i = 0; i < d.length; i++) {
-              combined[neg][s][i] += d[i] / levels;
-            }
+            auroc[neg][s][c] += fold[neg][s][0] / heldOut.length;
+            kept[neg][s][c] += fold[neg][s][1] / heldOut.length;
           }
-        }
-      }
-      for (int neg = 0; neg < 2; neg++) {
-        for (int s = 0; s < SWEEP.length; s++) {
-          auroc[neg][s][c] = Auroc.auroc(combined[neg][s], anomalous);
         }
       }
     }
@@ -200,6 +187,37 @@ public final class Experiments {
   }
 
   /** Distances of the test images under the Gaussian fitted in the PCA subspace [range) (the model's own code). */
+  /**
+   * One fold of the sweep: {@code [neg][threshold] = {combined AUROC, mean share of components kept}} with each
+   * level's PCA fitted on the fold's fit vectors.
+   */
+  private static double[][][] sweepFold(CategoryFeatures f, int[] fit, boolean[] anomalous) {
+    int levels = f.train().get(0).length;
+    double[][][] out = new double[2][SWEEP.length][2];
+    double[][][] combined = new double[2][SWEEP.length][anomalous.length];
+    double[][][] fitRows = f.fitRows(fit); // with augmentation: every augmented copy of the fit images
+    for (int l = 0; l < levels; l++) {
+      double[][] rows = fitRows[l];
+      PcaFit pca = Pca.fit(rows);
+      for (int neg = 0; neg < 2; neg++) {
+        for (int s = 0; s < SWEEP.length; s++) {
+          int[] range = Pca.selectComponents(pca.explainedVarianceRatio(), SWEEP[s], neg == 1);
+          double[] d = levelDistances(pca, range, rows, f.test(), l);
+          out[neg][s][1] += (double) (range[1] - range[0]) / pca.explainedVarianceRatio().length / levels;
+          for (int i = 0; i < d.length; i++) {
+            combined[neg][s][i] += d[i] / levels;
+          }
+        }
+      }
+    }
+    for (int neg = 0; neg < 2; neg++) {
+      for (int s = 0; s < SWEEP.length; s++) {
+        out[neg][s][0] = Auroc.auroc(combined[neg][s], anomalous);
+      }
+    }
+    return out;
+  }
+
   private static double[] levelDistances(PcaFit pca, int[] range, double[][] rows, List<double[][]> test, int level) {
     double[] d = new double[test.size()];
     try {

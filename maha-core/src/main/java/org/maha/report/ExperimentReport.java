@@ -125,8 +125,8 @@ public final class ExperimentReport {
           "For each variance threshold t, the combined-score AUROC when every level keeps only the components "
               + "up to t (PCA, high variance) or only those beyond t (NPCA, low variance); \"kept\" is the mean "
               + "share of components kept. If the low-variance components carry the signal, NPCA stays high "
-              + "while PCA drops as t falls. Computed on fold 0's training images only (one PCA per category and "
-              + "level, reused for every t); AUROC " + over + ". Bold: the better of PCA and NPCA."),
+              + "while PCA drops as t falls. One PCA per category, fold and level on the fold's fit vectors, "
+              + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA."),
           List.of(sweepTable(r.sweep())), List.of(fig),
           List.of("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.")));
     }

@@ -16,7 +16,6 @@ import javax.imageio.ImageIO;
 import org.maha.augment.AugmentationRules;
 import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneSpec;
-import org.maha.data.LabeledImage;
 import org.maha.data.MvtecCategory;
 import org.maha.image.DecodeLimits;
 import org.maha.image.Normalization;
@@ -136,27 +135,10 @@ class TrainAugmentationTest {
     assertThat(seen).containsExactly(0, 2, 3, 4, 6, 7);
   }
 
+  /** Test images from {@link SyntheticFeatures} (two levels of 3), training vectors as given. */
   private static CategoryFeatures features(Path root, double[][][] train, List<double[][]> augmented,
       TrainAugmentation a) {
-    SplittableRandom rng = new SplittableRandom(3);
-    List<Path> trainPaths = new ArrayList<>();
-    List<double[][]> trainList = new ArrayList<>();
-    for (int i = 0; i < train.length; i++) {
-      trainPaths.add(root.resolve("train/good/" + i + ".png"));
-      trainList.add(train[i]);
-    }
-    List<LabeledImage> labels = new ArrayList<>();
-    List<double[][]> test = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      boolean bad = i >= 10;
-      labels.add(new LabeledImage(root.resolve("test/" + (bad ? "crack" : "good") + "/" + i + ".png"),
-          bad ? "crack" : "good", bad));
-      double shift = bad ? 1.5 : 0;
-      test.add(new double[][] {{rng.nextGaussian() + shift, rng.nextGaussian(), rng.nextGaussian()},
-          {rng.nextGaussian(), rng.nextGaussian() + shift, rng.nextGaussian()}});
-    }
-    MvtecCategory c = new MvtecCategory("bottle", root, trainPaths, labels);
-    return new CategoryFeatures(c, trainPaths, trainList, labels, test, List.of(), a, augmented);
+    return SyntheticFeatures.category(root, "bottle", Arrays.asList(train), 10, 3, new int[] {3, 3}, a, augmented);
   }
 
   private static double[][][] gaussianTrain(int n, long seed) {
