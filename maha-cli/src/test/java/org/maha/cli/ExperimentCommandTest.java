@@ -67,6 +67,21 @@ class ExperimentCommandTest {
         data.toString());
     assertThat(again.exitCode()).as(again.all()).isZero();
     assertThat(Files.readString(out2.resolve("auroc.csv"))).isEqualTo(Files.readString(out.resolve("auroc.csv")));
+
+    // with augmentation: stated in the protocol, cached (a rerun gives the same numbers), different from the plain fit
+    String[] augmented = {"experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--folds", "3",
+        "--experiments", "levels", "--augment", "2", "--cache", dir.resolve("cache").toString(), "-o", null,
+        data.toString()};
+    augmented[augmented.length - 2] = dir.resolve("aug1").toString();
+    var aug1 = CliHarness.run(augmented);
+    augmented[augmented.length - 2] = dir.resolve("aug2").toString();
+    var aug2 = CliHarness.run(augmented);
+    assertThat(aug1.exitCode()).as(aug1.all()).isZero();
+    assertThat(aug2.exitCode()).as(aug2.all()).isZero();
+    assertThat(Files.readString(dir.resolve("aug1/experiments.md"))).contains("each fit on 2 augmented copies");
+    assertThat(Files.readString(dir.resolve("aug2/auroc.csv")))
+        .isEqualTo(Files.readString(dir.resolve("aug1/auroc.csv")))
+        .isNotEqualTo(Files.readString(out.resolve("auroc.csv")));
   }
 
   @Test
