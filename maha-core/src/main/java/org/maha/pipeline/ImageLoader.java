@@ -10,11 +10,14 @@ import org.maha.image.ImageDecoder;
 import org.maha.image.RgbImage;
 
 /** Reads and decodes one image file, turning every failure into an {@link InputException} naming the file. */
-final class ImageLoader {
+public final class ImageLoader {
   /** Files larger than this are refused before reading (no legitimate inspection image is this big). */
   static final long MAX_FILE_BYTES = 512L << 20;
 
-  static RgbImage decode(Path file, DecodeLimits limits) throws InputException {
+  private ImageLoader() {}
+
+  /** The file's pixels as RGB; any failure (missing, too large, not an image, truncated) names the file. */
+  public static RgbImage decode(Path file, DecodeLimits limits) throws InputException {
     byte[] bytes;
     try {
       long size = Files.size(file);

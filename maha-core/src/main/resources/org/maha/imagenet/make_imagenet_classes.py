@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes imagenet_classes.txt: the 1000 ImageNet-1k class names, one a line, in class-index order, as Debian's
-python3-torchvision 0.14 ships them (ResNet18_Weights.IMAGENET1K_V1.meta["categories"]). `maha classify` reads it;
+python3-torchvision 0.14 ships them (ResNet18_Weights.IMAGENET1K_V1.meta["categories"]). org.maha.imagenet.ImageNetClasses reads it (`maha classify`);
 a 1001-way classifier (Coral's MobileNetV2) puts a background class before them.
 
     /usr/bin/python3 make_imagenet_classes.py      (in this folder)
