@@ -74,6 +74,11 @@ final class ExperimentCommand implements Callable<Integer> {
       description = "Level of the σ table (default: the level with the best mean MVG AUROC).")
   String sigmaLevel;
 
+  @Option(names = "--sigma-variant", defaultValue = "mvg", paramLabel = "V",
+      description = {"Variant of the σ table: mvg, pca:T or npca:T (k = the components kept; table4.py runs mvg, "
+          + "pca:0.99 and npca:0.99). Default: ${DEFAULT-VALUE}."})
+  String sigmaVariant;
+
   @Option(names = "--cache", paramLabel = "DIR",
       description = "Feature cache. Default: $MAHA_HOME/features or ~/.cache/maha/features.")
   Path cache;
@@ -136,9 +141,16 @@ final class ExperimentCommand implements Callable<Integer> {
           throw new MahaCommand.UsageException("--sigma-level: no level '" + sigmaLevel + "' (levels: "
               + specB.levelNames() + ")");
         }
-        sigma = Optional.of(new ExperimentResults.SigmaTable("mvg", level, specB.levelNames().get(level),
-            specB.levelDims().get(level), Experiments.sigmaTable(levels, "mvg", level),
-            Experiments.sigmaCounts(levels, "mvg", level)));
+        String v = Cli.variant(sigmaVariant).id();
+        if (v.equals("l2") || v.equals("sed")) {
+          throw new MahaCommand.UsageException("--sigma-variant: χ² thresholds need a Mahalanobis variant (mvg, "
+              + "pca:T, npca:T), got " + v);
+        }
+        EvaluationReport sr = levels.variants().contains(v) ? levels
+            : pca.isPresent() && pca.get().variants().contains(v) ? pca.get()
+            : Experiments.evaluate(specB, features, List.of(v), protocol, file);
+        sigma = Optional.of(new ExperimentResults.SigmaTable(v, level, specB.levelNames().get(level),
+            specB.levelDims().get(level), Experiments.sigmaTable(sr, v, level), Experiments.sigmaCounts(sr, v, level)));
       }
       if (ran.contains("backbones")) {
         backbones.add(new ExperimentResults.BackboneRun(onnx.getFileName().toString(), weights,

@@ -20,11 +20,21 @@ public sealed interface LevelModel {
   int inputDim();
 
   /**
-   * Threshold at {@code sigma} from the χ² assumption (PAPER §2.5), or NaN where the distance is not a
-   * Mahalanobis distance (L2, SED).
+   * Degrees of freedom of the χ² distribution the squared distance of a normal image follows if its features
+   * are Gaussian: the dimension the Gaussian lives in (all features for MVG, the kept components for PCA/NPCA);
+   * 0 where the distance is not a Mahalanobis distance (L2, SED).
+   */
+  default int chiSquareDof() {
+    return 0;
+  }
+
+  /**
+   * Threshold at {@code sigma} from the χ² assumption with {@link #chiSquareDof()} degrees of freedom (PAPER
+   * §2.5), or NaN where the distance is not a Mahalanobis distance (L2, SED).
    */
   default double chiSquareThreshold(double sigma) {
-    return Double.NaN;
+    int k = chiSquareDof();
+    return k > 0 ? ChiSquare.thresholdDistance(k, sigma) : Double.NaN;
   }
 
   /** The paper's Gaussian: Ledoit-Wolf covariance, Mahalanobis distance by Cholesky solve. */
@@ -40,8 +50,8 @@ public sealed interface LevelModel {
     }
 
     @Override
-    public double chiSquareThreshold(double sigma) {
-      return ChiSquare.thresholdDistance(gaussian.dim(), sigma);
+    public int chiSquareDof() {
+      return gaussian.dim();
     }
   }
 
@@ -181,8 +191,8 @@ public sealed interface LevelModel {
     }
 
     @Override
-    public double chiSquareThreshold(double sigma) {
-      return inner.chiSquareThreshold(sigma);
+    public int chiSquareDof() {
+      return inner.chiSquareDof();
     }
 
     @Override

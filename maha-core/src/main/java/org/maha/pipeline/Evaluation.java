@@ -104,18 +104,30 @@ public final class Evaluation {
 
   /**
    * One fold's AUROCs and scores. {@code heldOut} are the training-image indices left out of this fit;
-   * {@code calibration} is null when nothing was held out.
+   * {@code calibration} is null when nothing was held out; {@code levelDof} is each level model's
+   * {@link org.maha.model.LevelModel#chiSquareDof()} (empty when not recorded).
    */
   public record FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc,
-      List<ImageResult> images, FoldCalibration calibration) {
+      List<ImageResult> images, FoldCalibration calibration, int[] levelDof) {
     public FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc, List<ImageResult> images) {
-      this(fold, heldOut, levelAuroc, combinedAuroc, images, null);
+      this(fold, heldOut, levelAuroc, combinedAuroc, images, null, new int[0]);
+    }
+
+    public FoldResult(int fold, int[] heldOut, double[] levelAuroc, double combinedAuroc, List<ImageResult> images,
+        FoldCalibration calibration) {
+      this(fold, heldOut, levelAuroc, combinedAuroc, images, calibration, new int[0]);
     }
 
     public FoldResult {
       heldOut = heldOut.clone();
       levelAuroc = levelAuroc.clone();
       images = List.copyOf(images);
+      levelDof = levelDof.clone();
+    }
+
+    @Override
+    public int[] levelDof() {
+      return levelDof.clone();
     }
 
     @Override
@@ -296,7 +308,11 @@ public final class Evaluation {
       calibration = new FoldCalibration(ct.threshold(), calibrationFpr, ct.n(), ct.guaranteed(), rates.fpr(),
           rates.tpr());
     }
-    return new FoldResult(fold, heldOut, levelAuroc, Auroc.auroc(combined, anomalous), images, calibration);
+    int[] dof = new int[levels];
+    for (int l = 0; l < levels; l++) {
+      dof[l] = model.levels().get(l).chiSquareDof();
+    }
+    return new FoldResult(fold, heldOut, levelAuroc, Auroc.auroc(combined, anomalous), images, calibration, dof);
   }
 
   static int[] complement(int n, int[] heldOut) {

@@ -83,12 +83,12 @@ public final class ExperimentFiles {
     }
     if (r.sigma().isPresent()) {
       ExperimentResults.SigmaTable t = r.sigma().get();
-      StringBuilder sc = new StringBuilder("variant,level,dim,category,fold,sigma,threshold,good,good_above,"
+      StringBuilder sc = new StringBuilder("variant,level,dim,category,fold,sigma,dof,threshold,good,good_above,"
           + "defective,defective_above,fpr,tpr\n");
       String prefix = ReportFiles.csv(t.variant()) + ',' + ReportFiles.csv(t.levelName()) + ',' + t.dim() + ',';
       for (Experiments.SigmaCount c : t.counts()) {
         sc.append(prefix).append(ReportFiles.csv(c.category())).append(',').append(fold(r.levels(), c.fold()))
-            .append(',').append(c.sigma()).append(',').append(c.threshold()).append(',').append(c.good()).append(',')
+            .append(',').append(c.sigma()).append(',').append(c.dof()).append(',').append(c.threshold()).append(',').append(c.good()).append(',')
             .append(c.goodAbove()).append(',').append(c.defective()).append(',').append(c.defectiveAbove())
             .append(',').append(c.fpr()).append(',').append(c.tpr()).append('\n');
       }

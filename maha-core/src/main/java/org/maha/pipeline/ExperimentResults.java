@@ -55,6 +55,26 @@ public record ExperimentResults(String weights, String dataRoot, OffsetDateTime 
       rows = List.copyOf(rows);
       counts = List.copyOf(counts);
     }
+
+    /**
+     * The χ² degrees of freedom, for captions: "k = 320" when every fold used the same (MVG), else the range and
+     * mean of the components kept per fold (PCA/NPCA).
+     */
+    public String dofDescription() {
+      int min = Integer.MAX_VALUE;
+      int max = 0;
+      double sum = 0;
+      for (Experiments.SigmaCount c : counts) {
+        min = Math.min(min, c.dof());
+        max = Math.max(max, c.dof());
+        sum += c.dof();
+      }
+      if (counts.isEmpty() || min == max) {
+        return "k = " + (counts.isEmpty() ? dim : min);
+      }
+      return String.format(java.util.Locale.ROOT, "k = components kept per fold, %d–%d, mean %.1f, of %d", min, max,
+          sum / counts.size(), dim);
+    }
   }
 
   /**

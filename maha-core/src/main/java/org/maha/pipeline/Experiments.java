@@ -46,15 +46,18 @@ public final class Experiments {
     return new EvaluationReport(spec, variants, results, protocol);
   }
 
-  /** One row of the σ table: rates over categories (mean ± SEM) at one σ. */
+  /**
+   * One row of the σ table: rates over categories (mean ± SEM) at one σ; {@code threshold} is the mean over
+   * categories and folds (constant for MVG, per-fold for PCA/NPCA whose kept components vary).
+   */
   public record SigmaRow(int sigma, double threshold, double predictedFpr, MeanSem fpr, MeanSem tpr) {}
 
   /**
    * The counts behind one cell of the σ table: on one category and fold, how many good and defective test images
-   * lie beyond the χ² threshold at {@code sigma}. {@code fpr = goodAbove / good}, {@code tpr = defectiveAbove /
-   * defective}.
+   * lie beyond the χ² threshold at {@code sigma} with {@code dof} degrees of freedom. {@code fpr = goodAbove /
+   * good}, {@code tpr = defectiveAbove / defective}.
    */
-  public record SigmaCount(String category, int fold, int sigma, double threshold, int good, int goodAbove,
+  public record SigmaCount(String category, int fold, int sigma, int dof, double threshold, int good, int goodAbove,
       int defective, int defectiveAbove) {
     public double fpr() {
       return (double) goodAbove / good;
@@ -67,18 +70,24 @@ public final class Experiments {
 
   /**
    * Per category, fold and σ: test images beyond the χ² threshold sqrt(χ²⁻¹_k(erf(σ/√2))) at one level (PAPER
-   * §2.5, k = the level's dimension). Only meaningful for Mahalanobis variants (mvg, pca, npca).
+   * §2.5), k = the fold's model's degrees of freedom at that level (the level's dimension for MVG, the components
+   * kept for PCA/NPCA, so it may differ between folds). Only for Mahalanobis variants (mvg, pca, npca).
    */
   public static List<SigmaCount> sigmaCounts(EvaluationReport r, String variant, int level) {
     int v = r.variants().indexOf(variant);
     if (v < 0) {
       throw new IllegalArgumentException("variant " + variant + " is not in the report " + r.variants());
     }
-    int k = r.backbone().levelDims().get(level);
     List<SigmaCount> out = new ArrayList<>();
     for (Evaluation.CategoryResult c : r.categories()) {
       Evaluation.VariantResult vr = c.variants().get(v);
       for (Evaluation.FoldResult f : vr.folds()) {
+        // results that did not record it come from MVG fits: k = the level's dimension
+        int k = f.levelDof().length > level ? f.levelDof()[level] : r.backbone().levelDims().get(level);
+        if (k < 1) {
+          throw new IllegalArgumentException("χ² thresholds need a Mahalanobis variant (mvg, pca:t, npca:t), got "
+              + variant);
+        }
         for (int sigma : SIGMAS) {
           double t = ChiSquare.thresholdDistance(k, sigma);
           int good = 0;
@@ -95,7 +104,7 @@ public final class Experiments {
               fp += flagged ? 1 : 0;
             }
           }
-          out.add(new SigmaCount(c.category(), f.fold(), sigma, t, good, fp, bad, tp));
+          out.add(new SigmaCount(c.category(), f.fold(), sigma, k, t, good, fp, bad, tp));
         }
       }
     }
@@ -109,8 +118,9 @@ public final class Experiments {
   public static List<SigmaRow> sigmaTable(EvaluationReport r, String variant, int level) {
     List<SigmaCount> counts = sigmaCounts(r, variant, level);
     List<SigmaRow> rows = new ArrayList<>();
-    int k = r.backbone().levelDims().get(level);
     for (int sigma : SIGMAS) {
+      double threshold = 0;
+      int n = 0;
       double[] fpr = new double[r.categories().size()];
       double[] tpr = new double[fpr.length];
       for (int c = 0; c < fpr.length; c++) {
@@ -120,10 +130,12 @@ public final class Experiments {
           if (sc.sigma() == sigma && sc.category().equals(name)) {
             fpr[c] += sc.fpr() / folds;
             tpr[c] += sc.tpr() / folds;
+            threshold += sc.threshold();
+            n++;
           }
         }
       }
-      rows.add(new SigmaRow(sigma, ChiSquare.thresholdDistance(k, sigma), ChiSquare.predictedFalsePositiveRate(sigma),
+      rows.add(new SigmaRow(sigma, threshold / n, ChiSquare.predictedFalsePositiveRate(sigma),
           Summary.meanSem(fpr), Summary.meanSem(tpr)));
     }
     return rows;

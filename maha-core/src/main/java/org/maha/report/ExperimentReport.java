@@ -134,7 +134,8 @@ public final class ExperimentReport {
       ExperimentResults.SigmaTable t = r.sigma().get();
       out.add(new Section("sigma-table", "χ² thresholds: false- and true-positive rates (table4.py)", List.of(
           "If a level's features of good images were Gaussian, the squared Mahalanobis distance would follow a "
-              + "χ² distribution with k = " + t.dim() + " degrees of freedom, and the threshold sqrt(χ²⁻¹_k(erf(σ/"
+              + "χ² distribution with k degrees of freedom (" + t.dofDescription() + "), and the threshold "
+              + "sqrt(χ²⁻¹_k(erf(σ/"
               + "√2))) would flag the predicted share of good images. Measured FPR: good test images flagged; TPR: "
               + "defective test images flagged; per category averaged over folds, then " + over + ". Level "
               + t.levelName() + ", variant " + t.variant() + " (the paper uses level 7 = our L6, with augmentation)."),
@@ -341,7 +342,7 @@ public final class ExperimentReport {
       best.add(Set.of());
     }
     return new Table("sigma-table-table", "χ² thresholds on " + t.variant() + " distances at level " + t.levelName()
-        + " (k = " + t.dim() + "); rates in %", List.of("σ", "threshold", "predicted FPR", "measured FPR", "TPR"),
+        + " (" + t.dofDescription() + "); rates in %", List.of("σ", "threshold", "predicted FPR", "measured FPR", "TPR"),
         rows, best, -1);
   }
 
