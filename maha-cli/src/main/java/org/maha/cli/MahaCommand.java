@@ -44,7 +44,24 @@ public final class MahaCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      System.err.println(outOfMemoryMessage("maha"));
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  /**
+   * What to do when the heap is too small (typically many augmented passes held for every category): one line
+   * naming the heap size and the way to raise it, instead of a stack trace.
+   */
+  static String outOfMemoryMessage(String command) {
+    return command + ": out of memory (Java heap " + (Runtime.getRuntime().maxMemory() >> 20) + " MB); give Java "
+        + "more, e.g. MAHA_JAVA_OPTS=-Xmx16g ./maha ..., or use fewer --augment passes, fewer categories at once or "
+        + "a smaller --batch";
   }
 
   /** The configured command line; tests call {@code execute} on it with their own writers. */
@@ -65,6 +82,13 @@ public final class MahaCommand implements Runnable {
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     String name = "maha " + cl.getCommandName();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) { // e.g. wrapped by a decoding thread's CompletionException
+        err.println(outOfMemoryMessage(name));
+        err.flush();
+        return 1;
+      }
+    }
     if (isUserError(e)) {
       err.println(name + ": " + e.getMessage());
       err.flush();
