@@ -24,8 +24,14 @@ final class EmbedCommand implements Callable<Integer> {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
 
-  @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Images: files or folders.")
+  @Parameters(arity = "0..*", paramLabel = "IMAGES", description = "Images: files or folders.")
   List<Path> images;
+
+  @Option(names = "--tensors", paramLabel = "FILE.npy",
+      description = {"Instead of images: a .npy of input tensors [N, 3, S, S] (float32 or float64), already resized "
+          + "and normalised as the backbone expects, e.g. np.save of a PyTorch input batch. Skips maha's "
+          + "preprocessing, to compare the network alone with another framework on the same input."})
+  Path tensors;
 
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output folder.")
   Path out;
@@ -38,17 +44,31 @@ final class EmbedCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Cli.requireWritableDir(out);
+    boolean noImages = images == null || images.isEmpty();
+    if (noImages == (tensors == null)) {
+      throw new MahaCommand.UsageException("give either IMAGES or --tensors FILE.npy");
+    }
+    if (tensors != null) {
+      try (OnnxBackbone b = backbone.open()) {
+        print(Embedding.runTensors(b, tensors, out, dtype == Dtype.float32, new ProgressPrinter(err, input.quiet)));
+      }
+      return 0;
+    }
     List<Path> files = InputOptions.expand(images);
     try (OnnxBackbone b = backbone.open()) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Embedding.Outcome r = Embedding.run(ex, files, out, dtype == Dtype.float32, input.skipUnreadable,
           new ProgressPrinter(err, input.quiet));
       Cli.reportSkipped(err, r.skipped());
-      PrintWriter o = spec.commandLine().getOut();
-      o.println("embedded " + r.rows() + " images into " + out);
-      r.files().forEach(f -> o.println("  " + f));
-      o.flush();
+      print(r);
     }
     return 0;
+  }
+
+  private void print(Embedding.Outcome r) {
+    PrintWriter o = spec.commandLine().getOut();
+    o.println("embedded " + r.rows() + (tensors != null ? " tensors" : " images") + " into " + out);
+    r.files().forEach(f -> o.println("  " + f));
+    o.flush();
   }
 }

@@ -111,6 +111,62 @@ class EndToEndTest {
   }
 
   @Test
+  void embeddingPreparedTensorsGivesTheSameFeaturesAsEmbeddingTheImages() throws Exception {
+    List<Path> files;
+    try (var s = Files.list(category(1).resolve("train/good"))) {
+      files = s.sorted().limit(3).toList();
+    }
+    Path viaImages = dir.resolve("emb-images");
+    var r = CliHarness.run(concat(List.of("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o",
+        viaImages.toString()), files));
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    int size = new com.fasterxml.jackson.databind.ObjectMapper().readTree(viaImages.resolve("embed.json").toFile())
+        .path("inputSizePx").asInt();
+    // the same preprocessing, done here and handed over as a float32 [N, 3, S, S] tensor
+    org.maha.image.Preprocessing pre = new org.maha.image.Preprocessing(size, org.maha.image.Normalization.IMAGENET);
+    double[] batch = new double[files.size() * 3 * size * size];
+    for (int i = 0; i < files.size(); i++) {
+      float[] chw = pre.apply(org.maha.image.ImageDecoder.decode(Files.readAllBytes(files.get(i)),
+          org.maha.image.DecodeLimits.DEFAULT));
+      for (int j = 0; j < chw.length; j++) {
+        batch[i * chw.length + j] = chw[j];
+      }
+    }
+    Path tensors = dir.resolve("batch.npy");
+    Files.write(tensors, Npy.toBytes(NpyArray.ofDoubles(batch, files.size(), 3, size, size).asFloat32()));
+    Path viaTensors = dir.resolve("emb-tensors");
+    var t = CliHarness.run("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--tensors",
+        tensors.toString(), "-o", viaTensors.toString());
+    assertThat(t.exitCode()).as(t.all()).isZero();
+    assertThat(t.out()).contains("embedded 3 tensors");
+    for (String level : LEVELS.split(",")) {
+      NpyArray a = Npy.read(Files.readAllBytes(viaImages.resolve(level + ".npy")));
+      NpyArray b = Npy.read(Files.readAllBytes(viaTensors.resolve(level + ".npy")));
+      assertThat(b.shape()).containsExactly(a.shape());
+      assertThat(b.data()).containsExactly(a.data());
+    }
+    assertThat(Files.readAllLines(viaTensors.resolve("index.txt"))).containsExactly("batch.npy[0]", "batch.npy[1]",
+        "batch.npy[2]");
+
+    Files.write(tensors, Npy.toBytes(NpyArray.ofDoubles(new double[3 * 8 * 8], 1, 3, 8, 8)));
+    var bad = CliHarness.run("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "--tensors",
+        tensors.toString(), "-o", dir.resolve("emb-bad").toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("batch.npy").contains("expected shape [N, 3, " + size + ", " + size + "]");
+    assertThat(dir.resolve("emb-bad")).doesNotExist();
+    var both = CliHarness.run(concat(List.of("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q",
+        "--tensors", tensors.toString(), "-o", dir.resolve("emb-both").toString()), files));
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("either IMAGES or --tensors");
+  }
+
+  private static String[] concat(List<String> args, List<Path> files) {
+    List<String> all = new java.util.ArrayList<>(args);
+    files.forEach(f -> all.add(f.toString()));
+    return all.toArray(new String[0]);
+  }
+
+  @Test
   void embeddedFeaturesReproduceTheModelsLedoitWolfCovariance() throws Exception {
     Path train = category(1).resolve("train/good");
     Path model = dir.resolve("m2.maha");

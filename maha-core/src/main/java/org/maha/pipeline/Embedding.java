@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.maha.files.AtomicFiles;
+import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneSpec;
 import org.maha.npy.Npy;
 import org.maha.npy.NpyArray;
+import org.maha.npy.NpyFormatException;
 
 /**
  * {@code maha embed}: pooled per-level features of a list of images as one {@code .npy} per level (rows in
@@ -46,6 +50,67 @@ public final class Embedding {
         rows.get(l).add(f[l]);
       }
     });
+    return new Outcome(write(spec, order, rows, outDir, float32, "images"), order.size(), skipped);
+  }
+
+  /**
+   * Like {@link #run}, but for input tensors already prepared by the caller ({@code tensors}: a {@code .npy} of
+   * shape [N, 3, S, S], float32 or float64, normalised as the backbone expects), skipping decoding, resizing and
+   * normalisation: for checking a backbone against another framework on exactly the same input. Rows of
+   * {@code index.txt} read {@code FILE[i]}.
+   */
+  public static Outcome runTensors(Backbone backbone, Path tensors, Path outDir, boolean float32,
+      ProgressListener progress) throws Exception {
+    BackboneSpec spec = backbone.spec();
+    int s = spec.inputSizePx();
+    NpyArray a;
+    try {
+      a = Npy.read(Files.readAllBytes(tensors));
+    } catch (NoSuchFileException e) {
+      throw new InputException(tensors, "no such file");
+    } catch (NpyFormatException e) {
+      throw new InputException(tensors, "not a readable .npy file (" + e.getMessage() + ")");
+    }
+    if (a.rank() != 4 || a.dim(1) != 3 || a.dim(2) != s || a.dim(3) != s || a.dim(0) < 1) {
+      throw new InputException(tensors, "expected shape [N, 3, " + s + ", " + s + "] (the backbone's input, "
+          + "normalised " + spec.normalization().id() + "), found " + java.util.Arrays.toString(a.shape()));
+    }
+    int n = a.dim(0);
+    int chw = 3 * s * s;
+    double[] data = a.data();
+    List<Path> order = new ArrayList<>();
+    List<List<double[]>> rows = new ArrayList<>();
+    for (int l = 0; l < spec.levelNames().size(); l++) {
+      rows.add(new ArrayList<>());
+    }
+    int batch = Math.max(1, backbone.maxBatch());
+    progress.progress("embed tensors", 0, n);
+    for (int start = 0; start < n; start += batch) {
+      int m = Math.min(batch, n - start);
+      float[] x = new float[m * chw];
+      for (int i = 0; i < x.length; i++) {
+        double v = data[start * chw + i];
+        if (!Double.isFinite(v)) {
+          throw new InputException(tensors, "value " + v + " at flat index " + (start * chw + i) + " is not finite");
+        }
+        x[i] = (float) v;
+      }
+      double[][][] out = backbone.extract(x, m);
+      for (int i = 0; i < m; i++) {
+        order.add(Path.of(tensors.getFileName() + "[" + (start + i) + "]"));
+        for (int l = 0; l < out.length; l++) {
+          rows.get(l).add(out[l][i]);
+        }
+      }
+      progress.progress("embed tensors", start + m, n);
+    }
+    return new Outcome(write(spec, order, rows, outDir, float32, tensors.toString()), n, List.of());
+  }
+
+  /** Writes one .npy per level, index.txt and embed.json atomically; returns the files written. */
+  private static List<Path> write(BackboneSpec spec, List<Path> order, List<List<double[]>> rows, Path outDir,
+      boolean float32, String input) throws java.io.IOException {
+    int levels = spec.levelNames().size();
     Map<String, byte[]> files = new LinkedHashMap<>();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode meta = json.createObjectNode();
@@ -54,6 +119,7 @@ public final class Embedding {
     meta.put("inputSizePx", spec.inputSizePx());
     meta.put("normalization", spec.normalization().id());
     meta.put("rows", order.size());
+    meta.put("input", input);
     meta.put("index", "index.txt");
     meta.put("dtype", float32 ? "float32" : "float64");
     ArrayNode lv = meta.putArray("levels");
@@ -80,7 +146,7 @@ public final class Embedding {
     for (String f : files.keySet()) {
       written.add(outDir.resolve(f));
     }
-    return new Outcome(written, order.size(), skipped);
+    return written;
   }
 
   private static String fileName(String level, int index, Set<String> used) {
