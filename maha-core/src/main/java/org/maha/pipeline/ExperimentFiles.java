@@ -208,9 +208,9 @@ public final class ExperimentFiles {
     ArrayNode ex = root.putArray("experiments");
     r.experiments().forEach(ex::add);
     if (r.experiments().contains(LEVELS)) {
-      root.set("levels", summaryJson(m, r.levels()));
+      root.set("levels", ReportFiles.summaryJson(m, r.levels()));
     }
-    r.pca().ifPresent(p -> root.set("pca", summaryJson(m, p)));
+    r.pca().ifPresent(p -> root.set("pca", ReportFiles.summaryJson(m, p)));
     if (!r.sweep().isEmpty()) {
       root.set("sweep", m.valueToTree(r.sweep()));
     }
@@ -230,29 +230,10 @@ public final class ExperimentFiles {
         o.put("onnxSha256", b.mvg().backbone().onnxSha256());
         o.put("inputSizePx", b.mvg().backbone().inputSizePx());
         o.put("normalization", b.mvg().backbone().normalization().id());
-        o.set("summary", summaryJson(m, b.mvg()));
+        o.set("summary", ReportFiles.summaryJson(m, b.mvg()));
       }
     }
     return m.writeValueAsBytes(root);
-  }
-
-  private static ObjectNode summaryJson(ObjectMapper m, EvaluationReport r) {
-    ObjectNode out = m.createObjectNode();
-    for (int v = 0; v < r.variants().size(); v++) {
-      ObjectNode levels = out.putObject(r.variants().get(v));
-      for (int l = -1; l < r.backbone().levelNames().size(); l++) {
-        MeanSem ms = r.summary(v, l);
-        ObjectNode cell = levels.putObject(l < 0 ? "combined" : r.backbone().levelNames().get(l));
-        cell.put("mean", ms.mean());
-        if (Double.isNaN(ms.sem())) {
-          cell.putNull("sem");
-        } else {
-          cell.put("sem", ms.sem());
-        }
-        cell.put("n", ms.n());
-      }
-    }
-    return out;
   }
 
   private static byte[] utf8(StringBuilder s) {

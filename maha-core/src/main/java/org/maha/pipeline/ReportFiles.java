@@ -94,6 +94,29 @@ public final class ReportFiles {
     return s.toString();
   }
 
+  /**
+   * {@code {variant: {level | "combined": {mean, sem, n}}}}: every summary cell of {@code r} (SEM null when there
+   * is a single category). Shared by evaluation.json and experiments.json.
+   */
+  static ObjectNode summaryJson(ObjectMapper m, EvaluationReport r) {
+    ObjectNode out = m.createObjectNode();
+    for (int v = 0; v < r.variants().size(); v++) {
+      ObjectNode levels = out.putObject(r.variants().get(v));
+      for (int l = -1; l < r.backbone().levelNames().size(); l++) {
+        MeanSem ms = r.summary(v, l);
+        ObjectNode cell = levels.putObject(l < 0 ? "combined" : r.backbone().levelNames().get(l));
+        cell.put("mean", ms.mean());
+        if (Double.isNaN(ms.sem())) {
+          cell.putNull("sem");
+        } else {
+          cell.put("sem", ms.sem());
+        }
+        cell.put("n", ms.n());
+      }
+    }
+    return out;
+  }
+
   static byte[] json(EvaluationReport r) throws IOException {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = m.createObjectNode();
@@ -110,21 +133,7 @@ public final class ReportFiles {
     for (int l = 0; l < r.backbone().levelNames().size(); l++) {
       lv.addObject().put("name", r.backbone().levelNames().get(l)).put("dim", r.backbone().levelDims().get(l));
     }
-    ObjectNode summary = root.putObject("summary");
-    for (int v = 0; v < r.variants().size(); v++) {
-      ObjectNode vs = summary.putObject(r.variants().get(v));
-      for (int l = -1; l < r.backbone().levelNames().size(); l++) {
-        MeanSem ms = r.summary(v, l);
-        ObjectNode cell = vs.putObject(l < 0 ? "combined" : r.backbone().levelNames().get(l));
-        cell.put("mean", ms.mean());
-        if (Double.isNaN(ms.sem())) {
-          cell.putNull("sem");
-        } else {
-          cell.put("sem", ms.sem());
-        }
-        cell.put("n", ms.n());
-      }
-    }
+    root.set("summary", summaryJson(m, r));
     ArrayNode cats = root.putArray("categories");
     for (Evaluation.CategoryResult c : r.categories()) {
       ObjectNode cn = cats.addObject();
