@@ -81,19 +81,8 @@ class EfficientNetBenchTest {
 
   private static void time(OnnxBackbone b, float[] input, double seconds, ObjectNode ips) throws Exception {
     for (int batch : new int[] {1, 16}) {
-      float[] x = Arrays.copyOf(input, batch * PER_IMAGE);
-      for (int i = 0; i < 3; i++) {
-        b.extract(x, batch);
-      }
-      int runs = 0;
-      long start = System.nanoTime();
-      double elapsed;
-      do {
-        b.extract(x, batch);
-        runs++;
-        elapsed = (System.nanoTime() - start) / 1e9;
-      } while (elapsed < seconds || runs < 5);
-      ips.put(Integer.toString(batch), runs * batch / elapsed);
+      ips.put(Integer.toString(batch),
+          BenchTiming.imagesPerSecond(b, Arrays.copyOf(input, batch * PER_IMAGE), batch, seconds));
     }
   }
 }

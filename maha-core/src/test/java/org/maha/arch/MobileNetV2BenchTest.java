@@ -52,17 +52,9 @@ class MobileNetV2BenchTest {
         double[] elapsed = new double[2];
         for (int slice = 0; slice < 4; slice++) {
           Backbone bb = slice % 2 == 0 ? a : b;
-          bb.extract(x, batch); // warm-up
-          long t0 = System.nanoTime();
-          double e;
-          int n = 0;
-          do {
-            bb.extract(x, batch);
-            n++;
-            e = (System.nanoTime() - t0) / 1e9;
-          } while (e < seconds / 2 || n < 3);
-          runs[slice % 2] += n * batch;
-          elapsed[slice % 2] += e;
+          double[] r = BenchTiming.run(bb, x, batch, 1, seconds / 2, 3);
+          runs[slice % 2] += r[0];
+          elapsed[slice % 2] += r[1];
         }
         double ipsA = runs[0] / elapsed[0];
         double ipsB = runs[1] / elapsed[1];

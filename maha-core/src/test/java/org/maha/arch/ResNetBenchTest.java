@@ -65,19 +65,8 @@ class ResNetBenchTest {
       }
       out.put("max_relative_error_vs_torch", worst);
       for (int batch : new int[] {1, 16}) {
-        float[] x = Arrays.copyOf(input, batch * per);
-        for (int i = 0; i < 3; i++) {
-          b.extract(x, batch);
-        }
-        int runs = 0;
-        long start = System.nanoTime();
-        double elapsed;
-        do {
-          b.extract(x, batch);
-          runs++;
-          elapsed = (System.nanoTime() - start) / 1e9;
-        } while (elapsed < seconds || runs < 5);
-        ips.put(Integer.toString(batch), runs * batch / elapsed);
+        ips.put(Integer.toString(batch),
+            BenchTiming.imagesPerSecond(b, Arrays.copyOf(input, batch * per), batch, seconds));
       }
     }
     json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("java_bench.json").toFile(), out);
