@@ -76,33 +76,24 @@ public final class Embedding {
           + "normalised " + spec.normalization().id() + "), found " + java.util.Arrays.toString(a.shape()));
     }
     int n = a.dim(0);
-    int chw = 3 * s * s;
     double[] data = a.data();
+    float[] x = new float[data.length];
+    for (int i = 0; i < x.length; i++) {
+      if (!Double.isFinite(data[i])) {
+        throw new InputException(tensors, "value " + data[i] + " at flat index " + i + " is not finite");
+      }
+      x[i] = (float) data[i];
+    }
+    progress.progress("embed tensors", 0, n);
+    double[][][] out = backbone.extract(x, n); // split into the graph's batch size by the backbone
+    progress.progress("embed tensors", n, n);
     List<Path> order = new ArrayList<>();
     List<List<double[]>> rows = new ArrayList<>();
-    for (int l = 0; l < spec.levelNames().size(); l++) {
-      rows.add(new ArrayList<>());
+    for (double[][] level : out) {
+      rows.add(List.of(level));
     }
-    int batch = Math.max(1, backbone.maxBatch());
-    progress.progress("embed tensors", 0, n);
-    for (int start = 0; start < n; start += batch) {
-      int m = Math.min(batch, n - start);
-      float[] x = new float[m * chw];
-      for (int i = 0; i < x.length; i++) {
-        double v = data[start * chw + i];
-        if (!Double.isFinite(v)) {
-          throw new InputException(tensors, "value " + v + " at flat index " + (start * chw + i) + " is not finite");
-        }
-        x[i] = (float) v;
-      }
-      double[][][] out = backbone.extract(x, m);
-      for (int i = 0; i < m; i++) {
-        order.add(Path.of(tensors.getFileName() + "[" + (start + i) + "]"));
-        for (int l = 0; l < out.length; l++) {
-          rows.get(l).add(out[l][i]);
-        }
-      }
-      progress.progress("embed tensors", start + m, n);
+    for (int i = 0; i < n; i++) {
+      order.add(Path.of(tensors.getFileName() + "[" + i + "]"));
     }
     return new Outcome(write(spec, order, rows, outDir, float32, tensors.toString()), n, List.of());
   }

@@ -5,7 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -126,7 +128,7 @@ public final class FeatureExtractor {
       }
     }, skipUnreadable, task, progress, sink);
     List<Skipped> once = new ArrayList<>();
-    java.util.Set<Path> seen = new java.util.HashSet<>();
+    Set<Path> seen = new HashSet<>();
     for (Skipped sk : skipped) {
       if (seen.add(sk.path())) {
         once.add(sk);
