@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (Jazzer) of the readers of untrusted files. Under `mvn verify` each @FuzzTest only replays
+# its committed inputs (src/test/resources/<package>/<Class>Inputs/<method>/); this script fuzzes them for real.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TEST_CLASS ...]      e.g. scripts/fuzz.sh 600 NpyFuzzTest
+# A crash is written under the module's src/test/resources/.../<Class>Inputs/<method>/ as crash-*: fix the bug and
+# keep the file there, so that it becomes a regression case of the corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-60}"; shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(grep -rl '@FuzzTest' --include='*.java' */src/test/java | xargs -n1 basename | sed 's/\.java$//' | sort)
+fi
+for t in "${targets[@]}"; do
+  module=$(grep -rl "class $t\b" --include="$t.java" */src/test/java | head -1 | cut -d/ -f1)
+  echo "fuzz: $t ($module) for ${secs}s" >&2
+  JAZZER_FUZZ=1 mvn -B -ntp -q -pl "$module" -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
+    -DargLine="-Djazzer.instrument=org.maha.** -Djazzer.max_duration=${secs}s -Xmx2g"
+done
