@@ -34,15 +34,20 @@ import org.maha.image.Normalization;
  *   names' prefixes). So B0, B2..B7 pin those reported full digests; the current name comes first and is the cache
  *   name, the old URL is a mirror and an old-name file in the cache is still found. B1 was renamed earlier, by PR
  *   #7898 ("Fix weight download URLs", fixes #7744; "re-uploaded the proper weights with the proper hashes"): the
- *   post-fix {@code EfficientNet_B1_Weights.IMAGENET1K_V1} URL is {@code efficientnet_b1_rwightman-bac287d4.pth},
- *   whose prefix torchvision's own check accepts (PR #8036's script over every weight reported no failure). No full
+ *   post-fix {@code EfficientNet_B1_Weights.IMAGENET1K_V1} URL is {@code efficientnet_b1_rwightman-bac287d4.pth}
+ *   (seen in vendored copies of torchvision's post-fix {@code models/efficientnet.py}, beside
+ *   {@code …b0_rwightman-7f5810bc}, {@code …b5_lukemelas-1a07897c} etc.; the pre-fix file, e.g. pytorch/vision
+ *   07a929e8, has {@code -533bc792}), whose prefix torchvision's own check accepts (PR #8036's script loading every
+ *   weight with the check on reported no failure). No full
  *   digest of B1 is published, so {@code bac287d4} is checked as a prefix; {@code 533bc792} is not used as a hash,
  *   and the old URL stays a mirror only because the {@code bac287d4} check gates whatever it serves (no record says
  *   it serves the same bytes).</li>
  *   <li><b>resnet18..152</b>: torchvision's current {@code ResNetNN_Weights.IMAGENET1K_V1} files
  *   ({@code resnet18-f37072fd}, {@code resnet34-b627a593}, {@code resnet50-0676ba61}, {@code resnet101-63fe2227},
- *   {@code resnet152-394f9c45}), the re-serialisation asked for in pytorch/vision #2068 and done in PR #3620
- *   ("weights are unchanged, but the files can now be properly unpickled"; torchvision &ge; 0.10). Chosen over the
+ *   {@code resnet152-394f9c45}; torchvision's {@code models/resnet.py} Weights enums, as vendored copies show and
+ *   timm PR #2346 cites), the re-serialisation asked for in pytorch/vision #2068 and done in PR #3620 ("weights are
+ *   unchanged, but the files can now be properly unpickled"; re-saved in 2021 by {@code torch.save}, whose default
+ *   has been the zip format since torch 1.6; old URLs "still online for BC", timm #2346). Chosen over the
  *   legacy {@code resnet18-5c106cde} family of torchvision 0.4 (the files the paper's code loaded) because they are
  *   what torchvision loads today, their prefixes pass its hash check (on since 0.16), and the zip format carries a
  *   CRC-32 per entry that the reader checks. The legacy files hold the same weights in other bytes, so they are no
