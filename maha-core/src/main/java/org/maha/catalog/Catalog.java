@@ -23,7 +23,8 @@ import org.maha.image.Normalization;
  *   8-hex prefix in the name is published, so that prefix is checked. The files date from 2019, when
  *   {@code torch.utils.model_zoo.load_url} verified the name's prefix on every download, so the prefixes are very
  *   likely true; 0.6.3 itself loads them with the check off, so no later record confirms them.</li>
- *   <li><b>torchvision-efficientnet_b0..b7</b>: the names torchvision 0.14 shipped ({@code …_rwightman-3dd342df},
+ *   <li><b>torchvision-efficientnet_b0..b7</b>: the names torchvision 0.14 shipped (Debian's 0.14.1
+ *   {@code models/efficientnet.py}: {@code …_rwightman-3dd342df}, {@code …b1_rwightman-533bc792},
  *   {@code -bcdf34b7}, {@code -cf984f9c}, {@code -7eb33cd5}, {@code …_lukemelas-b6417697}, {@code -c76e70fd},
  *   {@code -dcc49843}) do not carry the files' SHA-256 prefixes: once torchvision turned its hash check on
  *   (pytorch/vision PR #7219, torchvision 0.16) every download failed with "invalid hash value (expected
@@ -44,8 +45,9 @@ import org.maha.image.Normalization;
  *   it serves the same bytes).</li>
  *   <li><b>resnet18..152</b>: torchvision's current {@code ResNetNN_Weights.IMAGENET1K_V1} files
  *   ({@code resnet18-f37072fd}, {@code resnet34-b627a593}, {@code resnet50-0676ba61}, {@code resnet101-63fe2227},
- *   {@code resnet152-394f9c45}; torchvision's {@code models/resnet.py} Weights enums, as vendored copies show and
- *   timm PR #2346 cites), the re-serialisation asked for in pytorch/vision #2068 and done in PR #3620 ("weights are
+ *   {@code resnet152-394f9c45}: the {@code IMAGENET1K_V1} URLs of {@code models/resnet.py} in Debian's
+ *   python3-torchvision 0.14.1, read from the package, and still in later torchvision per vendored copies and timm
+ *   PR #2346), the re-serialisation asked for in pytorch/vision #2068 and done in PR #3620 ("weights are
  *   unchanged, but the files can now be properly unpickled"; re-saved in 2021 by {@code torch.save}, whose default
  *   has been the zip format since torch 1.6; old URLs "still online for BC", timm #2346). Chosen over the
  *   legacy {@code resnet18-5c106cde} family of torchvision 0.4 (the files the paper's code loaded) because they are
