@@ -11,6 +11,7 @@ import org.maha.backbone.BackboneException;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.Catalog;
 import org.maha.catalog.CatalogEntry;
+import org.maha.catalog.ExpectedHash;
 import org.maha.catalog.WeightCache;
 import org.maha.catalog.WeightCacheException;
 import org.maha.image.Normalization;
@@ -45,6 +46,12 @@ final class BackboneOptions {
       description = "With --backbone: use this weight file instead of downloading. Verified when it has the "
           + "official hash; any other file is used with a warning (and the backbone name says 'unverified').")
   Path weights;
+
+  @Option(names = "--expect-sha256", paramLabel = "HEX",
+      description = "With --backbone: accept only a weight file whose SHA-256 is HEX (64 hex digits), downloaded or "
+          + "given with --weights; for a digest obtained elsewhere where the published one is only the 8-digit "
+          + "prefix in the file name, or does not match.")
+  String expectSha256;
 
   @Option(names = "--random-init", paramLabel = "SEED",
       description = "With --backbone (resnet and efficientnet families): random weights from SEED instead of "
@@ -103,6 +110,7 @@ final class BackboneOptions {
    * for a command that builds further named backbones with them (experiment --compare).
    */
   Path resolveOnnx(boolean otherNamedBackbones) throws MahaCommand.UsageException {
+    pinned(expectSha256); // a malformed digest stops the command before any work
     if (backboneName != null) {
       if (onnx != null) {
         throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
@@ -118,11 +126,11 @@ final class BackboneOptions {
       }
       return built.onnx();
     }
-    for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize}
-        : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
+    for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize, expectSha256}
+        : new Object[] {weights, randomInit, mirror, backboneCache, inputSize, expectSha256}) {
       if (o != null) {
-        throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --mirror and --backbone-cache "
-            + "need --backbone NAME");
+        throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --expect-sha256, --mirror and "
+            + "--backbone-cache need --backbone NAME");
       }
     }
     if (onnx != null) {
@@ -159,7 +167,25 @@ final class BackboneOptions {
   }
 
   private BuiltGraph buildNamed() throws MahaCommand.UsageException {
-    return buildOther("--backbone", backboneName, weights, randomInit, buildOverrides());
+    return buildFromCatalog("--backbone", backboneName, weights, randomInit, buildOverrides(), pinned(expectSha256));
+  }
+
+  /**
+   * The digest of {@code --expect-sha256 HEX}, if given.
+   *
+   * @throws MahaCommand.UsageException unless HEX is 64 hex digits (the message does not echo the value, which may
+   *                                    hold anything)
+   */
+  static java.util.Optional<ExpectedHash> pinned(String hex) throws MahaCommand.UsageException {
+    if (hex == null) {
+      return java.util.Optional.empty();
+    }
+    if (!hex.matches("[0-9a-fA-F]{64}")) {
+      throw new MahaCommand.UsageException("--expect-sha256: expected a full SHA-256 (64 hex digits), got "
+          + (hex.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? hex.length() + " hex digits"
+              : "a value that is not hex"));
+    }
+    return java.util.Optional.of(ExpectedHash.pinned(hex));
   }
 
   /** The zoo overrides these options ask for: --input-size, and the classifier for {@link #withClassifier}. */
@@ -191,9 +217,17 @@ final class BackboneOptions {
    */
   BuiltGraph buildOther(String option, String name, Path weightsFile, Long seed, Map<String, String> overrides)
       throws MahaCommand.UsageException {
+    pinned(expectSha256); // validated before the first download, whichever backbone comes first
+    return buildFromCatalog(option, name, weightsFile, seed, overrides, java.util.Optional.empty());
+  }
+
+  /** {@link #buildOther}, with {@code pin} (--expect-sha256) as the only acceptable hash when present. */
+  private BuiltGraph buildFromCatalog(String option, String name, Path weightsFile, Long seed,
+      Map<String, String> overrides, java.util.Optional<ExpectedHash> pin) throws MahaCommand.UsageException {
     Catalog catalog = catalog();
-    CatalogEntry entry = catalog.find(name).orElseThrow(() -> new MahaCommand.UsageException(
+    CatalogEntry listed = catalog.find(name).orElseThrow(() -> new MahaCommand.UsageException(
         option + ": unknown backbone '" + name + "' (known: " + String.join(", ", catalog.names()) + ")"));
+    CatalogEntry entry = pin.map(listed::withHash).orElse(listed);
     WeightCache cache = new WeightCache(backboneCache != null ? backboneCache : WeightCache.defaultRoot());
     return build(new BackboneZoo(cache), entry, weightsFile, seed, overrides, err());
   }
@@ -212,6 +246,10 @@ final class BackboneOptions {
       Map<String, String> overrides, PrintWriter err) throws MahaCommand.UsageException {
     if (weightsFile != null && seed != null) {
       throw new MahaCommand.UsageException("--weights and --random-init are mutually exclusive");
+    }
+    if (seed != null && entry.hash().pinned()) {
+      throw new MahaCommand.UsageException("--expect-sha256 and --random-init are mutually exclusive: random "
+          + "weights have no file to check");
     }
     long start = System.nanoTime();
     BuiltGraph g;

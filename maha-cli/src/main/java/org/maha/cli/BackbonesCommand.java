@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.maha.catalog.Catalog;
 import org.maha.catalog.CatalogEntry;
 import org.maha.catalog.DownloadListener;
+import org.maha.catalog.ExpectedHash;
 import org.maha.catalog.Verification;
 import org.maha.catalog.WeightCache;
 import org.maha.files.AtomicFiles;
@@ -82,13 +83,16 @@ final class BackbonesCommand implements Runnable {
         w = Math.max(w, e.name().length());
       }
       String nameCol = "%-" + w + "s";
-      o.printf(Locale.ROOT, nameCol + " %-12s %5s %-10s %6s  %-8s %s%n", "name", "family", "size", "norm", "ΣD",
-          "cached", "file");
+      o.printf(Locale.ROOT, nameCol + " %-12s %5s %-10s %6s  %-8s %-6s %s%n", "name", "family", "size", "norm",
+          "ΣD", "cached", "sha256", "file");
       for (CatalogEntry e : parent.catalog().entries()) {
         Verification v = cache.verify(e);
-        o.printf(Locale.ROOT, nameCol + " %-12s %5d %-10s %6d  %-8s %s%n", e.name(), e.family().id(), e.inputSizePx(),
-            e.normalization().id(), e.totalDim(), v.status().name().toLowerCase(Locale.ROOT), e.fileName());
+        o.printf(Locale.ROOT, nameCol + " %-12s %5d %-10s %6d  %-8s %-6s %s%n", e.name(), e.family().id(),
+            e.inputSizePx(), e.normalization().id(), e.totalDim(), v.status().name().toLowerCase(Locale.ROOT),
+            e.hash().strength(), e.fileName());
       }
+      o.println("sha256: full = the whole published digest is checked; prefix = only the 8 hex digits in the "
+          + "file name (torch.hub style); pin a digest obtained elsewhere with --expect-sha256 HEX");
       o.println("cache: " + cache.root());
       o.flush();
       return 0;
@@ -104,11 +108,22 @@ final class BackbonesCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "NAME", description = "Backbone names, see `maha backbones list`.")
     List<String> names;
 
+    @Option(names = "--expect-sha256", paramLabel = "HEX",
+        description = "With one NAME: accept only the file whose SHA-256 is HEX (64 hex digits), a digest obtained "
+            + "elsewhere.")
+    String expectSha256;
+
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
       WeightCache cache = parent.weightCache();
-      for (CatalogEntry e : parent.select(names)) {
+      java.util.Optional<ExpectedHash> pin = BackboneOptions.pinned(expectSha256);
+      if (pin.isPresent() && names.size() != 1) {
+        throw new MahaCommand.UsageException("--expect-sha256 pins the digest of one file: give one NAME, got "
+            + names.size());
+      }
+      for (CatalogEntry listed : parent.select(names)) {
+        CatalogEntry e = pin.map(listed::withHash).orElse(listed);
         Path p = cache.fetch(e, new Bar(err, e.name()));
         spec.commandLine().getOut().println(e.name() + " " + p);
       }
@@ -167,6 +182,10 @@ final class BackbonesCommand implements Runnable {
             + "pretrained.")
     Long randomInit;
 
+    @Option(names = "--expect-sha256", paramLabel = "HEX",
+        description = "Accept only a weight file (downloaded or --weights) whose SHA-256 is HEX (64 hex digits).")
+    String expectSha256;
+
     @Option(names = "--maps", description = "Also output the un-pooled level maps L0_map, L1_map, ...")
     boolean maps;
 
@@ -202,7 +221,9 @@ final class BackbonesCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Cli.requireWritableFile(out);
-      CatalogEntry entry = parent.select(List.of(name)).get(0);
+      java.util.Optional<ExpectedHash> pin = BackboneOptions.pinned(expectSha256);
+      CatalogEntry listed = parent.select(List.of(name)).get(0);
+      CatalogEntry entry = pin.map(listed::withHash).orElse(listed);
       BuiltGraph g = BackboneOptions.build(new BackboneZoo(parent.weightCache()), entry, weights, randomInit,
           overrides(), spec.commandLine().getErr());
       int size = inputSize != null ? inputSize : entry.inputSizePx();

@@ -23,6 +23,33 @@ class BackbonesCommandTest {
   }
 
   @Test
+  void listSaysPerEntryWhetherTheFullPublishedDigestOrOnlyTheFileNamePrefixIsChecked() {
+    var r = CliHarness.run("backbones", "--cache", dir.toString(), "list");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    java.util.Map<String, String> column = new java.util.HashMap<>();
+    r.out().lines().map(l -> l.trim().split("\\s+")).filter(f -> f.length == 8)
+        .forEach(f -> column.put(f[0], f[6]));
+    assertThat(column).containsEntry("name", "sha256")
+        .containsEntry("efficientnet-b4", "prefix")
+        .containsEntry("torchvision-efficientnet_b0", "full")
+        .containsEntry("torchvision-efficientnet_b1", "prefix")
+        .containsEntry("torchvision-efficientnet_b7", "full")
+        .containsEntry("resnet18", "prefix")
+        .containsEntry("mobilenet_v2", "full");
+    assertThat(column).hasSize(1 + org.maha.catalog.Catalog.official().names().size());
+    assertThat(r.out()).contains("--expect-sha256 HEX");
+  }
+
+  @Test
+  void fetchWithAPinnedDigestTakesExactlyOneName() {
+    var r = CliHarness.run("backbones", "--cache", dir.toString(), "fetch", "--expect-sha256", "0".repeat(64),
+        "resnet18", "resnet34");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("maha fetch: --expect-sha256 pins the digest of one file: give one "
+        + "NAME, got 2");
+  }
+
+  @Test
   @Timeout(60)
   void fetchesFromAMirrorOnLoopbackVerifiesAndCaches() throws Exception {
     Path tflite = SharedData.require("models/tf2_mobilenet_v2_1.0_224_ptq.tflite");

@@ -86,10 +86,8 @@ class NamedBackboneCliTest {
     }
   }
 
-  @Test
-  @Timeout(60)
-  void aMirrorServingAnotherFileUnderTheOfficialNameFailsTheHashCheck() throws Exception {
-    byte[] body = Files.readAllBytes(ZooFixtures.tinyResNet(dir, "tiny_resnet.pth"));
+  /** A loopback server answering every path with {@code body}: a mirror holding one file under every name. */
+  private static HttpServer serveEverywhere(byte[] body) throws java.io.IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", ex -> {
       ex.sendResponseHeaders(200, body.length);
@@ -97,18 +95,118 @@ class NamedBackboneCliTest {
       ex.close();
     });
     server.start();
+    return server;
+  }
+
+  private static String mirror(HttpServer server) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+  }
+
+  @Test
+  @Timeout(60)
+  void aMirrorServingAnotherFileUnderTheOfficialNameFailsTheHashCheckInOneLineWithTheWaysOut() throws Exception {
+    Path tiny = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    HttpServer server = serveEverywhere(Files.readAllBytes(tiny));
     try {
-      String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+      String mirror = mirror(server);
       var r = CliHarness.run("fit", "--backbone", "resnet18", "--mirror", mirror, "--backbone-cache",
           cache.toString(), "-q", "--out", dir.resolve("m.maha").toString(), good.toString());
       assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
-      assertThat(r.err()).contains("cannot download resnet18 from " + mirror + "resnet18-5c106cde.pth",
-          "expected SHA-256 starting 5c106cde", "put it at " + cache.resolve("weights/resnet18-5c106cde.pth"));
       assertThat(r.err()).contains("downloading resnet18 from " + mirror);
-      assertThat(cache.resolve("weights/resnet18-5c106cde.pth")).doesNotExist();
+      String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+      assertThat(last).startsWith("maha fit: cannot download resnet18 from " + mirror + "resnet18-f37072fd.pth")
+          .contains("has SHA-256 " + ZooFixtures.TINY_SHA256, "expected SHA-256 starting f37072fd",
+              "put it at " + cache.resolve("weights/resnet18-f37072fd.pth"), "--weights FILE",
+              "--expect-sha256 HEX to pin a digest obtained elsewhere")
+          .doesNotContain("Exception");
+      assertThat(cache.resolve("weights/resnet18-f37072fd.pth")).doesNotExist();
+      assertThat(dir.resolve("m.maha")).doesNotExist();
     } finally {
       server.stop(0);
     }
+  }
+
+  @Test
+  @Timeout(60)
+  void theSameDownloadIsAcceptedAndVerifiedWhenItsRealDigestIsPinned() throws Exception {
+    Path tiny = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    HttpServer server = serveEverywhere(Files.readAllBytes(tiny));
+    try {
+      Path model = dir.resolve("m.maha");
+      var r = CliHarness.run("fit", "--backbone", "resnet18", "--mirror", mirror(server), "--expect-sha256",
+          ZooFixtures.TINY_SHA256.toUpperCase(java.util.Locale.ROOT), "--backbone-cache", cache.toString(), "-q",
+          "--out", model.toString(), good.toString());
+      assertThat(r.exitCode()).as(r.all()).isZero();
+      assertThat(r.err()).doesNotContain("unverified");
+      assertThat(ModelFile.read(model).info().backbone().name()).isEqualTo("resnet18");
+      assertThat(cache.resolve("weights/resnet18-f37072fd.pth")).hasBinaryContent(Files.readAllBytes(tiny));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aTamperedDownloadUnderAPinnedDigestIsRefusedAndNothingIsCached() throws Exception {
+    byte[] tampered = Files.readAllBytes(ZooFixtures.tinyResNet(dir, "tiny_resnet.pth"));
+    tampered[tampered.length / 2] ^= 1;
+    HttpServer server = serveEverywhere(tampered);
+    try {
+      var r = CliHarness.run("fit", "--backbone", "resnet18", "--mirror", mirror(server), "--expect-sha256",
+          ZooFixtures.TINY_SHA256, "--backbone-cache", cache.toString(), "-q", "--out",
+          dir.resolve("m.maha").toString(), good.toString());
+      assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+      String last = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+      assertThat(last).contains("expected SHA-256 " + ZooFixtures.TINY_SHA256 + " (pinned with --expect-sha256)",
+          "deleted it", "--weights FILE");
+      assertThat(cache.resolve("weights")).isEmptyDirectory();
+      assertThat(dir.resolve("m.maha")).doesNotExist();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aPinnedDigestVerifiesAWeightsFileThatHasItAndRefusesOneThatHasNot() throws Exception {
+    Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path model = dir.resolve("m.maha");
+    var ok = CliHarness.run("fit", "--backbone", "resnet18", "--weights", pth.toString(), "--expect-sha256",
+        ZooFixtures.TINY_SHA256, "--backbone-cache", cache.toString(), "-q", "--out", model.toString(),
+        good.toString());
+    assertThat(ok.exitCode()).as(ok.all()).isZero();
+    assertThat(ok.err()).doesNotContain("unverified");
+    assertThat(ModelFile.read(model).info().backbone().name()).isEqualTo("resnet18");
+    String other = "0".repeat(64);
+    Path model2 = dir.resolve("m2.maha");
+    var bad = CliHarness.run("fit", "--backbone", "resnet18", "--weights", pth.toString(), "--expect-sha256",
+        other, "--backbone-cache", cache.toString(), "-q", "--out", model2.toString(), good.toString());
+    assertThat(bad.exitCode()).as(bad.all()).isEqualTo(2);
+    assertThat(bad.err().strip()).isEqualTo("maha fit: " + pth + ": SHA-256 is " + ZooFixtures.TINY_SHA256
+        + ", expected SHA-256 " + other + " (pinned with --expect-sha256) for resnet18; the file is not the one "
+        + "pinned");
+    assertThat(model2).doesNotExist();
+  }
+
+  @Test
+  void aMalformedPinnedDigestIsRefusedInOneLineBeforeAnyWork() throws Exception {
+    var before = CliProcess.snapshot(dir);
+    for (String hex : List.of("abc", "g".repeat(64), "0".repeat(65), "0".repeat(63) + "\n")) {
+      var r = CliProcess.run(30, cache, "fit", "--backbone", "resnet18", "--mirror", "http://127.0.0.1:9/",
+          "--expect-sha256", hex, "--backbone-cache", cache.toString(), "--out", dir.resolve("m.maha").toString(),
+          good.toString());
+      CliProcess.assertCleanRefusal(r, "--expect-sha256: expected a full SHA-256 (64 hex digits)");
+      assertThat(r.err()).doesNotContain("downloading");
+    }
+    var noBackbone = CliHarness.run("fit", "--expect-sha256", "0".repeat(64), "--out",
+        dir.resolve("m.maha").toString(), good.toString());
+    assertThat(noBackbone.exitCode()).isEqualTo(2);
+    assertThat(noBackbone.err()).contains("need --backbone NAME");
+    var withRandom = CliHarness.run("fit", "--backbone", "resnet18", "--random-init", "1", "--expect-sha256",
+        "0".repeat(64), "--backbone-cache", cache.toString(), "--out", dir.resolve("m.maha").toString(),
+        good.toString());
+    assertThat(withRandom.exitCode()).isEqualTo(2);
+    assertThat(withRandom.err()).contains("--expect-sha256 and --random-init are mutually exclusive");
+    assertThat(CliProcess.snapshot(dir)).isEqualTo(before);
   }
 
   @Test
@@ -122,7 +220,7 @@ class NamedBackboneCliTest {
     var r = CliHarness.run("backbones", "--cache", cache.toString(), "--mirror", mirror, "export", "resnet18",
         "--out", dir.resolve("r.onnx").toString());
     assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
-    assertThat(r.err()).contains(mirror + "resnet18-5c106cde.pth", "download it by hand and put it at",
+    assertThat(r.err()).contains(mirror + "resnet18-f37072fd.pth", "download it by hand and put it at",
         "--weights FILE");
     assertThat(dir.resolve("r.onnx")).doesNotExist();
   }

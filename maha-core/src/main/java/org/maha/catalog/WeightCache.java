@@ -91,7 +91,7 @@ public final class WeightCache {
 
   /** Where {@code entry}'s file is, or will be once fetched. */
   public Path pathOf(CatalogEntry entry) {
-    return root.resolve(WEIGHTS_DIR).resolve(entry.fileName());
+    return weightsDir().resolve(entry.fileName());
   }
 
   /** Where an interrupted download of {@code entry} is kept until it is resumed. */
@@ -100,24 +100,37 @@ public final class WeightCache {
   }
 
   /**
-   * Re-hashes {@code entry}'s cached file.
+   * Re-hashes {@code entry}'s cached file: the one under its current name, else the first of its former files
+   * present in the cache (an earlier name of the same weights, {@link CatalogEntry#formerFiles()}).
    *
    * @throws WeightCacheException when the file exists but cannot be read
    */
   public Verification verify(CatalogEntry entry) throws WeightCacheException {
     Path file = pathOf(entry);
+    ExpectedHash expected = entry.hash();
     if (!Files.isRegularFile(file)) {
-      return new Verification(entry, file, Verification.Status.MISSING, Optional.empty());
+      Optional<CatalogEntry.FormerFile> former = entry.formerFiles().stream()
+          .filter(f -> Files.isRegularFile(weightsDir().resolve(f.fileName()))).findFirst();
+      if (former.isEmpty()) {
+        return new Verification(entry, file, Verification.Status.MISSING, Optional.empty());
+      }
+      file = weightsDir().resolve(former.get().fileName());
+      expected = former.get().hash();
     }
     String sha = hash(file);
     return new Verification(entry, file,
-        entry.hash().matches(sha) ? Verification.Status.VERIFIED : Verification.Status.MISMATCH, Optional.of(sha));
+        expected.matches(sha) ? Verification.Status.VERIFIED : Verification.Status.MISMATCH, Optional.of(sha));
+  }
+
+  private Path weightsDir() {
+    return root.resolve(WEIGHTS_DIR);
   }
 
   /**
    * {@code entry}'s verified weight file: the cached one if it is there and verifies, else downloaded (resuming a
    * part when possible), verified and moved into the cache. A cached file with the wrong hash is deleted and
-   * fetched again.
+   * fetched again. A former file of the entry already in the cache that has its hash is used as it is (a former
+   * file with another hash is left alone: it may be another tool's).
    *
    * @throws WeightCacheException naming each URL tried and why it failed, and where to put a file fetched by hand
    */
@@ -128,7 +141,16 @@ public final class WeightCache {
       if (entry.hash().matches(hash(target))) {
         return target;
       }
-      deleteOrFail(target);
+      if (!entry.hash().pinned()) {
+        // damaged; a file that only differs from a digest the user pinned stays until a download replaces it
+        deleteOrFail(target);
+      }
+    }
+    for (CatalogEntry.FormerFile f : entry.formerFiles()) {
+      Path former = weightsDir().resolve(f.fileName());
+      if (Files.isRegularFile(former) && f.hash().matches(hash(former))) {
+        return former;
+      }
     }
     try {
       Files.createDirectories(target.getParent());
@@ -141,25 +163,31 @@ public final class WeightCache {
         .connectTimeout(settings.connectTimeout())
         .build();
     List<String> failures = new ArrayList<>();
+    boolean wrongFile = false;
     for (URI url : entry.urls()) {
       try {
         download(client, entry, url, listener);
         return target;
       } catch (AttemptFailed f) {
         failures.add(url + " (" + f.getMessage() + ")");
+        wrongFile |= f.wrongHash;
       }
     }
+    // one line: every URL with its reason (the file, expected and computed hash), then the ways out
     throw new WeightCacheException("cannot download " + entry.name() + " from " + String.join(" or ", failures)
-        + "; download it by hand and put it at " + target + ", or pass --weights FILE");
+        + "; download it by hand and put it at " + target + ", or pass --weights FILE"
+        + (wrongFile && !entry.hash().pinned() ? ", or --expect-sha256 HEX to pin a digest obtained elsewhere" : ""));
   }
 
   /**
    * Checks a weight file the user named instead of the cache ({@code --weights FILE}). A file with the official
-   * hash is verified, whatever its name. A file with the official name but another hash is refused: it is a
-   * damaged or tampered copy. Any other file (fine-tuned or converted weights) is accepted unverified, with a note
-   * for the caller to show.
+   * hash (or a former official file's, {@link CatalogEntry#formerFiles()}) is verified, whatever its name. A file
+   * with an official name but another hash is refused: it is a damaged or tampered copy; so is any other file when
+   * the digest is pinned ({@link ExpectedHash#pinned()}). Any other file (fine-tuned or converted weights) is
+   * accepted unverified, with a note for the caller to show.
    *
-   * @throws WeightCacheException when the file is missing or unreadable, or has the official name and a wrong hash
+   * @throws WeightCacheException when the file is missing or unreadable, or has an official name (or the digest is
+   *                              pinned) and a wrong hash
    */
   public LocalWeights fromLocalFile(CatalogEntry entry, Path file) throws WeightCacheException {
     if (!Files.isRegularFile(file)) {
@@ -167,11 +195,19 @@ public final class WeightCache {
           + entry.fileName() + ")");
     }
     String sha = hash(file);
-    if (entry.hash().matches(sha)) {
+    if (entry.hash().matches(sha) || entry.formerFiles().stream().anyMatch(f -> f.hash().matches(sha))) {
       return new LocalWeights(file, sha, true, Optional.empty());
     }
-    if (file.getFileName().toString().equals(entry.fileName())) {
+    String name = file.getFileName().toString();
+    if (entry.hash().pinned()) {
       throw new WeightCacheException(file + ": SHA-256 is " + sha + ", expected " + entry.hash().describe()
+          + " for " + entry.name() + "; the file is not the one pinned");
+    }
+    Optional<ExpectedHash> official = name.equals(entry.fileName()) ? Optional.of(entry.hash())
+        : entry.formerFiles().stream().filter(f -> f.fileName().equals(name)).map(CatalogEntry.FormerFile::hash)
+            .findFirst();
+    if (official.isPresent()) {
+      throw new WeightCacheException(file + ": SHA-256 is " + sha + ", expected " + official.get().describe()
           + " for " + entry.name() + "; the file is damaged or not the official one");
     }
     return new LocalWeights(file, sha, false, Optional.of(file + ": not the official " + entry.name() + " file "
@@ -198,7 +234,7 @@ public final class WeightCache {
       deleteOrFail(part);
       if (have == 0) {
         throw new AttemptFailed("the downloaded file has SHA-256 " + sha + ", expected " + entry.hash().describe()
-            + "; deleted it");
+            + "; deleted it", true);
       }
     }
     throw new AttemptFailed("the resumed and the fresh download both failed verification");
@@ -369,9 +405,16 @@ public final class WeightCache {
   /** One URL failed; the message is the reason, shown in parentheses after the URL. */
   private static final class AttemptFailed extends Exception {
     private static final long serialVersionUID = 1L;
+    /** The server answered with a whole file that is not the expected one (not a network failure). */
+    final boolean wrongHash;
 
     AttemptFailed(String reason) {
+      this(reason, false);
+    }
+
+    AttemptFailed(String reason, boolean wrongHash) {
       super(reason);
+      this.wrongHash = wrongHash;
     }
   }
 }

@@ -12,6 +12,7 @@
  * thread. Every failure a user can cause or fix (offline, wrong hash, unwritable cache, missing local file) raises
  * {@link org.maha.catalog.WeightCacheException}, whose message names the URL or file and says what to do.
  * Where a publisher gives the full SHA-256 it is checked in full; where only the torch.hub style prefix in the
- * file name is published, that prefix is checked ({@link org.maha.catalog.ExpectedHash.Kind}).
+ * file name is published, that prefix is checked ({@link org.maha.catalog.ExpectedHash.Kind}); a digest the user
+ * obtained elsewhere can be pinned instead ({@link org.maha.catalog.ExpectedHash#pinned(String)}).
  */
 package org.maha.catalog;

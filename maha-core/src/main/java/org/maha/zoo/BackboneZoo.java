@@ -92,7 +92,7 @@ public final class BackboneZoo {
     Path file = weights.fetch(entry, listener);
     String sha = sha256(file);
     Provenance p = new Provenance(entry.name(), entry.family().id(), entry.name(),
-        Provenance.WeightSource.CATALOG, Optional.of(entry.fileName()), Optional.of(sha), true, true,
+        Provenance.WeightSource.CATALOG, Optional.of(file.getFileName().toString()), Optional.of(sha), true, true,
         OptionalLong.empty(), reg.version(), overrides, "");
     return obtain(entry, p, key(entry, sha.substring(0, KEY_HASH_HEX), reg, overrides), Optional.empty(),
         () -> reg.builder().build(entry, file, overrides), file.toString());

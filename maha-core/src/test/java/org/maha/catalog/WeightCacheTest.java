@@ -195,6 +195,131 @@ class WeightCacheTest {
     return p;
   }
 
+  /** A torch.hub style name whose 8-hex suffix is not the payload's SHA-256 prefix. */
+  private static String misnamed() {
+    String wrong = Fixtures.payloadSha256().startsWith("0123abcd") ? "3210dcba" : "0123abcd";
+    return "tiny-net-" + wrong + ".pth";
+  }
+
+  private CatalogEntry named(String fileName, ExpectedHash hash, URI... urls) {
+    CatalogEntry template = entry(hash, urls);
+    return new CatalogEntry(template.name(), template.family(), template.format(), List.of(urls), fileName, hash,
+        template.inputSizePx(), template.normalization(), template.levelNames(), template.levelDims(), "test bytes");
+  }
+
+  @Test
+  void aFileWhoseNameSuffixIsNotItsHashPrefixIsRefusedInOneLineNamingBothHashesAndTheWaysOut() throws Exception {
+    String file = misnamed();
+    String prefix = file.substring("tiny-net-".length(), file.length() - 4);
+    server.serve(file, PAYLOAD, true);
+    CatalogEntry e = named(file, ExpectedHash.prefix(prefix), server.url(file));
+    assertThatThrownBy(() -> cache.fetch(e, DownloadListener.NONE))
+        .isInstanceOf(WeightCacheException.class)
+        .hasMessage("cannot download tiny-net from " + server.url(file) + " (the downloaded file has SHA-256 "
+            + Fixtures.payloadSha256() + ", expected SHA-256 starting " + prefix + " (published prefix); deleted it)"
+            + "; download it by hand and put it at " + cache.pathOf(e) + ", or pass --weights FILE, or "
+            + "--expect-sha256 HEX to pin a digest obtained elsewhere");
+    assertThat(cacheFiles()).isEmpty();
+  }
+
+  @Test
+  void theSameFileIsAcceptedWhenItsRealDigestIsPinned() throws Exception {
+    String file = misnamed();
+    server.serve(file, PAYLOAD, true);
+    CatalogEntry e = named(file, ExpectedHash.prefix(file.substring(9, 17)), server.url(file))
+        .withHash(ExpectedHash.pinned(Fixtures.payloadSha256()));
+    Path got = cache.fetch(e, DownloadListener.NONE);
+    assertThat(got).isEqualTo(cache.pathOf(e));
+    assertThat(Files.readAllBytes(got)).isEqualTo(PAYLOAD);
+    assertThat(cacheFiles()).containsExactly(got);
+    assertThat(cache.verify(e).status()).isEqualTo(Verification.Status.VERIFIED);
+  }
+
+  @Test
+  void aTamperedFileUnderAPinnedDigestIsRefusedAndNotCached() throws Exception {
+    byte[] tampered = PAYLOAD.clone();
+    tampered[777] ^= 1;
+    server.serve(FILE, tampered, true);
+    CatalogEntry e = entry(ExpectedHash.pinned(Fixtures.payloadSha256()), server.url(FILE));
+    assertThatThrownBy(() -> cache.fetch(e, DownloadListener.NONE))
+        .isInstanceOf(WeightCacheException.class)
+        .hasMessageContaining(server.url(FILE) + " (the downloaded file has SHA-256 " + Sha256.of(writeTemp(tampered))
+            + ", expected SHA-256 " + Fixtures.payloadSha256() + " (pinned with --expect-sha256); deleted it)")
+        .hasMessageEndingWith(", or pass --weights FILE")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("\n"));
+    assertThat(cacheFiles()).isEmpty();
+  }
+
+  /** torchvision's EfficientNet-B0 as the catalog builds it, with test bytes in the role of the official file. */
+  private CatalogEntry torchvisionB0(String base) {
+    String sha = Fixtures.payloadSha256();
+    return Catalog.torchvisionEfficientNet(base, 0, "efficientnet_b0_rwightman-" + sha.substring(0, 8) + ".pth",
+        "efficientnet_b0_rwightman-3dd342df.pth", ExpectedHash.full(sha));
+  }
+
+  @Test
+  void aTorchvisionEfficientNetEntryAcceptsTheBytesOfItsPinnedDigestFromItsCurrentUrl() throws Exception {
+    CatalogEntry e = torchvisionB0(server.base().toString());
+    server.serve(e.fileName(), PAYLOAD, true);
+    Recorder rec = new Recorder();
+    Path got = cache.fetch(e, rec);
+    assertThat(got).isEqualTo(root.resolve("weights").resolve(e.fileName()));
+    assertThat(Files.readAllBytes(got)).isEqualTo(PAYLOAD);
+    assertThat(rec.urls).containsExactly(server.url(e.fileName()));
+    assertThat(cache.verify(e).status()).isEqualTo(Verification.Status.VERIFIED);
+  }
+
+  @Test
+  void whenTheCurrentUrlFailsThePreRenameUrlServesTheSameBytesAndTheyAreCachedUnderTheCurrentName()
+      throws Exception {
+    CatalogEntry e = torchvisionB0(server.base().toString());
+    server.serve("efficientnet_b0_rwightman-3dd342df.pth", PAYLOAD, true); // the current name answers 404
+    Recorder rec = new Recorder();
+    Path got = cache.fetch(e, rec);
+    assertThat(rec.urls).containsExactly(server.url(e.fileName()),
+        server.url("efficientnet_b0_rwightman-3dd342df.pth"));
+    assertThat(got).isEqualTo(cache.pathOf(e));
+    assertThat(Files.readAllBytes(got)).isEqualTo(PAYLOAD);
+    assertThat(cacheFiles()).containsExactly(got);
+  }
+
+  @Test
+  void aFileCachedUnderItsFormerNameIsFoundAndVerifiedWithoutAnyRequest() throws Exception {
+    CatalogEntry e = torchvisionB0(server.base().toString());
+    Path old = root.resolve("weights").resolve("efficientnet_b0_rwightman-3dd342df.pth");
+    Files.createDirectories(old.getParent());
+    Files.write(old, PAYLOAD);
+    Verification v = cache.verify(e);
+    assertThat(v.status()).isEqualTo(Verification.Status.VERIFIED);
+    assertThat(v.path()).isEqualTo(old);
+    assertThat(cache.fetch(e, DownloadListener.NONE)).isEqualTo(old);
+    assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void aFormerFileWithAnotherHashIsLeftAloneAndTheCurrentFileDownloaded() throws Exception {
+    CatalogEntry e = torchvisionB0(server.base().toString());
+    server.serve(e.fileName(), PAYLOAD, true);
+    Path old = root.resolve("weights").resolve("efficientnet_b0_rwightman-3dd342df.pth");
+    Files.createDirectories(old.getParent());
+    Files.write(old, new byte[] {1, 2, 3});
+    assertThat(cache.verify(e).status()).isEqualTo(Verification.Status.MISMATCH);
+    assertThat(cache.fetch(e, DownloadListener.NONE)).isEqualTo(cache.pathOf(e));
+    assertThat(Files.readAllBytes(old)).containsExactly(1, 2, 3);
+    assertThat(cache.verify(e).path()).isEqualTo(cache.pathOf(e));
+  }
+
+  @Test
+  void aCachedFileThatOnlyMissesAPinnedDigestIsKeptWhenNoDownloadReplacesIt() throws Exception {
+    Path file = cache.pathOf(fullHashEntry());
+    Files.createDirectories(file.getParent());
+    Files.write(file, PAYLOAD);
+    String other = Sha256.of(writeTemp(new byte[] {9}));
+    CatalogEntry pinned = fullHashEntry().withHash(ExpectedHash.pinned(other)); // nothing served: 404
+    assertThatThrownBy(() -> cache.fetch(pinned, DownloadListener.NONE)).isInstanceOf(WeightCacheException.class);
+    assertThat(Files.readAllBytes(file)).isEqualTo(PAYLOAD);
+  }
+
   @Test
   void notFoundNamesTheUrlAndWhereToPutTheFile() {
     CatalogEntry e = fullHashEntry(); // nothing served: the server answers 404
@@ -297,6 +422,39 @@ class WeightCacheTest {
     assertThat(w.verified()).isFalse();
     assertThat(w.note()).hasValueSatisfying(n -> assertThat(n)
         .startsWith(f.toString()).contains(FILE).contains("unverified"));
+  }
+
+  @Test
+  void underAPinnedDigestALocalFileIsVerifiedWhenItMatchesAndRefusedOtherwiseWhateverItsName() throws Exception {
+    CatalogEntry pinned = fullHashEntry().withHash(ExpectedHash.pinned(Fixtures.payloadSha256()));
+    Path good = root.resolve("copy-from-a-colleague.bin");
+    Files.write(good, PAYLOAD);
+    assertThat(cache.fromLocalFile(pinned, good).verified()).isTrue();
+    Path other = root.resolve("finetuned.pth");
+    Files.write(other, Arrays.copyOf(PAYLOAD, 100));
+    assertThatThrownBy(() -> cache.fromLocalFile(pinned, other))
+        .isInstanceOf(WeightCacheException.class)
+        .hasMessage(other + ": SHA-256 is " + Sha256.of(other) + ", expected SHA-256 " + Fixtures.payloadSha256()
+            + " (pinned with --expect-sha256) for tiny-net; the file is not the one pinned");
+  }
+
+  @Test
+  void aLocalFileWithAFormerOfficialHashIsVerifiedAndOneNamedLikeItWithAnotherHashRefused() throws Exception {
+    String sha = Fixtures.payloadSha256();
+    CatalogEntry current = fullHashEntry();
+    String formerName = "tiny-net-" + sha.substring(0, 8) + "-legacy.pth";
+    CatalogEntry e = new CatalogEntry(current.name(), current.family(), current.format(), current.urls(),
+        current.fileName(), ExpectedHash.full(Sha256.of(writeTemp(new byte[] {4}))), current.inputSizePx(),
+        current.normalization(), current.levelNames(), current.levelDims(), "test bytes",
+        List.of(new CatalogEntry.FormerFile(formerName, ExpectedHash.prefix(sha.substring(0, 8)))));
+    Path legacy = root.resolve("anything.pth");
+    Files.write(legacy, PAYLOAD);
+    assertThat(cache.fromLocalFile(e, legacy).verified()).isTrue();
+    Path fake = root.resolve(formerName);
+    Files.write(fake, new byte[] {5});
+    assertThatThrownBy(() -> cache.fromLocalFile(e, fake))
+        .hasMessageContaining("expected SHA-256 starting " + sha.substring(0, 8) + " (published prefix)")
+        .hasMessageContaining("the file is damaged or not the official one");
   }
 
   @Test

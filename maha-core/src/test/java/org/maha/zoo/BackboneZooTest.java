@@ -241,8 +241,8 @@ class BackboneZooTest {
       CatalogEntry mirrored = Catalog.official().withBaseUrl(base).get("resnet18");
       assertThatThrownBy(() -> zoo().official(mirrored, Map.of(), DownloadListener.NONE))
           .isInstanceOf(WeightCacheException.class)
-          .hasMessageContaining(base + "resnet18-5c106cde.pth")
-          .hasMessageContaining("expected SHA-256 starting 5c106cde");
+          .hasMessageContaining(base + "resnet18-f37072fd.pth")
+          .hasMessageContaining("expected SHA-256 starting f37072fd");
       // an entry whose published hash is the tiny file's: fetched, verified, built, named plainly
       CatalogEntry tiny = new CatalogEntry("resnet18", BackboneFamily.RESNET, RESNET18.format(),
           List.of(URI.create(base + "tiny-8bdf969e.pth")), "tiny-8bdf969e.pth", ExpectedHash.full(ZooFixtures
