@@ -57,7 +57,10 @@ public final class GaussianAdFitter {
     return count;
   }
 
-  /** Notes from the last {@link #fit} (e.g. constant features left out of SED). */
+  /**
+   * Notes from the last {@link #fit} (e.g. constant features left out of SED, or too few images for the χ²
+   * thresholds: {@link ThresholdReliability}).
+   */
   public List<String> warnings() {
     return List.copyOf(warnings);
   }
@@ -77,7 +80,10 @@ public final class GaussianAdFitter {
         levels.add(LevelFitter.fit(variant, sums.get(i), names.get(i), warnings));
       }
     }
-    return new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count), variant, levels);
+    GaussianAdModel model = new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count),
+        variant, levels);
+    ThresholdReliability.fitWarning(model).ifPresent(warnings::add);
+    return model;
   }
 
   /**
