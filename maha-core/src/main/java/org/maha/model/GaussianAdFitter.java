@@ -96,6 +96,21 @@ public final class GaussianAdFitter {
   }
 
   /**
+   * The components [from, to) a PCA/NPCA variant keeps of {@code pca}, fitted on {@code n} rows, under the
+   * variant's rule (maha's or the official slice; see {@link Variant.Pca}); degenerate cases are added to
+   * {@code warnings}. Lets a sweep over thresholds select exactly as {@code fit} does.
+   */
+  public static int[] keptComponents(org.maha.stats.PcaFit pca, Variant.Pca variant, int n, String level,
+      List<String> warnings) {
+    return LevelFitter.keptComponents(pca, variant, n, level, warnings);
+  }
+
+  /** Whether component {@code k} of {@code pca} is numerically null (no variance on the rows it was fitted on). */
+  public static boolean isNullComponent(org.maha.stats.PcaFit pca, int k) {
+    return LevelFitter.isNull(pca.explainedVariance(), k);
+  }
+
+  /**
    * Fits several variants on the same rows ({@code levelRows[level][image]}), accumulating each level's sums once
    * for all of mvg, l2 and sed. Models come back in the order of {@code variants}.
    */

@@ -22,8 +22,8 @@ public final class ExperimentFigures {
       cells[1][i] = npca.get(i).auroc();
     }
     return Charts.png(Charts.aurocBy("AUROC vs variance threshold t (combined score, mean ± SEM over categories)",
-        "variance threshold t", xs, List.of("PCA: components up to t (high variance)",
-            "NPCA: components after t (low variance)"), cells), 900, 420).bytes();
+        "variance threshold t", xs, List.of(pca.get(0).method() + ": components up to t (high variance)",
+            npca.get(0).method() + ": components after t (low variance)"), cells), 900, 420).bytes();
   }
 
   /** Per-level AUROC of one variant for several backbones (Table II's figure). */

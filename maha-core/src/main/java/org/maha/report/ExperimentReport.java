@@ -112,7 +112,8 @@ public final class ExperimentReport {
               + "low-variance ones beyond t (plus the two boundary components, as the official code). The paper's "
               + "finding: NPCA, the components with little variance on good images, keeps the performance of the "
               + "full Gaussian while PCA loses it. The mvg column (no reduction) repeats Table I for reference. "
-              + "Cells: AUROC (%) " + over + "; bold: best of the row."),
+              + "Cells: AUROC (%) " + over + "; bold: best of the row.",
+              VariantNames.pcaRule(pca.variants().stream().anyMatch(VariantNames::official))),
           List.of(levelTable("pca-npca", "PCA/NPCA (ours): image-level AUROC (%) per level, " + over, pca,
               mvgColumn(levels))),
           List.of(fig), List.of(PublishedResults.HEADLINE)));
@@ -126,9 +127,9 @@ public final class ExperimentReport {
               + "up to t (PCA, high variance) or only those beyond t (NPCA, low variance); \"kept\" is the mean "
               + "share of components kept. If the low-variance components carry the signal, NPCA stays high "
               + "while PCA drops as t falls. One PCA per category, fold and level on the fold's fit vectors, "
-              + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA."),
-          List.of(sweepTable(r.sweep())), List.of(fig),
-          List.of("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.")));
+              + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA.",
+              VariantNames.pcaRule(r.sweep().get(0).official())),
+          List.of(sweepTable(r.sweep())), List.of(fig), sweepNotes(r.sweep())));
     }
     if (r.sigma().isPresent()) {
       ExperimentResults.SigmaTable t = r.sigma().get();
@@ -144,6 +145,22 @@ public final class ExperimentReport {
     }
     out.add(rocSection(levels));
     return out;
+  }
+
+  /** Which sweep points kept a single (often null) component somewhere, then the "not published" note. */
+  private static List<String> sweepNotes(List<Experiments.SweepPoint> points) {
+    List<String> notes = new ArrayList<>();
+    for (Experiments.SweepPoint p : points) {
+      if (p.singleComponentFits() > 0) {
+        notes.add(String.format(java.util.Locale.ROOT, "%s at t = %s kept a single component in %d of %d level fits "
+            + "(categories × folds × levels)%s.", p.method(), trim(p.threshold()), p.singleComponentFits(),
+            p.levelFits(), p.nullSingleFits() == 0 ? ""
+                : ", " + p.nullSingleFits() + " of them a component with zero variance on the fit vectors, so that "
+                    + "level adds nothing, or only noise, to the combined score"));
+      }
+    }
+    notes.add("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.");
+    return notes;
   }
 
   private static Section rocSection(EvaluationReport r) {

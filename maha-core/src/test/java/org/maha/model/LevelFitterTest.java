@@ -58,4 +58,31 @@ class LevelFitterTest {
     assertThat(kept[1]).isEqualTo(3);
     assertThat(w).anyMatch(s -> s.contains("2 numerically null"));
   }
+
+  @Test
+  void theOfficialRuleKeepsTheOfficialSliceNullComponentsIncluded() {
+    double[][] x = rows(100, new double[] {3, 2, 1, 0, 0}, 3);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    Variant.Pca official = (Variant.Pca) Variant.parse("npca-official:0.9");
+    assertThat(official).isEqualTo(new Variant.Pca(0.9, true, true));
+    assertThat(official.id()).isEqualTo("npca-official:0.9");
+    int[] slice = Pca.selectComponents(pca.explainedVarianceRatio(), 0.9, true);
+    assertThat(slice[1]).isEqualTo(5);
+    assertThat(LevelFitter.keptComponents(pca, official, 100, "L3", w)).containsExactly(slice);
+    assertThat(w).isEmpty();
+    // maha's rule leaves the two null components out
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.9, true), 100, "L3", w))
+        .containsExactly(slice[0], 3);
+  }
+
+  @Test
+  void theOfficialRuleKeepsOnlyTheLastComponentWhenTheFirstExceedsTheThreshold() {
+    double[][] x = rows(200, new double[] {1000, 1, 1, 1}, 2);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.99, true, true), 200, "L0", w))
+        .containsExactly(3, 4);
+    assertThat(w).singleElement().asString().contains("L0", "npca-official:0.99", "only the last");
+  }
 }

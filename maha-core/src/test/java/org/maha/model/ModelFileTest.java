@@ -49,7 +49,7 @@ class ModelFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mvg", "l2", "sed", "pca:0.9", "npca:0.9"})
+  @ValueSource(strings = {"mvg", "l2", "sed", "pca:0.9", "npca:0.9", "npca-official:0.9"})
   void roundTripGivesIdenticalScores(String variant) throws Exception {
     double[][][] train = features(30, 1);
     GaussianAdModel m = fit(Variant.parse(variant), train);
