@@ -40,6 +40,27 @@ public final class ExperimentFiles {
   /** Experiment id of the Table II rows. */
   public static final String BACKBONES = "backbones";
 
+  /**
+   * The names of every file {@code maha experiment} writes for {@code r}: those of {@link #files} and the Table I
+   * files of {@link ReportFiles} ({@code auroc.csv}, {@code scores.csv}, {@code evaluation.json}), so the report
+   * lists only files that exist.
+   */
+  public static List<String> names(ExperimentResults r) {
+    List<String> out = new java.util.ArrayList<>(List.of("folds.json"));
+    if (!r.backbones().isEmpty()) {
+      out.add("backbones_auroc_per_fold.csv");
+    }
+    out.addAll(List.of("auroc_per_fold.csv", "auroc_per_category.csv", "auroc_summary.csv"));
+    if (!r.sweep().isEmpty()) {
+      out.addAll(List.of("sweep.csv", "sweep_summary.csv"));
+    }
+    if (r.sigma().isPresent()) {
+      out.addAll(List.of("sigma_counts.csv", "sigma_summary.csv"));
+    }
+    out.addAll(List.of("experiments.json", "auroc.csv", "scores.csv", "evaluation.json"));
+    return out;
+  }
+
   /** File name → bytes, in a fixed order. */
   public static Map<String, byte[]> files(ExperimentResults r) throws IOException {
     Map<String, byte[]> out = new LinkedHashMap<>();
