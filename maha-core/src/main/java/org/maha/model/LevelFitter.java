@@ -43,7 +43,26 @@ final class LevelFitter {
     }
     PcaFit pca = Pca.fit(rows);
     int[] range = keptComponents(pca, p, rows.length, level, warnings);
-    return fitSubspace(pca, range, rows, level + " (" + variant.id() + " subspace)");
+    try {
+      return fitSubspace(pca, range, rows, level + " (" + variant.id() + " subspace)");
+    } catch (FitException e) {
+      if (!p.official() || !allNull(pca.explainedVariance(), range)) {
+        throw e;
+      }
+      // the official code's pinvh of a zero covariance: precision 0, distance 0 (LevelModel.Zero)
+      warnings.add("level " + level + ": every component " + p.id() + " keeps has zero variance on the training "
+          + "images; as in the official code (pinvh of a zero covariance) the level's distance is 0");
+      return new LevelModel.Zero(rows[0].length, rows.length);
+    }
+  }
+
+  private static boolean allNull(double[] variance, int[] range) {
+    for (int k = range[0]; k < range[1]; k++) {
+      if (!isNull(variance, k)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -189,6 +189,9 @@ public final class ModelFile {
     if (kind.equals("mvg") && !(variant instanceof Variant.Pca)) {
       return mvg(arrays, a, dim, n, where);
     }
+    if (kind.equals("zero") && variant instanceof Variant.Pca p && p.official()) {
+      return new LevelModel.Zero(dim, count);
+    }
     if (kind.equals("projected") && variant instanceof Variant.Pca) {
       int k = n.path("modelDim").asInt(-1);
       double[] pcaMean = vector(arrays, a, "pca_mean", dim, where);
@@ -341,6 +344,10 @@ public final class ModelFile {
       n.put("constantFeatures", s.constantFeatures());
       arrays.put("mean", add(out, dir + "mean.npy", vec(s.mean())));
       arrays.put("std", add(out, dir + "std.npy", vec(s.std())));
+    } else if (level instanceof LevelModel.Zero z) {
+      n.put("kind", "zero");
+      n.put("n", z.n());
+      n.put("modelDim", 0);
     } else if (level instanceof LevelModel.Projected p) {
       n.put("kind", "projected");
       n.put("firstComponent", p.firstComponent());

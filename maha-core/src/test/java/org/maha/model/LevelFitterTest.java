@@ -85,4 +85,24 @@ class LevelFitterTest {
         .containsExactly(3, 4);
     assertThat(w).singleElement().asString().contains("L0", "npca-official:0.99", "only the last");
   }
+
+  /**
+   * Official slice, c = 0, the last component a dead channel: the official code's pinvh of the zero covariance
+   * gives distance 0; maha's rule keeps the live component instead. (The experiment's official run stopped here.)
+   */
+  @Test
+  void anOfficialSubspaceWithoutVarianceScoresZeroLikePinvh() throws Exception {
+    double[][] x = new double[10][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = new double[] {i * 0.5, 0};
+    }
+    List<String> w = new ArrayList<>();
+    LevelModel official = LevelFitter.fitRows(Variant.parse("npca-official:0.99"), x, "L0", w);
+    assertThat(official).isEqualTo(new LevelModel.Zero(2, 10));
+    assertThat(official.distance(new double[] {7, 3})).isZero();
+    assertThat(w).anyMatch(s -> s.contains("L0") && s.contains("distance is 0"));
+    LevelModel maha = LevelFitter.fitRows(Variant.parse("npca:0.99"), x, "L0", new ArrayList<>());
+    assertThat(maha).isInstanceOf(LevelModel.Projected.class);
+    assertThat(maha.distance(new double[] {7, 3})).isPositive();
+  }
 }

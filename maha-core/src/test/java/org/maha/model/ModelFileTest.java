@@ -135,6 +135,23 @@ class ModelFileTest {
   }
 
   @Test
+  void aZeroLevelOfTheOfficialSliceRoundTrips() throws Exception {
+    BackboneSpec one = new BackboneSpec("toy", "ab".repeat(32), "input", 32, Normalization.IMAGENET, List.of("a"),
+        List.of(2));
+    GaussianAdFitter f = new GaussianAdFitter(one, "toy.onnx", Variant.parse("npca-official:0.99"));
+    for (int i = 0; i < 10; i++) {
+      f.add(new double[][] {{i * 0.5, 0}});
+    }
+    GaussianAdModel m = f.fit("dead channel");
+    assertThat(m.levels()).containsExactly(new LevelModel.Zero(2, 10));
+    Path file = dir.resolve("zero.maha");
+    ModelFile.write(m, file);
+    GaussianAdModel back = ModelFile.read(file);
+    assertThat(back.levels()).isEqualTo(m.levels());
+    assertThat(back.score(new double[][] {{3, 1}}).score()).isZero();
+  }
+
+  @Test
   void rejectsTruncatedMissingAndForeignFiles() throws Exception {
     GaussianAdModel m = fit(new Variant.Mvg(), features(20, 6));
     Path file = dir.resolve("m.maha");
