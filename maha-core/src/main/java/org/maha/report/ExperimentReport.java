@@ -148,16 +148,30 @@ public final class ExperimentReport {
     return out;
   }
 
-  /** Which sweep points kept a single (often null) component somewhere, then the "not published" note. */
+  /**
+   * Per method, the sweep points that kept a single (often null) component at some level fit, in one sentence;
+   * then the "not published" note.
+   */
   private static List<String> sweepNotes(List<Experiments.SweepPoint> points) {
     List<String> notes = new ArrayList<>();
-    for (Experiments.SweepPoint p : points) {
-      if (p.singleComponentFits() > 0) {
-        notes.add(String.format(java.util.Locale.ROOT, "%s at t = %s kept a single component in %d of %d level fits "
-            + "(categories × folds × levels)%s.", p.method(), trim(p.threshold()), p.singleComponentFits(),
-            p.levelFits(), p.nullSingleFits() == 0 ? ""
-                : ", " + p.nullSingleFits() + " of them a component with zero variance on the fit vectors, so that "
-                    + "level adds nothing, or only noise, to the combined score"));
+    for (boolean negated : new boolean[] {false, true}) {
+      List<String> parts = new ArrayList<>();
+      String method = null;
+      int fits = 0;
+      boolean anyNull = false;
+      for (Experiments.SweepPoint p : points) {
+        if (p.negated() == negated && p.singleComponentFits() > 0) {
+          method = p.method();
+          fits = p.levelFits();
+          anyNull |= p.nullSingleFits() > 0;
+          parts.add("t = " + trim(p.threshold()) + ": " + p.singleComponentFits()
+              + (p.nullSingleFits() > 0 ? " (" + p.nullSingleFits() + " with zero variance)" : ""));
+        }
+      }
+      if (method != null) {
+        notes.add(method + " kept a single component in some of the " + fits + " level fits (categories × folds × "
+            + "levels) — " + String.join(", ", parts) + "." + (anyNull ? " A component with zero variance on the "
+                + "fit vectors makes its level add nothing, or only noise, to the combined score." : ""));
       }
     }
     notes.add("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.");
