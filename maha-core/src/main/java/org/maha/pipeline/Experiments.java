@@ -88,18 +88,20 @@ public final class Experiments {
     if (v < 0) {
       throw new IllegalArgumentException("variant " + variant + " is not in the report " + r.variants());
     }
+    boolean projected = Variant.parse(variant) instanceof Variant.Pca;
     List<SigmaCount> out = new ArrayList<>();
     for (Evaluation.CategoryResult c : r.categories()) {
       Evaluation.VariantResult vr = c.variants().get(v);
       for (Evaluation.FoldResult f : vr.folds()) {
         // results that did not record it come from MVG fits: k = the level's dimension
         int k = f.levelDof().length > level ? f.levelDof()[level] : r.backbone().levelDims().get(level);
-        if (k < 1) {
+        if (k < 1 && !projected) {
           throw new IllegalArgumentException("χ² thresholds need a Mahalanobis variant (mvg, pca:t, npca:t), got "
               + variant);
         }
         for (int sigma : SIGMAS) {
-          double t = ChiSquare.thresholdDistance(k, sigma);
+          // k = 0: an official-slice level without variance (LevelModel.Zero) scores 0 and flags nothing
+          double t = k < 1 ? Double.POSITIVE_INFINITY : ChiSquare.thresholdDistance(k, sigma);
           int good = 0;
           int bad = 0;
           int fp = 0;
@@ -140,12 +142,14 @@ public final class Experiments {
           if (sc.sigma() == sigma && sc.category().equals(name)) {
             fpr[c] += sc.fpr() / folds;
             tpr[c] += sc.tpr() / folds;
-            threshold += sc.threshold();
-            n++;
+            if (Double.isFinite(sc.threshold())) {
+              threshold += sc.threshold();
+              n++;
+            }
           }
         }
       }
-      rows.add(new SigmaRow(sigma, threshold / n, ChiSquare.predictedFalsePositiveRate(sigma),
+      rows.add(new SigmaRow(sigma, n == 0 ? Double.NaN : threshold / n, ChiSquare.predictedFalsePositiveRate(sigma),
           Summary.meanSem(fpr), Summary.meanSem(tpr)));
     }
     return rows;
