@@ -36,7 +36,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin MvtecOptions data = new MvtecOptions();
 
   @Option(names = "--variants", split = ",", defaultValue = "mvg,l2,sed", paramLabel = "V",
-      description = "Comma-separated: mvg, l2, sed, pca:T, npca:T. Default: ${DEFAULT-VALUE}.")
+      description = "Comma-separated: mvg, l2, sed, pca:T, npca:T, pca-official:T, npca-official:T. Default: "
+          + "${DEFAULT-VALUE}.")
   List<String> variants;
 
   @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Folder for the report files.")

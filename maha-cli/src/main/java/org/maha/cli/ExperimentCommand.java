@@ -41,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Reproduce the paper's experiments on an MVTec-layout folder and write a report (HTML with",
         "figures, Markdown, CSV, JSON): per-level MVG/L2/SED (Table I), per-level MVG across backbones (Table II, with",
         "--compare), PCA/NPCA (table3.py) and AUROC versus variance retained, and the sigma-threshold table",
-        "(table4.py). Protocol: 5 folds of KFold(5, shuffle=True, random_state=0) by default. Features are extracted",
+        "(table4.py). PCA/NPCA follow one component rule per run (--pca-rule). Protocol: 5 folds of KFold(5, shuffle=True, random_state=0) by default. Features are extracted",
         "once per backbone and cached, so reruns are fast."})
 final class ExperimentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -75,9 +75,16 @@ final class ExperimentCommand implements Callable<Integer> {
   String sigmaLevel;
 
   @Option(names = "--sigma-variant", defaultValue = "mvg", paramLabel = "V",
-      description = {"Variant of the σ table: mvg, pca:T or npca:T (k = the components kept; table4.py runs mvg, "
-          + "pca:0.99 and npca:0.99). Default: ${DEFAULT-VALUE}."})
+      description = {"Variant of the σ table: mvg, pca:T or npca:T, or pca-official:T / npca-official:T (k = the "
+          + "components kept; table4.py runs mvg, pca:0.99 and npca:0.99). Default: ${DEFAULT-VALUE}."})
   String sigmaVariant;
+
+  @Option(names = "--pca-rule", defaultValue = "maha", paramLabel = "R",
+      description = {"Which principal components the PCA/NPCA table and the variance sweep keep, one rule for both: "
+          + "maha (variants pca:T/npca:T: drops numerically null components; NPCA keeps all when the first alone "
+          + "passes T) or official (pca-official:T/npca-official:T: the paper's exact slice, to reproduce its "
+          + "table as published). Default: ${DEFAULT-VALUE}."})
+  String pcaRule;
 
   @Option(names = "--cache", paramLabel = "DIR",
       description = "Feature cache. Default: $MAHA_HOME/features or ~/.cache/maha/features.")
@@ -100,6 +107,10 @@ final class ExperimentCommand implements Callable<Integer> {
             + "' (expected " + String.join(", ", EXPERIMENTS) + ")");
       }
     }
+    if (!pcaRule.equals("maha") && !pcaRule.equals("official")) {
+      throw new MahaCommand.UsageException("--pca-rule: expected maha or official, got '" + pcaRule + "'");
+    }
+    boolean official = pcaRule.equals("official");
     List<String> ran = EXPERIMENTS.stream().filter(experiments::contains)
         .filter(e -> !e.equals("backbones") || !compare.isEmpty()).toList();
     Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0)
@@ -130,10 +141,11 @@ final class ExperimentCommand implements Callable<Integer> {
       String file = onnx.toAbsolutePath().toString();
       levels = Experiments.evaluate(specB, features, Experiments.TABLE_I, protocol, file);
       if (ran.contains("pca")) {
-        pca = Optional.of(Experiments.evaluate(specB, features, Experiments.PCA_TABLE, protocol, file));
+        pca = Optional.of(Experiments.evaluate(specB, features, Experiments.pcaTable(official), protocol,
+            file));
       }
       if (ran.contains("sweep")) {
-        sweep = Experiments.varianceSweep(features, protocol);
+        sweep = Experiments.varianceSweep(features, protocol, official);
       }
       if (ran.contains("sigma")) {
         int level = sigmaLevel == null ? bestLevel(levels, 0) : specB.levelNames().indexOf(sigmaLevel);

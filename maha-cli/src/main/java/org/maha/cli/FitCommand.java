@@ -42,7 +42,8 @@ final class FitCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--variant", defaultValue = "mvg", paramLabel = "V",
-      description = "mvg (the paper's Gaussian), l2, sed, pca:T or npca:T. Default: ${DEFAULT-VALUE}.")
+      description = "mvg (the paper's Gaussian), l2, sed, pca:T or npca:T (maha's component rule), or "
+          + "pca-official:T / npca-official:T (the paper's exact slice). Default: ${DEFAULT-VALUE}.")
   String variant;
 
   @Option(names = "--calibrate", split = ",", paramLabel = "IMAGES",

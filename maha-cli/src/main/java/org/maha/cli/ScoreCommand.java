@@ -16,6 +16,7 @@ import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
+import org.maha.model.ThresholdReliability;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Sha256;
 import org.maha.pipeline.FeatureExtractor;
@@ -52,7 +53,8 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Option(names = "--sigma", paramLabel = "S",
       description = "Also flag each level whose distance exceeds the chi-square threshold at S sigma "
-          + "(mvg/pca/npca only; predicted false-positive rate 1-erf(S/sqrt 2)).")
+          + "(mvg/pca/npca only; predicted false-positive rate 1-erf(S/sqrt 2)). These thresholds assume many more "
+          + "training images than features; maha warns when the model has too few (use fit --calibrate then).")
   Double sigma;
 
   @Override
@@ -62,6 +64,9 @@ final class ScoreCommand implements Callable<Integer> {
       Cli.requireWritableFile(out);
     }
     GaussianAdModel model = ModelFile.read(modelFile);
+    if (sigma != null) {
+      ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
+    }
     List<Path> files = InputOptions.expand(images);
     Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
     if (onnx == null) {

@@ -92,7 +92,8 @@ class ExperimentCommandTest {
         SyntheticInspectionSet.Spec.demo().categories().subList(0, 3), 48, 60, 4, 2, 9L));
     Path out = dir.resolve("exp");
     var r = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q",
-        "--experiments", "levels,pca", "--no-cache", "-o", out.toString(), data.toString());
+        "--experiments", "levels,pca", "--pca-rule", "official", "--no-cache", "-o", out.toString(),
+        data.toString());
     assertThat(r.exitCode()).as(r.all()).isZero();
     ObjectMapper json = new ObjectMapper();
 
@@ -154,6 +155,20 @@ class ExperimentCommandTest {
     String page = Files.readString(out.resolve("experiments.html"));
     assertThat(page).contains("id=\"table-i-table\"", "id=\"pca-npca-table\"", "id=\"toc\"",
         "How to read this", "for comparison only", "n_train");
+    // --pca-rule official: the table's variants are the official slice, and the page names the rule
+    assertThat(summary).anyMatch(l -> l.startsWith("pca,") && l.contains(",npca-official:0.99,combined,"))
+        .noneMatch(l -> l.contains(",npca:0.99,"));
+    assertThat(page).contains("Component rule: the official slice");
+  }
+
+  @Test
+  void anUnknownPcaRuleIsRefusedBeforeAnyWork() {
+    var r = CliHarness.run("experiment", "--onnx", dir.resolve("missing.onnx").toString(), "--pca-rule", "paper",
+        "-o", dir.resolve("x").toString(), dir.resolve("no-data").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n", "Exception")
+        .contains("--pca-rule: expected maha or official, got 'paper'");
+    assertThat(dir.resolve("x")).doesNotExist();
   }
 
   @Test

@@ -57,7 +57,10 @@ public final class GaussianAdFitter {
     return count;
   }
 
-  /** Notes from the last {@link #fit} (e.g. constant features left out of SED). */
+  /**
+   * Notes from the last {@link #fit} (e.g. constant features left out of SED, or too few images for the χ²
+   * thresholds: {@link ThresholdReliability}).
+   */
   public List<String> warnings() {
     return List.copyOf(warnings);
   }
@@ -77,7 +80,10 @@ public final class GaussianAdFitter {
         levels.add(LevelFitter.fit(variant, sums.get(i), names.get(i), warnings));
       }
     }
-    return new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count), variant, levels);
+    GaussianAdModel model = new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count),
+        variant, levels);
+    ThresholdReliability.fitWarning(model).ifPresent(warnings::add);
+    return model;
   }
 
   /**
@@ -87,6 +93,21 @@ public final class GaussianAdFitter {
   public static LevelModel.Projected fitSubspace(org.maha.stats.PcaFit pca, int[] range, double[][] rows,
       String level) throws FitException {
     return LevelFitter.fitSubspace(pca, range, rows, level);
+  }
+
+  /**
+   * The components [from, to) a PCA/NPCA variant keeps of {@code pca}, fitted on {@code n} rows, under the
+   * variant's rule (maha's or the official slice; see {@link Variant.Pca}); degenerate cases are added to
+   * {@code warnings}. Lets a sweep over thresholds select exactly as {@code fit} does.
+   */
+  public static int[] keptComponents(org.maha.stats.PcaFit pca, Variant.Pca variant, int n, String level,
+      List<String> warnings) {
+    return LevelFitter.keptComponents(pca, variant, n, level, warnings);
+  }
+
+  /** Whether component {@code k} of {@code pca} is numerically null (no variance on the rows it was fitted on). */
+  public static boolean isNullComponent(org.maha.stats.PcaFit pca, int k) {
+    return LevelFitter.isNull(pca.explainedVariance(), k);
   }
 
   /**

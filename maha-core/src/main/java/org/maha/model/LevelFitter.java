@@ -43,7 +43,26 @@ final class LevelFitter {
     }
     PcaFit pca = Pca.fit(rows);
     int[] range = keptComponents(pca, p, rows.length, level, warnings);
-    return fitSubspace(pca, range, rows, level + " (" + variant.id() + " subspace)");
+    try {
+      return fitSubspace(pca, range, rows, level + " (" + variant.id() + " subspace)");
+    } catch (FitException e) {
+      if (!p.official() || !allNull(pca.explainedVariance(), range)) {
+        throw e;
+      }
+      // the official code's pinvh of a zero covariance: precision 0, distance 0 (LevelModel.Zero)
+      warnings.add("level " + level + ": every component " + p.id() + " keeps has zero variance on the training "
+          + "images; as in the official code (pinvh of a zero covariance) the level's distance is 0");
+      return new LevelModel.Zero(rows[0].length, rows.length);
+    }
+  }
+
+  private static boolean allNull(double[] variance, int[] range) {
+    for (int k = range[0]; k < range[1]; k++) {
+      if (!isNull(variance, k)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -66,25 +85,34 @@ final class LevelFitter {
   }
 
   /**
-   * The components a PCA/NPCA level keeps: the official rule of PAPER §2.3 ({@link Pca#selectComponents}),
-   * with two departures that only matter in degenerate cases, both reported as warnings: (1) when the first
-   * component alone exceeds the threshold (c = 0) NPCA keeps every component instead of the official slice
-   * {@code [-1:]} (only the last one); (2) numerically null components (variance ≤ 1e-12 of the largest: dead
-   * channels, or the null space when N ≤ D) are dropped, since their directions are arbitrary and carry no
-   * variance to model.
+   * The components a PCA/NPCA level keeps, {fromInclusive, toExclusive}. With {@code p.official()} exactly the
+   * official slice of PAPER §2.3 ({@link Pca#selectComponents}); a single kept component (NPCA with c = 0 keeps
+   * only the last one) is reported as a warning. Otherwise maha's rule: the official selection with two
+   * departures that only matter in degenerate cases, both reported as warnings: (1) when the first component alone
+   * exceeds the threshold (c = 0) NPCA keeps every component instead of the official slice {@code [-1:]} (only the
+   * last one); (2) numerically null components (variance ≤ {@link #NULL_VARIANCE} of the largest: dead channels,
+   * or the null space when N ≤ D) are dropped, since their directions are arbitrary and carry no variance to model.
    */
   static int[] keptComponents(PcaFit pca, Variant.Pca p, int n, String level, List<String> warnings) {
     double[] ratio = pca.explainedVarianceRatio();
     double[] variance = pca.explainedVariance();
     int total = ratio.length;
     int[] range = Pca.selectComponents(ratio, p.threshold(), p.negated());
+    if (p.official()) {
+      if (p.negated() && total > 1 && range[1] - range[0] == 1) {
+        warnings.add("level " + level + ": " + p.id() + " keeps only the last principal component"
+            + (isNull(variance, total - 1) ? ", which has zero variance on the training images" : "")
+            + ": the first alone holds more than " + p.threshold() + " of the variance (official slice [c-1:], c = 0)");
+      }
+      return range;
+    }
     if (p.negated() && total > 1 && ratio[0] > p.threshold()) {
       warnings.add("level " + level + ": the first principal component alone holds more than " + p.threshold()
           + " of the variance; NPCA keeps all components (the official rule would keep only the last)");
       range = new int[] {0, total};
     }
     int to = range[1];
-    while (to > range[0] + 1 && !(variance[to - 1] > 1e-12 * variance[0])) {
+    while (to > range[0] + 1 && isNull(variance, to - 1)) {
       to--;
     }
     // with n ≤ d the last d-(n-1) components are null by construction: expected, not worth a warning
@@ -94,6 +122,14 @@ final class LevelFitter {
           + p.id());
     }
     return new int[] {range[0], to};
+  }
+
+  /** Variance, relative to the largest, at or below which a component counts as numerically null. */
+  static final double NULL_VARIANCE = 1e-12;
+
+  /** Whether component {@code k} is numerically null: variance ≤ {@link #NULL_VARIANCE} of the first. */
+  static boolean isNull(double[] variance, int k) {
+    return !(variance[k] > NULL_VARIANCE * variance[0]);
   }
 
   /** @param constantWhy what to say when the features have zero variance (null: the default message) */

@@ -153,6 +153,26 @@ public sealed interface LevelModel {
   }
 
   /**
+   * A level of the official PCA/NPCA slice ({@code npca-official:T}) whose kept principal components all have zero
+   * variance on the training images (e.g. c = 0 keeps only the last component, a dead channel). The official code
+   * fits Ledoit-Wolf to those constant projections (covariance 0) and takes its {@code pinvh}, which inverts no
+   * eigenvalue: the precision is 0, so the distance is 0 for every image and the level adds nothing to the
+   * combined score. maha's rule never produces it.
+   *
+   * @param inputDim length of the pooled feature vector
+   * @param n        training vectors
+   */
+  record Zero(int inputDim, long n) implements LevelModel {
+    @Override
+    public double distance(double[] features) {
+      if (features.length != inputDim) {
+        throw new IllegalArgumentException("expected " + inputDim + " features, got " + features.length);
+      }
+      return 0;
+    }
+  }
+
+  /**
    * A Gaussian in a PCA subspace (PAPER §2.3): features are centred with the PCA mean, projected on the kept
    * components (rows of {@code components}, k × D), then scored by {@code inner}.
    *

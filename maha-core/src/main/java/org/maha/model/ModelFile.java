@@ -189,6 +189,9 @@ public final class ModelFile {
     if (kind.equals("mvg") && !(variant instanceof Variant.Pca)) {
       return mvg(arrays, a, dim, n, where);
     }
+    if (kind.equals("zero") && variant instanceof Variant.Pca p && p.official()) {
+      return new LevelModel.Zero(dim, count);
+    }
     if (kind.equals("projected") && variant instanceof Variant.Pca) {
       int k = n.path("modelDim").asInt(-1);
       double[] pcaMean = vector(arrays, a, "pca_mean", dim, where);
@@ -341,6 +344,10 @@ public final class ModelFile {
       n.put("constantFeatures", s.constantFeatures());
       arrays.put("mean", add(out, dir + "mean.npy", vec(s.mean())));
       arrays.put("std", add(out, dir + "std.npy", vec(s.std())));
+    } else if (level instanceof LevelModel.Zero z) {
+      n.put("kind", "zero");
+      n.put("n", z.n());
+      n.put("modelDim", 0);
     } else if (level instanceof LevelModel.Projected p) {
       n.put("kind", "projected");
       n.put("firstComponent", p.firstComponent());
@@ -358,7 +365,8 @@ public final class ModelFile {
     n.put("modelDim", g.dim());
     n.put("n", m.n());
     n.put("shrinkage", m.shrinkage());
-    n.put("log10ConditionNumber", g.logConditionNumber() / Math.log(10));
+    // λ_max/λ_min from the eigenvalues (the Cholesky diagonal only bounds it from below, by up to two decades)
+    n.put("log10ConditionNumber", g.exactLogConditionNumber() / Math.log(10));
     arrays.put("mean", add(out, dir + "mean.npy", vec(g.mean())));
     arrays.put("covariance", add(out, dir + "covariance.npy", mat(g.covariance())));
     arrays.put("cholesky", add(out, dir + "cholesky.npy", mat(g.choleskyLower())));

@@ -42,18 +42,34 @@ public sealed interface Variant {
 
   /**
    * Gaussian on a subset of principal components (PAPER §2.3): the high-variance ones up to the variance
-   * threshold (PCA) or the low-variance rest (NPCA, {@code negated}).
+   * threshold (PCA) or the low-variance rest (NPCA, {@code negated}). Two rules choose the components:
+   * <ul>
+   *   <li>maha's ({@code pca:T}, {@code npca:T}, {@code official = false}): the official selection, except that
+   *       numerically null components (dead channels, and the null space the SVD returns when N ≤ D) are dropped,
+   *       and NPCA keeps every component when the first alone holds more than T of the variance;
+   *   <li>the official slice ({@code pca-official:T}, {@code npca-official:T}): exactly {@code compute_pca} of the
+   *       paper's code, null components included, and NPCA with c = 0 keeps only the last component, as the
+   *       published tables were computed.
+   * </ul>
    */
-  record Pca(double threshold, boolean negated) implements Variant {
+  record Pca(double threshold, boolean negated, boolean official) implements Variant {
+    /** The official suffix of the variant ids that use the official slice. */
+    public static final String OFFICIAL = "-official";
+
     public Pca {
       if (!(threshold > 0 && threshold < 1)) {
         throw new IllegalArgumentException("variance threshold must be in (0, 1), got " + threshold);
       }
     }
 
+    /** maha's rule. */
+    public Pca(double threshold, boolean negated) {
+      this(threshold, negated, false);
+    }
+
     @Override
     public String id() {
-      return (negated ? "npca:" : "pca:") + threshold;
+      return (negated ? "npca" : "pca") + (official ? OFFICIAL : "") + ":" + threshold;
     }
 
     @Override
@@ -62,7 +78,7 @@ public sealed interface Variant {
     }
   }
 
-  /** Parses {@code mvg}, {@code l2}, {@code sed}, {@code pca:T}, {@code npca:T}. */
+  /** Parses {@code mvg}, {@code l2}, {@code sed}, {@code pca:T}, {@code npca:T}, {@code pca-official:T}, {@code npca-official:T}. */
   static Variant parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
     switch (s) {
@@ -77,7 +93,9 @@ public sealed interface Variant {
     }
     int colon = s.indexOf(':');
     String kind = colon < 0 ? s : s.substring(0, colon);
-    if ((kind.equals("pca") || kind.equals("npca"))) {
+    boolean official = kind.endsWith(Pca.OFFICIAL);
+    String base = official ? kind.substring(0, kind.length() - Pca.OFFICIAL.length()) : kind;
+    if (base.equals("pca") || base.equals("npca")) {
       if (colon < 0) {
         throw new IllegalArgumentException("variant '" + text + "' needs a variance threshold, e.g. " + kind + ":0.99");
       }
@@ -87,9 +105,9 @@ public sealed interface Variant {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("variant '" + text + "': threshold is not a number");
       }
-      return new Pca(t, kind.equals("npca"));
+      return new Pca(t, base.equals("npca"), official);
     }
-    throw new IllegalArgumentException(
-        "unknown variant '" + text + "' (expected mvg, l2, sed, pca:T or npca:T with 0 < T < 1)");
+    throw new IllegalArgumentException("unknown variant '" + text + "' (expected mvg, l2, sed, pca:T, npca:T, "
+        + "pca-official:T or npca-official:T with 0 < T < 1)");
   }
 }

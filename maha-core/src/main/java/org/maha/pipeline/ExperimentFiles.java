@@ -25,7 +25,8 @@ import org.maha.model.MahaVersion;
  *   <li>{@code auroc_summary.csv}: per experiment, backbone, variant and level, the mean over categories of those
  *       per-category values and their SEM = sample standard deviation (ddof = 1) / √n;
  *   <li>{@code backbones_auroc_per_fold.csv} (Table II), {@code sweep.csv} + {@code sweep_summary.csv} (AUROC vs
- *       variance), {@code sigma_counts.csv} + {@code sigma_summary.csv} (the σ table);
+ *       variance; method pca/npca or pca-official/npca-official names the component rule, and the summary counts
+ *       the per-level fits that kept a single, possibly null, component), {@code sigma_counts.csv} + {@code sigma_summary.csv} (the σ table);
  *   <li>{@code experiments.json}: the header and every summary.
  * </ul>
  */
@@ -38,6 +39,27 @@ public final class ExperimentFiles {
   public static final String PCA = "pca";
   /** Experiment id of the Table II rows. */
   public static final String BACKBONES = "backbones";
+
+  /**
+   * The names of every file {@code maha experiment} writes for {@code r}: those of {@link #files} and the Table I
+   * files of {@link ReportFiles} ({@code auroc.csv}, {@code scores.csv}, {@code evaluation.json}), so the report
+   * lists only files that exist.
+   */
+  public static List<String> names(ExperimentResults r) {
+    List<String> out = new java.util.ArrayList<>(List.of("folds.json"));
+    if (!r.backbones().isEmpty()) {
+      out.add("backbones_auroc_per_fold.csv");
+    }
+    out.addAll(List.of("auroc_per_fold.csv", "auroc_per_category.csv", "auroc_summary.csv"));
+    if (!r.sweep().isEmpty()) {
+      out.addAll(List.of("sweep.csv", "sweep_summary.csv"));
+    }
+    if (r.sigma().isPresent()) {
+      out.addAll(List.of("sigma_counts.csv", "sigma_summary.csv"));
+    }
+    out.addAll(List.of("experiments.json", "auroc.csv", "scores.csv", "evaluation.json"));
+    return out;
+  }
 
   /** File name → bytes, in a fixed order. */
   public static Map<String, byte[]> files(ExperimentResults r) throws IOException {
@@ -67,16 +89,18 @@ public final class ExperimentFiles {
     out.put("auroc_summary.csv", utf8(summary));
     if (!r.sweep().isEmpty()) {
       StringBuilder sw = new StringBuilder("method,threshold,category,auroc\n");
-      StringBuilder ss = new StringBuilder("method,threshold,mean,sem,n_categories,mean_kept_fraction\n");
+      StringBuilder ss = new StringBuilder("method,threshold,mean,sem,n_categories,mean_kept_fraction,level_fits,"
+          + "single_component_fits,null_single_component_fits\n");
       List<Evaluation.CategoryResult> names = r.levels().categories();
       for (Experiments.SweepPoint p : r.sweep()) {
-        String m = p.negated() ? "npca" : "pca";
+        String m = p.method();
         for (int c = 0; c < p.categoryAuroc().size(); c++) {
           sw.append(m).append(',').append(p.threshold()).append(',').append(ReportFiles.csv(names.get(c).category()))
               .append(',').append(p.categoryAuroc().get(c)).append('\n');
         }
         ss.append(m).append(',').append(p.threshold()).append(',').append(meanSem(p.auroc())).append(',')
-            .append(p.meanKeptFraction()).append('\n');
+            .append(p.meanKeptFraction()).append(',').append(p.levelFits()).append(',')
+            .append(p.singleComponentFits()).append(',').append(p.nullSingleFits()).append('\n');
       }
       out.put("sweep.csv", utf8(sw));
       out.put("sweep_summary.csv", utf8(ss));

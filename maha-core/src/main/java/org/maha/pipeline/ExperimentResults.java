@@ -56,6 +56,11 @@ public record ExperimentResults(String weights, String dataRoot, OffsetDateTime 
       counts = List.copyOf(counts);
     }
 
+    /** Whether k differs between folds (PCA/NPCA), so that the rows' threshold is a mean over folds. */
+    public boolean dofVaries() {
+      return counts.stream().mapToInt(Experiments.SigmaCount::dof).distinct().count() > 1;
+    }
+
     /**
      * The χ² degrees of freedom, for captions: "k = 320" when every fold used the same (MVG), else the range and
      * mean of the components kept per fold (PCA/NPCA).

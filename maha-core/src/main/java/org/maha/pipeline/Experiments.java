@@ -24,9 +24,19 @@ public final class Experiments {
 
   /** Table I: MVG, L2 and SED per level (table1.py). */
   public static final List<String> TABLE_I = List.of("mvg", "l2", "sed");
-  /** The PCA / NPCA table (table3.py). */
+  /** The PCA / NPCA table (table3.py), maha's component rule (see {@link Variant.Pca}). */
   public static final List<String> PCA_TABLE = List.of("pca:0.95", "pca:0.99", "npca:0.99", "npca:0.999",
       "npca:0.9999");
+
+  /** The PCA / NPCA table's variants under one rule: maha's, or the official slice ({@code npca-official:T}). */
+  public static List<String> pcaTable(boolean official) {
+    List<String> out = new ArrayList<>();
+    for (String v : PCA_TABLE) {
+      Variant.Pca p = (Variant.Pca) Variant.parse(v);
+      out.add(new Variant.Pca(p.threshold(), p.negated(), official).id());
+    }
+    return List.copyOf(out);
+  }
   /** Variance thresholds of the AUROC-versus-variance-retained sweep. */
   public static final double[] SWEEP = {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9999};
   /** σ values of the threshold table (table4.py). */
@@ -78,18 +88,20 @@ public final class Experiments {
     if (v < 0) {
       throw new IllegalArgumentException("variant " + variant + " is not in the report " + r.variants());
     }
+    boolean projected = Variant.parse(variant) instanceof Variant.Pca;
     List<SigmaCount> out = new ArrayList<>();
     for (Evaluation.CategoryResult c : r.categories()) {
       Evaluation.VariantResult vr = c.variants().get(v);
       for (Evaluation.FoldResult f : vr.folds()) {
         // results that did not record it come from MVG fits: k = the level's dimension
         int k = f.levelDof().length > level ? f.levelDof()[level] : r.backbone().levelDims().get(level);
-        if (k < 1) {
+        if (k < 1 && !projected) {
           throw new IllegalArgumentException("χ² thresholds need a Mahalanobis variant (mvg, pca:t, npca:t), got "
               + variant);
         }
         for (int sigma : SIGMAS) {
-          double t = ChiSquare.thresholdDistance(k, sigma);
+          // k = 0: an official-slice level without variance (LevelModel.Zero) scores 0 and flags nothing
+          double t = k < 1 ? Double.POSITIVE_INFINITY : ChiSquare.thresholdDistance(k, sigma);
           int good = 0;
           int bad = 0;
           int fp = 0;
@@ -130,39 +142,60 @@ public final class Experiments {
           if (sc.sigma() == sigma && sc.category().equals(name)) {
             fpr[c] += sc.fpr() / folds;
             tpr[c] += sc.tpr() / folds;
-            threshold += sc.threshold();
-            n++;
+            if (Double.isFinite(sc.threshold())) {
+              threshold += sc.threshold();
+              n++;
+            }
           }
         }
       }
-      rows.add(new SigmaRow(sigma, threshold / n, ChiSquare.predictedFalsePositiveRate(sigma),
+      rows.add(new SigmaRow(sigma, n == 0 ? Double.NaN : threshold / n, ChiSquare.predictedFalsePositiveRate(sigma),
           Summary.meanSem(fpr), Summary.meanSem(tpr)));
     }
     return rows;
   }
 
   /**
-   * One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t;
-   * {@code categoryAuroc} are the per-category AUROCs it summarises (in the order of the categories).
+   * One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t
+   * under one component rule ({@code official}: the official slice, else maha's; see {@link Variant.Pca});
+   * {@code categoryAuroc} are the per-category AUROCs it summarises (in the order of the categories). Of the
+   * {@code levelFits} per-level subspaces (categories × folds × levels), {@code singleComponentFits} kept a single
+   * component, {@code nullSingleFits} of them one with zero variance on the fit vectors (that level then adds
+   * nothing, or only noise, to the combined score).
    */
-  public record SweepPoint(double threshold, boolean negated, MeanSem auroc, double meanKeptFraction,
-      List<Double> categoryAuroc) {
+  public record SweepPoint(double threshold, boolean negated, boolean official, MeanSem auroc,
+      double meanKeptFraction, List<Double> categoryAuroc, int levelFits, int singleComponentFits,
+      int nullSingleFits) {
     public SweepPoint {
       categoryAuroc = List.copyOf(categoryAuroc);
     }
+
+    /** The variant name without threshold: pca, npca, pca-official or npca-official. */
+    public String method() {
+      return (negated ? "npca" : "pca") + (official ? Variant.Pca.OFFICIAL : "");
+    }
+  }
+
+  /** {@link #varianceSweep(List, Evaluation.Protocol, boolean)} with maha's component rule. */
+  public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol) {
+    return varianceSweep(features, protocol, false);
   }
 
   /**
    * AUROC of the combined score versus variance threshold for PCA and NPCA (the paper's PCA finding: the
    * low-variance components carry the signal). Per category and fold, each level's PCA is computed once on the
-   * fold's fit vectors and reused for every threshold (components selected with the official rule); a category's
-   * AUROC and kept share are averaged over its folds, like every other table.
+   * fold's fit vectors and reused for every threshold; the components are selected exactly as {@code fit} selects
+   * them for {@code pca:T}/{@code npca:T} ({@code official} false) or {@code pca-official:T}/{@code
+   * npca-official:T} (true), so a sweep point equals the PCA table's cell of the same variant. A category's AUROC
+   * and kept share are averaged over its folds, like every other table.
    */
-  public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol) {
+  public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol,
+      boolean official) {
     List<SweepPoint> out = new ArrayList<>();
     int cats = features.size();
     double[][][] auroc = new double[2][SWEEP.length][cats];
     double[][][] kept = new double[2][SWEEP.length][cats];
+    int[][][] counts = new int[2][SWEEP.length][3];
     for (int c = 0; c < cats; c++) {
       CategoryFeatures f = features.get(c);
       int n = f.train().size();
@@ -173,11 +206,14 @@ public final class Experiments {
         anomalous[i] = f.testLabels().get(i).anomalous();
       }
       for (int[] held : heldOut) {
-        double[][][] fold = sweepFold(f, Evaluation.complement(n, held), anomalous);
+        double[][][] fold = sweepFold(f, Evaluation.complement(n, held), anomalous, official);
         for (int neg = 0; neg < 2; neg++) {
           for (int s = 0; s < SWEEP.length; s++) {
             auroc[neg][s][c] += fold[neg][s][0] / heldOut.length;
             kept[neg][s][c] += fold[neg][s][1] / heldOut.length;
+            for (int k = 0; k < 3; k++) {
+              counts[neg][s][k] += (int) fold[neg][s][2 + k];
+            }
           }
         }
       }
@@ -192,30 +228,38 @@ public final class Experiments {
         for (double a : auroc[neg][s]) {
           per.add(a);
         }
-        out.add(new SweepPoint(SWEEP[s], neg == 1, Summary.meanSem(auroc[neg][s]), k, per));
+        int[] n = counts[neg][s];
+        out.add(new SweepPoint(SWEEP[s], neg == 1, official, Summary.meanSem(auroc[neg][s]), k, per, n[0], n[1],
+            n[2]));
       }
     }
     return out;
   }
 
-  /** Distances of the test images under the Gaussian fitted in the PCA subspace [range) (the model's own code). */
   /**
-   * One fold of the sweep: {@code [neg][threshold] = {combined AUROC, mean share of components kept}} with each
-   * level's PCA fitted on the fold's fit vectors.
+   * One fold of the sweep: {@code [neg][threshold] = {combined AUROC, mean share of components kept, level fits,
+   * single-component fits, null single-component fits}} with each level's PCA fitted on the fold's fit vectors.
    */
-  private static double[][][] sweepFold(CategoryFeatures f, int[] fit, boolean[] anomalous) {
+  private static double[][][] sweepFold(CategoryFeatures f, int[] fit, boolean[] anomalous, boolean official) {
     int levels = f.train().get(0).length;
-    double[][][] out = new double[2][SWEEP.length][2];
+    double[][][] out = new double[2][SWEEP.length][5];
     double[][][] combined = new double[2][SWEEP.length][anomalous.length];
     double[][][] fitRows = f.fitRows(fit); // with augmentation: every augmented copy of the fit images
+    List<String> ignored = new ArrayList<>(); // the sweep reports single components in its own counts
     for (int l = 0; l < levels; l++) {
       double[][] rows = fitRows[l];
       PcaFit pca = Pca.fit(rows);
       for (int neg = 0; neg < 2; neg++) {
         for (int s = 0; s < SWEEP.length; s++) {
-          int[] range = Pca.selectComponents(pca.explainedVarianceRatio(), SWEEP[s], neg == 1);
+          int[] range = GaussianAdFitter.keptComponents(pca, new Variant.Pca(SWEEP[s], neg == 1, official),
+              rows.length, "L" + l, ignored);
           double[] d = levelDistances(pca, range, rows, f.test(), l);
           out[neg][s][1] += (double) (range[1] - range[0]) / pca.explainedVarianceRatio().length / levels;
+          out[neg][s][2]++;
+          if (range[1] - range[0] == 1) {
+            out[neg][s][3]++;
+            out[neg][s][4] += GaussianAdFitter.isNullComponent(pca, range[0]) ? 1 : 0;
+          }
           for (int i = 0; i < d.length; i++) {
             combined[neg][s][i] += d[i] / levels;
           }
@@ -230,6 +274,7 @@ public final class Experiments {
     return out;
   }
 
+  /** Distances of the test images under the Gaussian fitted in the PCA subspace [range) (the model's own code). */
   private static double[] levelDistances(PcaFit pca, int[] range, double[][] rows, List<double[][]> test, int level) {
     double[] d = new double[test.size()];
     try {

@@ -52,6 +52,13 @@ final class Charts {
   private static final Font TICK_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
   /** Histogram bins: enough to show shape for 50..500 test images without looking like noise. */
   static final int HISTOGRAM_BINS = 30;
+  /** Vertical distance between stacked marker labels (one 11-pt line). */
+  static final int MARKER_LABEL_LINE_PX = 14;
+  /**
+   * Height of the data area of the smallest histogram the reports draw (550 × 340 px charts: about 250 px, less
+   * title, legend and axis); the headroom for the marker labels is sized for it, so larger charts have more.
+   */
+  static final int HISTOGRAM_PLOT_PX = 230;
 
   private Charts() {}
 
@@ -183,6 +190,11 @@ final class Charts {
     NumberAxis y = new NumberAxis("images");
     y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     style(y);
+    if (markers.length > 0) {
+      // the marker labels stack down from the top of the plot, one line each: leave that band free of bars
+      double labels = markerLabelsPx(markers.length);
+      y.setUpperMargin(labels / (HISTOGRAM_PLOT_PX - labels));
+    }
     XYBarRenderer r = new XYBarRenderer();
     r.setBarPainter(new StandardXYBarPainter());
     r.setShadowVisible(false);
@@ -201,7 +213,7 @@ final class Charts {
       m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
       m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
       // one label height apart, so that labels of thresholds close together (large k) do not overlap
-      m.setLabelOffset(new RectangleInsets(2 + 14 * i, 2, 2, 2));
+      m.setLabelOffset(new RectangleInsets(2 + MARKER_LABEL_LINE_PX * i, 2, 2, 2));
       plot.addDomainMarker(m, Layer.FOREGROUND);
       axisLo = Math.min(axisLo, markers[i]);
       axisHi = Math.max(axisHi, markers[i]);
@@ -209,6 +221,11 @@ final class Charts {
     double pad = 0.03 * (axisHi - axisLo);
     x.setRange(axisLo - pad, axisHi + pad);
     return chart(title, plot, true);
+  }
+
+  /** Pixels from the top of the plot down to the bottom of {@code n} stacked marker labels. */
+  static int markerLabelsPx(int n) {
+    return 4 + MARKER_LABEL_LINE_PX * n;
   }
 
   /** The chart as PNG bytes, {@code width} × {@code height} pixels. */

@@ -22,12 +22,17 @@ public final class ExperimentFigures {
       cells[1][i] = npca.get(i).auroc();
     }
     return Charts.png(Charts.aurocBy("AUROC vs variance threshold t (combined score, mean ± SEM over categories)",
-        "variance threshold t", xs, List.of("PCA: components up to t (high variance)",
-            "NPCA: components after t (low variance)"), cells), 900, 420).bytes();
+        "variance threshold t", xs, List.of(pca.get(0).method() + ": components up to t (high variance)",
+            npca.get(0).method() + ": components after t (low variance)"), cells), 900, 420).bytes();
   }
 
-  /** Per-level AUROC of one variant for several backbones (Table II's figure). */
+  /** Per-level AUROC of one variant for several backbones (Table II's figure), labelled with their names. */
   public static byte[] levelsAcrossBackbones(String variant, List<EvaluationReport> reports) {
+    return levelsAcrossBackbones(variant, reports, reports.stream().map(r -> r.backbone().name()).toList());
+  }
+
+  /** As above with the legend's {@code names} (one per report, unique: two files of one preset differ). */
+  public static byte[] levelsAcrossBackbones(String variant, List<EvaluationReport> reports, List<String> names) {
     int maxLevels = 0;
     for (EvaluationReport r : reports) {
       maxLevels = Math.max(maxLevels, r.backbone().levelNames().size());
@@ -36,11 +41,9 @@ public final class ExperimentFigures {
     for (int l = 0; l < maxLevels; l++) {
       xs.add("L" + l);
     }
-    List<String> names = new ArrayList<>();
     MeanSem[][] cells = new MeanSem[reports.size()][maxLevels];
     for (int b = 0; b < reports.size(); b++) {
       EvaluationReport r = reports.get(b);
-      names.add(r.backbone().name());
       int v = r.variants().indexOf(variant);
       for (int l = 0; l < r.backbone().levelNames().size(); l++) {
         cells[b][l] = r.summary(v, l);

@@ -84,9 +84,10 @@ public final class ExperimentReport {
       for (ExperimentResults.BackboneRun b : r.backbones()) {
         reps.add(b.mvg());
       }
+      List<String> names = backboneNames(r.backbones());
       Figure fig = new Figure("levels_across_backbones.png", "AUROC by level, MVG, per backbone",
           "MVG AUROC (%) of each level on its own, one line per backbone; band: ± 1 SEM over categories.",
-          new Png(ExperimentFigures.levelsAcrossBackbones("mvg", reps), 900, 420));
+          new Png(ExperimentFigures.levelsAcrossBackbones("mvg", reps, names), 900, 420));
       List<String> notes = new ArrayList<>();
       for (ExperimentResults.BackboneRun b : r.backbones()) {
         notes.add(b.mvg().backbone().name() + " (" + b.label() + "): " + b.weights() + "; input "
@@ -98,7 +99,7 @@ public final class ExperimentReport {
               + "and folds; rows are levels by index (L0 = first tap). Each cell is the MVG AUROC (%) " + over
               + ". Bold: the best backbone of the row. The paper compares EfficientNet-B0…B7 (Table II) and "
               + "ResNet-18/34/50 (table7.py; not published)."),
-          List.of(backbonesTable(reps, over), publishedTableII()), List.of(fig), notes));
+          List.of(backbonesTable(reps, names, over), publishedTableII()), List.of(fig), notes));
     }
     if (r.pca().isPresent()) {
       EvaluationReport pca = r.pca().get();
@@ -112,7 +113,8 @@ public final class ExperimentReport {
               + "low-variance ones beyond t (plus the two boundary components, as the official code). The paper's "
               + "finding: NPCA, the components with little variance on good images, keeps the performance of the "
               + "full Gaussian while PCA loses it. The mvg column (no reduction) repeats Table I for reference. "
-              + "Cells: AUROC (%) " + over + "; bold: best of the row."),
+              + "Cells: AUROC (%) " + over + "; bold: best of the row.",
+              VariantNames.pcaRule(pca.variants().stream().anyMatch(VariantNames::official))),
           List.of(levelTable("pca-npca", "PCA/NPCA (ours): image-level AUROC (%) per level, " + over, pca,
               mvgColumn(levels))),
           List.of(fig), List.of(PublishedResults.HEADLINE)));
@@ -126,9 +128,9 @@ public final class ExperimentReport {
               + "up to t (PCA, high variance) or only those beyond t (NPCA, low variance); \"kept\" is the mean "
               + "share of components kept. If the low-variance components carry the signal, NPCA stays high "
               + "while PCA drops as t falls. One PCA per category, fold and level on the fold's fit vectors, "
-              + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA."),
-          List.of(sweepTable(r.sweep())), List.of(fig),
-          List.of("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.")));
+              + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA.",
+              VariantNames.pcaRule(r.sweep().get(0).official())),
+          List.of(sweepTable(r.sweep())), List.of(fig), sweepNotes(r.sweep())));
     }
     if (r.sigma().isPresent()) {
       ExperimentResults.SigmaTable t = r.sigma().get();
@@ -146,20 +148,51 @@ public final class ExperimentReport {
     return out;
   }
 
+  /**
+   * Per method, the sweep points that kept a single (often null) component at some level fit, in one sentence;
+   * then the "not published" note.
+   */
+  private static List<String> sweepNotes(List<Experiments.SweepPoint> points) {
+    List<String> notes = new ArrayList<>();
+    for (boolean negated : new boolean[] {false, true}) {
+      List<String> parts = new ArrayList<>();
+      String method = null;
+      int fits = 0;
+      boolean anyNull = false;
+      for (Experiments.SweepPoint p : points) {
+        if (p.negated() == negated && p.singleComponentFits() > 0) {
+          method = p.method();
+          fits = p.levelFits();
+          anyNull |= p.nullSingleFits() > 0;
+          parts.add("t = " + trim(p.threshold()) + ": " + p.singleComponentFits()
+              + (p.nullSingleFits() > 0 ? " (" + p.nullSingleFits() + " with zero variance)" : ""));
+        }
+      }
+      if (method != null) {
+        notes.add(method + " kept a single component in some of the " + fits + " level fits (categories × folds × "
+            + "levels) — " + String.join(", ", parts) + "." + (anyNull ? " A component with zero variance on the "
+                + "fit vectors makes its level add nothing, or only noise, to the combined score." : ""));
+      }
+    }
+    notes.add("The paper's PCA figure is not published (PAPER.md §3.5): no published numbers to compare.");
+    return notes;
+  }
+
   private static Section rocSection(EvaluationReport r) {
     List<Figure> figs = new ArrayList<>();
     Set<String> slugs = new HashSet<>();
+    boolean folds = !r.protocol().isFullTrain();
     double[] aurocs = new double[r.variants().size()];
     for (Evaluation.CategoryResult c : r.categories()) {
       for (int v = 0; v < aurocs.length; v++) {
         aurocs[v] = c.variants().get(v).combinedAuroc();
       }
       String slug = ReportContent.uniqueSlug(c.category(), slugs);
-      figs.add(new Figure("roc_folds_" + slug + ".png", "ROC curves of every fold, " + c.category(),
-          c.category() + ": thick fold 0, thin the other folds; legend: AUROC (%) averaged over folds.",
+      figs.add(new Figure("roc_folds_" + slug + ".png", (folds ? "ROC curves of every fold, " : "ROC curves, ")
+          + c.category(), c.category() + (folds ? ": thick fold 0, thin the other folds; legend: AUROC (%) averaged "
+              + "over folds." : ": one model fitted on all training images; legend: AUROC (%)."),
           Charts.png(Charts.roc(c.category(), r.variants(), ReportContent.rocCurves(c), aurocs), 380, 380)));
     }
-    boolean folds = !r.protocol().isFullTrain();
     return new Section("roc", "ROC curves per category" + (folds ? ", every fold" : ""), List.of(
         "ROC of the combined score of each Table I variant: the share of defects found (TPR) against the share of "
             + "good images flagged (FPR) for every threshold; the dashed diagonal is chance."
@@ -265,13 +298,33 @@ public final class ExperimentReport {
         rows, best, rows.size() - 1);
   }
 
-  private static Table backbonesTable(List<EvaluationReport> reps, String over) {
+  /**
+   * Table II's column names: each backbone's name, made unique with how the user named it (e.g. the ONNX file) when
+   * two share a name (two ONNX files of the same preset), and with a counter if even that repeats.
+   */
+  static List<String> backboneNames(List<ExperimentResults.BackboneRun> runs) {
+    List<String> names = new ArrayList<>();
+    for (ExperimentResults.BackboneRun b : runs) {
+      String name = b.mvg().backbone().name();
+      boolean shared = runs.stream().filter(o -> o.mvg().backbone().name().equals(name)).count() > 1;
+      names.add(shared && !b.label().equals(name) ? name + " (" + b.label() + ")" : name);
+    }
+    List<String> unique = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      String n = names.get(i);
+      unique.add(java.util.Collections.frequency(names, n) > 1 ? n + " #" + (1 + names.subList(0, i).stream()
+          .filter(n::equals).count()) : n);
+    }
+    return unique;
+  }
+
+  private static Table backbonesTable(List<EvaluationReport> reps, List<String> names, String over) {
     int maxLevels = 0;
     List<String> header = new ArrayList<>(List.of("level"));
     for (EvaluationReport r : reps) {
       maxLevels = Math.max(maxLevels, r.backbone().levelCount());
-      header.add(r.backbone().name());
     }
+    header.addAll(names);
     List<List<String>> rows = new ArrayList<>();
     List<Set<Integer>> best = new ArrayList<>();
     for (int row0 = 0; row0 <= maxLevels; row0++) {
@@ -341,9 +394,12 @@ public final class ExperimentReport {
           Formats.cell(r.fpr()), Formats.cell(r.tpr())));
       best.add(Set.of());
     }
+    boolean varies = t.dofVaries();
     return new Table("sigma-table-table", "χ² thresholds on " + t.variant() + " distances at level " + t.levelName()
-        + " (" + t.dofDescription() + "); rates in %", List.of("σ", "threshold", "predicted FPR", "measured FPR", "TPR"),
-        rows, best, -1);
+        + " (" + t.dofDescription() + "); rates in %" + (varies ? "; k differs between folds, so each fold has its own "
+            + "threshold and the threshold column is their mean over categories and folds" : ""),
+        List.of("σ", varies ? "mean threshold" : "threshold", "predicted FPR", "measured FPR", "TPR"), rows, best,
+        -1);
   }
 
   /** Indices (offset by {@code first}) of the cells with the highest mean; none when there is only one value. */
@@ -416,6 +472,7 @@ public final class ExperimentReport {
       new String[] {"backbones_auroc_per_fold.csv", "Table II per backbone, category, fold"},
       new String[] {"sweep.csv, sweep_summary.csv", "AUROC versus variance threshold, per category and summarised"},
       new String[] {"sigma_counts.csv, sigma_summary.csv", "images beyond each χ² threshold per category and fold"},
+      // written by maha experiment beside this page for Table I (ReportFiles), listed by ExperimentFiles.names
       new String[] {"auroc.csv, scores.csv, evaluation.json", "Table I's per-image scores and per-level distances of "
           + "every fold"});
 
@@ -472,7 +529,11 @@ public final class ExperimentReport {
     }
     h.append("<section id=\"files\">\n<h2>Files</h2>\n<p>Beside this page, to check every number "
         + "independently (AUROC per fold → mean per category → mean ± SEM):</p>\n<ul>\n");
+    Set<String> written = new HashSet<>(org.maha.pipeline.ExperimentFiles.names(r));
     for (String[] f : FILES) {
+      if (!written.containsAll(List.of(f[0].split(", ")))) {
+        continue;
+      }
       h.append("<li><code>").append(esc(f[0])).append("</code>: ").append(esc(f[1])).append("</li>\n");
     }
     h.append("</ul>\n<p>Per-category score histograms with the χ² and held-out thresholds, and the highest- and "

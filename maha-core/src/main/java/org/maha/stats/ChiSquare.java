@@ -34,6 +34,22 @@ public final class ChiSquare {
     return Math.sqrt(chi2.inverseCumulativeProbability(p));
   }
 
+  /**
+   * The smallest number of training vectors N for which the χ² thresholds of a k-dimensional Gaussian fitted on
+   * them are roughly right: ⌈k + 2 + (k + 1)·√(k/2)⌉. Why: with a plug-in mean and covariance from N samples, the
+   * squared distance of a new normal vector is Hotelling-distributed with mean k·(N+1)(N−1)/(N(N−k−2)) instead of
+   * k, an excess of about k(k+1)/(N−k−2) (unbounded for N ≤ k + 2); this rule keeps that excess below one
+   * standard deviation √(2k) of χ²_k, beyond which even the 1σ threshold flags far more normal images than it
+   * predicts. Shrinkage (Ledoit-Wolf) and non-Gaussian features shift the numbers, so it is a warning threshold,
+   * not a guarantee: about 113 vectors for k = 24, 33 700 for k = 1280.
+   */
+  public static long minimumSampleSize(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("degrees of freedom k must be >= 1, found " + k);
+    }
+    return (long) Math.ceil(k + 2 + (k + 1.0) * Math.sqrt(k / 2.0));
+  }
+
   /** 1 − erf(σ/√2) = erfc(σ/√2), computed directly so that it keeps full relative accuracy for large σ. */
   public static double predictedFalsePositiveRate(double sigma) {
     if (!(sigma >= 0) || Double.isInfinite(sigma)) {

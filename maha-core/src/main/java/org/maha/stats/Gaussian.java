@@ -148,12 +148,15 @@ public final class Gaussian {
   }
 
   /**
-   * ln(λ_max/λ_min) of Σ from a symmetric eigendecomposition: O(D³), so for diagnostics only (e.g. to spot the
-   * float32 pinvh cut-off cond ≈ 8.4e3 of the official code, PAPER.md §1.6).
+   * ln(λ_max/λ_min) of Σ from a symmetric eigendecomposition (eigenvalues only, float64): O(D³), about 4/3 D³
+   * flops (a few seconds at D = 1792), so for diagnostics such as the model manifest (e.g. to spot the float32
+   * pinvh cut-off cond ≈ 8.4e3 of the official code, PAPER.md §1.6).
    */
   public double exactLogConditionNumber() {
     int d = mean.length;
-    EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(d, false, true);
+    EigenDecomposition_F64<DMatrixRMaj> eig = d >= PARALLEL_DIM
+        ? DecompositionFactory_MT_DDRM.eig(d, false, true)
+        : DecompositionFactory_DDRM.eig(d, false, true);
     if (!eig.decompose(covariance.copy())) {
       throw new IllegalStateException("symmetric eigendecomposition of the " + d + " x " + d + " covariance failed");
     }

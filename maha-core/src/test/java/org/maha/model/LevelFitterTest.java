@@ -58,4 +58,51 @@ class LevelFitterTest {
     assertThat(kept[1]).isEqualTo(3);
     assertThat(w).anyMatch(s -> s.contains("2 numerically null"));
   }
+
+  @Test
+  void theOfficialRuleKeepsTheOfficialSliceNullComponentsIncluded() {
+    double[][] x = rows(100, new double[] {3, 2, 1, 0, 0}, 3);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    Variant.Pca official = (Variant.Pca) Variant.parse("npca-official:0.9");
+    assertThat(official).isEqualTo(new Variant.Pca(0.9, true, true));
+    assertThat(official.id()).isEqualTo("npca-official:0.9");
+    int[] slice = Pca.selectComponents(pca.explainedVarianceRatio(), 0.9, true);
+    assertThat(slice[1]).isEqualTo(5);
+    assertThat(LevelFitter.keptComponents(pca, official, 100, "L3", w)).containsExactly(slice);
+    assertThat(w).isEmpty();
+    // maha's rule leaves the two null components out
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.9, true), 100, "L3", w))
+        .containsExactly(slice[0], 3);
+  }
+
+  @Test
+  void theOfficialRuleKeepsOnlyTheLastComponentWhenTheFirstExceedsTheThreshold() {
+    double[][] x = rows(200, new double[] {1000, 1, 1, 1}, 2);
+    PcaFit pca = Pca.fit(x);
+    List<String> w = new ArrayList<>();
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.99, true, true), 200, "L0", w))
+        .containsExactly(3, 4);
+    assertThat(w).singleElement().asString().contains("L0", "npca-official:0.99", "only the last");
+  }
+
+  /**
+   * Official slice, c = 0, the last component a dead channel: the official code's pinvh of the zero covariance
+   * gives distance 0; maha's rule keeps the live component instead. (The experiment's official run stopped here.)
+   */
+  @Test
+  void anOfficialSubspaceWithoutVarianceScoresZeroLikePinvh() throws Exception {
+    double[][] x = new double[10][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = new double[] {i * 0.5, 0};
+    }
+    List<String> w = new ArrayList<>();
+    LevelModel official = LevelFitter.fitRows(Variant.parse("npca-official:0.99"), x, "L0", w);
+    assertThat(official).isEqualTo(new LevelModel.Zero(2, 10));
+    assertThat(official.distance(new double[] {7, 3})).isZero();
+    assertThat(w).anyMatch(s -> s.contains("L0") && s.contains("distance is 0"));
+    LevelModel maha = LevelFitter.fitRows(Variant.parse("npca:0.99"), x, "L0", new ArrayList<>());
+    assertThat(maha).isInstanceOf(LevelModel.Projected.class);
+    assertThat(maha.distance(new double[] {7, 3})).isPositive();
+  }
 }

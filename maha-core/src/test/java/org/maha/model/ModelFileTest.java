@@ -49,7 +49,7 @@ class ModelFileTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mvg", "l2", "sed", "pca:0.9", "npca:0.9"})
+  @ValueSource(strings = {"mvg", "l2", "sed", "pca:0.9", "npca:0.9", "npca-official:0.9"})
   void roundTripGivesIdenticalScores(String variant) throws Exception {
     double[][][] train = features(30, 1);
     GaussianAdModel m = fit(Variant.parse(variant), train);
@@ -109,6 +109,46 @@ class ModelFileTest {
       assertThat(manifest).contains("\"formatVersion\" : 1", "\"onnxSha256\" : \"" + "ab".repeat(32),
           "\"shrinkage\"", "\"java\"");
     }
+  }
+
+  /**
+   * The manifest's condition number is λ_max/λ_min of the shrunk covariance: on the worked example of PAPER.md
+   * §1.6, numpy gives {@code np.log10(np.linalg.cond(Σ_LW)) = 0.4884414395695673} (Σ_LW from the same rows with
+   * the LW formulas of §1.6, float64). The Cholesky-diagonal bound 2·log10(max L_ii / min L_ii) says 0.353.
+   */
+  @Test
+  void manifestConditionNumberIsTheEigenvalueRatio() throws Exception {
+    BackboneSpec one = new BackboneSpec("toy", "ab".repeat(32), "input", 32, Normalization.IMAGENET, List.of("a"),
+        List.of(3));
+    GaussianAdFitter f = new GaussianAdFitter(one, "toy.onnx", new Variant.Mvg());
+    for (double[] row : new double[][] {{1, 2, 0}, {3, 5, 1}, {4, 4, 2}, {0, 1, 1}, {2, 2, 2}, {5, 3, 0}}) {
+      f.add(new double[][] {row});
+    }
+    Path file = dir.resolve("cond.maha");
+    ModelFile.write(f.fit("paper"), file);
+    try (ZipFile z = new ZipFile(file.toFile())) {
+      var manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(z.getInputStream(z.getEntry("manifest.json")));
+      double log10Cond = manifest.findValue("log10ConditionNumber").asDouble();
+      assertThat(log10Cond).isCloseTo(0.4884414395695673, org.assertj.core.api.Assertions.within(1e-12));
+    }
+  }
+
+  @Test
+  void aZeroLevelOfTheOfficialSliceRoundTrips() throws Exception {
+    BackboneSpec one = new BackboneSpec("toy", "ab".repeat(32), "input", 32, Normalization.IMAGENET, List.of("a"),
+        List.of(2));
+    GaussianAdFitter f = new GaussianAdFitter(one, "toy.onnx", Variant.parse("npca-official:0.99"));
+    for (int i = 0; i < 10; i++) {
+      f.add(new double[][] {{i * 0.5, 0}});
+    }
+    GaussianAdModel m = f.fit("dead channel");
+    assertThat(m.levels()).containsExactly(new LevelModel.Zero(2, 10));
+    Path file = dir.resolve("zero.maha");
+    ModelFile.write(m, file);
+    GaussianAdModel back = ModelFile.read(file);
+    assertThat(back.levels()).isEqualTo(m.levels());
+    assertThat(back.score(new double[][] {{3, 1}}).score()).isZero();
   }
 
   @Test

@@ -39,4 +39,23 @@ class SigmaTableTest {
     assertThatThrownBy(() -> Experiments.sigmaCounts(r, "l2", level))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Mahalanobis");
   }
+
+  /** An official-slice fold whose level kept only a dead channel scores 0 there: it flags nothing, and counts. */
+  @Test
+  void aFoldWithoutVarianceAtTheLevelFlagsNothing(@TempDir Path root) throws Exception {
+    int[] dims = {2};
+    List<double[][]> train = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      train.add(new double[][] {{i * 0.5, 0}});
+    }
+    CategoryFeatures f = SyntheticFeatures.category(root, "a", train, 5, 6, dims, null, List.of());
+    EvaluationReport r = Experiments.evaluate(SyntheticFeatures.spec(dims), List.of(f),
+        List.of("npca-official:0.99"), Evaluation.Protocol.paper(), "x.onnx");
+    List<Experiments.SigmaCount> counts = Experiments.sigmaCounts(r, "npca-official:0.99", 0);
+    assertThat(counts).hasSize(5 * Experiments.SIGMAS.length)
+        .allSatisfy(c -> assertThat(c.dof()).isZero())
+        .allSatisfy(c -> assertThat(c.goodAbove() + c.defectiveAbove()).isZero());
+    assertThat(Experiments.sigmaTable(r, "npca-official:0.99", 0))
+        .allSatisfy(row -> assertThat(row.fpr().mean()).isZero());
+  }
 }

@@ -80,4 +80,18 @@ class ChiSquareTest {
     assertThatThrownBy(() -> ChiSquare.thresholdDistance(3, 9)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("too large");
   }
+
+  /** At the minimum sample size the Hotelling excess k(k+1)/(N−k−2) is within one χ² standard deviation √(2k). */
+  @org.junit.jupiter.api.Test
+  void minimumSampleSizeKeepsTheHotellingExcessWithinOneSigma() {
+    for (int k : new int[] {1, 2, 24, 448, 1280, 1792}) {
+      long n = ChiSquare.minimumSampleSize(k);
+      org.assertj.core.api.Assertions.assertThat(excess(k, n)).isLessThanOrEqualTo(Math.sqrt(2.0 * k));
+      org.assertj.core.api.Assertions.assertThat(excess(k, n - 1)).isGreaterThan(Math.sqrt(2.0 * k));
+    }
+  }
+
+  private static double excess(int k, long n) {
+    return n <= k + 2 ? Double.POSITIVE_INFINITY : k * (k + 1.0) / (n - k - 2);
+  }
 }
