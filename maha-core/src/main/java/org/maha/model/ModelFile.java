@@ -366,7 +366,7 @@ public final class ModelFile {
     n.put("n", m.n());
     n.put("shrinkage", m.shrinkage());
     // λ_max/λ_min from the eigenvalues (the Cholesky diagonal only bounds it from below, by up to two decades)
-    n.put("log10ConditionNumber", g.exactLogConditionNumber() / Math.log(10));
+    n.put("log10ConditionNumber", g.logConditionNumber() / Math.log(10));
     arrays.put("mean", add(out, dir + "mean.npy", vec(g.mean())));
     arrays.put("covariance", add(out, dir + "covariance.npy", mat(g.covariance())));
     arrays.put("cholesky", add(out, dir + "cholesky.npy", mat(g.choleskyLower())));
