@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * the ONNX graphs built from the weights.
  */
 @Command(name = "backbones", mixinStandardHelpOptions = true,
-    description = {"The named backbones (EfficientNet-B0..B7, ResNets, MobileNetV2) and their verified weight cache",
-        "under $MAHA_HOME or ~/.cache/maha."},
+    description = {"List, fetch, verify and export the named backbones.",
+        "EfficientNet-B0..B7, ResNets, MobileNetV2; their verified weight cache is under $MAHA_HOME or",
+        "~/.cache/maha."},
     subcommands = {BackbonesCommand.ListCommand.class, BackbonesCommand.FetchCommand.class,
         BackbonesCommand.VerifyCommand.class, BackbonesCommand.ExportCommand.class})
 final class BackbonesCommand implements Runnable {

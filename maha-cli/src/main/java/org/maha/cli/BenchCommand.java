@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure feature-extraction throughput (images/s) at the given batch sizes, preprocessing",
-        "throughput, and the time to fit one level's Gaussian (accumulate + Ledoit-Wolf + Cholesky)."})
+    description = {"Measure backbone and preprocessing images/s, and fit time.",
+        "Feature-extraction throughput (images/s) at the given batch sizes, preprocessing throughput, and the time",
+        "to fit one level's Gaussian (accumulate + Ledoit-Wolf + Cholesky)."})
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();

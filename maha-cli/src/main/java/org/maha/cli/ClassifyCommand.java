@@ -23,8 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * (built in Java, or an ONNX file) is the pretrained network it claims to be, on photos anyone can judge.
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-    description = {"Print the top ImageNet classes of each image with their probabilities, from the backbone's own "
-        + "classifier.",
+    description = {"Top ImageNet classes of each image (backbone's classifier).",
+        "Prints the top classes with their probabilities.",
         "The graph needs a classifier output: 'probabilities' (softmax), 'output' (softmax, the shared "
             + "MobileNetV2 ONNX) or 'logits' (softmax applied here); 1000 classes, or 1001 with a background class "
             + "first (Coral's MobileNetV2). Example: maha classify --backbone mobilenet_v2 --weights "

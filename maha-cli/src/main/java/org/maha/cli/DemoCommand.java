@@ -19,9 +19,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"The built-in default job: build a small synthetic inspection set (procedural textures with",
-        "scratches, blobs and cracks, made by maha itself), fit every variant on its good images, evaluate on its",
-        "test images and print the AUROC table; the report files go to OUT/report."})
+    description = {"Fit and evaluate every variant on a built-in synthetic set.",
+        "The built-in default job: builds a small synthetic inspection set (procedural textures with scratches,",
+        "blobs and cracks, made by maha itself), fits every variant on its good images, evaluates on its test",
+        "images and prints the AUROC table; the report files go to OUT/report."})
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();

@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "evaluate", aliases = "eval", mixinStandardHelpOptions = true,
-    description = {"Evaluate on a folder in the MVTec AD layout: ROOT/CATEGORY/train/good/*,",
-        "ROOT/CATEGORY/test/<good|defect type>/*. Prints image-level AUROC per level and combined, per variant",
-        "(mean ± SEM over categories), and writes auroc.csv, scores.csv, evaluation.json, evaluation.md."})
+    description = {"Image-level AUROC of each variant on an MVTec-layout folder.",
+        "Layout: ROOT/CATEGORY/train/good/*, ROOT/CATEGORY/test/<good|defect type>/*. Prints image-level AUROC per",
+        "level and combined, per variant (mean ± SEM over categories), and writes auroc.csv, scores.csv,",
+        "evaluation.json, evaluation.md."})
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();

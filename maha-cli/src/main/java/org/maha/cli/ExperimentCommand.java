@@ -38,11 +38,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-    description = {"Reproduce the paper's experiments on an MVTec-layout folder and write a report (HTML with",
-        "figures, Markdown, CSV, JSON): per-level MVG/L2/SED (Table I), per-level MVG across backbones (Table II, with",
-        "--compare), PCA/NPCA (table3.py) and AUROC versus variance retained, and the sigma-threshold table",
-        "(table4.py). PCA/NPCA follow one component rule per run (--pca-rule). Protocol: 5 folds of KFold(5, shuffle=True, random_state=0) by default. Features are extracted",
-        "once per backbone and cached, so reruns are fast."})
+    description = {"Reproduce the paper's experiments on an MVTec-layout folder.",
+        "Writes a report (HTML with figures, Markdown, CSV, JSON): per-level MVG/L2/SED (Table I), per-level MVG",
+        "across backbones (Table II, with --compare), PCA/NPCA (table3.py) and AUROC versus variance retained, and",
+        "the sigma-threshold table (table4.py). PCA/NPCA follow one component rule per run (--pca-rule). Protocol:",
+        "5 folds of KFold(5, shuffle=True, random_state=0) by default. Features are extracted once per backbone and",
+        "cached, so reruns are fast."})
 final class ExperimentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fashion-mnist", mixinStandardHelpOptions = true,
-    description = {"Public one-class benchmark: each Fashion-MNIST class in turn is normal; fit on its training",
-        "images, score the whole test set (other classes = anomalies); AUROC per class and mean ± SEM.",
+    description = {"Public one-class benchmark on Fashion-MNIST.",
+        "Each class in turn is normal: fits on its training images, scores the whole test set (other classes =",
+        "anomalies); AUROC per class and mean ± SEM.",
         "Needs Debian's dataset-fashion-mnist (or --dir). Features are cached, so a rerun takes seconds."})
 final class FashionMnistCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
