@@ -34,7 +34,18 @@ public final class StateDicts {
    *     pickle global outside the allow-list; sizes the file cannot hold); the message names the file
    */
   public static Map<String, Tensor> read(Path file) throws WeightFileException {
+    return read(file, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(Path)}, refusing a file whose tensors (or the storages they read) hold more than
+   * {@code maxValues} values before any of them is decoded: a caller that knows the architecture the weights are
+   * for passes a bound from it, so that no file, however it shares or repeats its data, makes the reader allocate
+   * more than the network needs. Without it, the file's size bounds the values.
+   */
+  public static Map<String, Tensor> read(Path file, long maxValues) throws WeightFileException {
     String source = file.toString();
+    checkRegularFile(file, source);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(16, size));
@@ -43,9 +54,9 @@ public final class StateDicts {
       }
       head.flip();
       return withoutWrapperPrefix(switch (Format.detect(head, size)) {
-        case TORCH_ZIP -> TorchZip.read(file, source, size);
-        case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size);
-        case SAFETENSORS -> Safetensors.read(map(ch, source, size), source);
+        case TORCH_ZIP -> TorchZip.read(file, source, size, maxValues);
+        case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size, maxValues);
+        case SAFETENSORS -> Safetensors.read(map(ch, source, size), source, maxValues);
         case UNKNOWN -> throw WeightFileException.of(source,
             "not a PyTorch checkpoint (zip or legacy) or safetensors file");
       });
@@ -54,6 +65,23 @@ public final class StateDicts {
     } catch (IOException e) {
       throw WeightFileException.of(source, "cannot read: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses, without opening it, a path that is not a regular file: opening a FIFO blocks until a writer comes,
+   * and a folder or device is never a weight file.
+   */
+  static void checkRegularFile(Path file, String source) throws WeightFileException {
+    if (java.nio.file.Files.isRegularFile(file)) {
+      return;
+    }
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw WeightFileException.of(source, "is a folder, not a weight file");
+    }
+    if (java.nio.file.Files.exists(file)) {
+      throw WeightFileException.of(source, "not a regular file (a pipe, socket or device); give a weight file");
+    }
+    throw WeightFileException.of(source, "file not found");
   }
 
   /**
