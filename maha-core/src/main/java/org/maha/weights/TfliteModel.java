@@ -162,6 +162,11 @@ public final class TfliteModel {
     }
   }
 
+  /** A model from bytes already in memory ({@code source} names them in messages); for tests and fuzzing. */
+  static TfliteModel parse(byte[] bytes, String source) throws WeightFileException {
+    return new TfliteModel(source, bytes);
+  }
+
   /** The schema version stored in the model (3 for current files). */
   public int version() {
     return version;

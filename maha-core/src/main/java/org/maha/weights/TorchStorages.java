@@ -149,7 +149,7 @@ final class TorchStorages implements Unpickler.PersistentLoader {
       }
       if (values > budget || stored > budget) {
         throw fail("tensors expand to more than " + budget + " values (" + (values > budget ? values : stored)
-            + " at '" + Pickled.render(e.getKey()) + "'), more than " + (budget == maxValues
+            + " at " + Pickled.render(e.getKey()) + "), more than " + (budget == maxValues
                 ? "the architecture needs" : "the file could hold"));
       }
     }
@@ -179,7 +179,7 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   long checkBounds(String name, TensorRef t) throws WeightFileException {
     long[] size = t.size();
     long[] stride = t.stride();
-    String where = "tensor '" + Pickled.render(name) + "' " + shape(size);
+    String where = "tensor " + Pickled.render(name) + " " + shape(size);
     if (size.length > MAX_RANK) {
       throw fail(where + " has more than " + MAX_RANK + " dimensions");
     }
