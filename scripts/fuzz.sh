@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TEST_CLASS ...]      e.g. scripts/fuzz.sh 600 NpyFuzzTest
 # A crash is written under the module's src/test/resources/.../<Class>Inputs/<method>/ as crash-*: fix the bug and
 # keep the file there, so that it becomes a regression case of the corpus.
+# The duration reaches libFuzzer as an extra argument (jazzer.internal.arg.N, read by jazzer-junit 0.24 and added
+# after the @FuzzTest's maxDuration, so it wins); there is no public property for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
@@ -15,5 +17,5 @@ for t in "${targets[@]}"; do
   module=$(grep -rl "class $t\b" --include="$t.java" */src/test/java | head -1 | cut -d/ -f1)
   echo "fuzz: $t ($module) for ${secs}s" >&2
   JAZZER_FUZZ=1 mvn -B -ntp -q -pl "$module" -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
-    -DargLine="-Djazzer.instrument=org.maha.** -Djazzer.max_duration=${secs}s -Xmx2g"
+    -DargLine="-Djazzer.instrument=org.maha.** -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=${secs} -Xmx2g"
 done
