@@ -67,11 +67,12 @@ def zip_checkpoint(path, pkl, storages, deflate=False):
 
 
 def shared_tuple(levels, leaf):
-    """leaf, then (prev, prev) memoised at each level: a DAG of `levels` levels, 2^levels tree nodes."""
-    out = leaf + b"q\x00"
+    """leaf, then (prev, prev) memoised (and popped) at each level, then the last one pushed: a DAG of `levels`
+    levels, 2^levels tree nodes."""
+    out = leaf + b"q\x000"
     for i in range(1, levels + 1):
-        out += b"h" + bytes([i - 1]) + b"h" + bytes([i - 1]) + b"\x86q" + bytes([i])
-    return out
+        out += b"h" + bytes([i - 1]) + b"h" + bytes([i - 1]) + b"\x86q" + bytes([i]) + b"0"
+    return out + b"h" + bytes([levels])
 
 
 def pickles():

@@ -65,15 +65,26 @@ class WeightBoundsTest {
     assertThat(storages().checkBounds("w", t)).isEqualTo(2);
   }
 
-  /** {@code leaf} then (t, t) memoised {@code levels} times: a tuple of 2^levels tree nodes in a few bytes. */
+  /** () then (t, t) memoised {@code levels} times: a tuple of 2^levels tree nodes in a few bytes. */
   private static byte[] sharedTuple(int levels, String tail) {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
-    o.writeBytes(new byte[] {(byte) 0x80, 2, '}', ')', 'q', 0});
+    o.writeBytes(new byte[] {(byte) 0x80, 2, ')', 'q', 0, '0'});
     for (int i = 1; i <= levels; i++) {
-      o.writeBytes(new byte[] {'h', (byte) (i - 1), 'h', (byte) (i - 1), (byte) 0x86, 'q', (byte) i});
+      o.writeBytes(new byte[] {'h', (byte) (i - 1), 'h', (byte) (i - 1), (byte) 0x86, 'q', (byte) i, '0'});
     }
+    o.writeBytes(new byte[] {'h', (byte) levels});
     o.writeBytes(tail.getBytes(StandardCharsets.ISO_8859_1));
     return o.toByteArray();
+  }
+
+  /** The pickle with an empty dict pushed first, so that its tail can SETITEM into it. */
+  private static byte[] dictKey(byte[] pickle) {
+    byte[] out = new byte[pickle.length + 1];
+    out[0] = pickle[0];
+    out[1] = pickle[1];
+    out[2] = '}';
+    System.arraycopy(pickle, 2, out, 3, pickle.length - 2);
+    return out;
   }
 
   private static Object load(byte[] pickle) throws WeightFileException {
@@ -83,7 +94,7 @@ class WeightBoundsTest {
   @Test
   @Timeout(10)
   void aDictKeyThatIsADeeplySharedTupleIsRefusedAtOnce() {
-    assertThatThrownBy(() -> load(sharedTuple(60, "Ns."))).isInstanceOf(WeightFileException.class)
+    assertThatThrownBy(() -> load(dictKey(sharedTuple(60, "Ns.")))).isInstanceOf(WeightFileException.class)
         .hasMessage("x.pkl: pickle tuple of more than 4096 items (nested or shared)");
   }
 
@@ -131,7 +142,7 @@ class WeightBoundsTest {
     byte[] p = ("\u0080\u0002(X\u0000\u0000\u0010\u0000" + "b".repeat(1 << 20) + "tQ.")
         .getBytes(StandardCharsets.ISO_8859_1);
     assertThatThrownBy(() -> load(p)).isInstanceOf(WeightFileException.class)
-        .satisfies(e -> assertThat(e.getMessage()).startsWith("x.pkl: unsupported persistent id ('bbbb")
+        .satisfies(e -> assertThat(e.getMessage()).startsWith("x.pth: unsupported persistent id ('bbbb")
             .hasSizeLessThan(200));
   }
 
