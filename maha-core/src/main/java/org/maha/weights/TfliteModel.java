@@ -148,11 +148,21 @@ public final class TfliteModel {
    * @throws WeightFileException if the file is missing, not a TFLite flatbuffer, truncated or corrupt
    */
   public static TfliteModel read(Path file) throws WeightFileException {
+    return read(file, Integer.MAX_VALUE - 8);
+  }
+
+  /**
+   * As {@link #read(Path)}, refusing before reading a file larger than {@code maxBytes}: the whole file is held in
+   * memory, so a caller that knows what network the file should hold bounds it by that network's size.
+   */
+  public static TfliteModel read(Path file, long maxBytes) throws WeightFileException {
     String source = file.toString();
     StateDicts.checkRegularFile(file, source);
     try {
-      if (Files.size(file) > Integer.MAX_VALUE - 8) {
-        throw WeightFileException.of(source, "TFLite files over 2 GiB are not supported");
+      long size = Files.size(file);
+      if (size > Math.min(maxBytes, Integer.MAX_VALUE - 8)) {
+        throw WeightFileException.of(source, "TFLite file of " + size + " bytes, more than the "
+            + Math.min(maxBytes, Integer.MAX_VALUE - 8) + " this network may have");
       }
       return new TfliteModel(source, Files.readAllBytes(file));
     } catch (NoSuchFileException e) {

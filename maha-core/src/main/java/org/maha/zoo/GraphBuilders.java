@@ -55,8 +55,15 @@ public final class GraphBuilders {
         .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs())
         .with(BackboneFamily.EFFICIENTNET, "e2", GraphBuilders::efficientNet)
         .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(w.getFileName().toString(),
-            TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), Overrides.classifier(o))));
+            TfliteModel.read(w, MOBILENET_V2_MAX_BYTES),
+            new MobileNetV2.Options(Overrides.maps(o), Overrides.classifier(o))));
   }
+
+  /**
+   * Largest MobileNetV2 TFLite file read: the float32 network takes 14 MB, Coral's int8 one 3.5 MB; the file is
+   * held in memory whole, so a larger one is refused before it is read.
+   */
+  static final long MOBILENET_V2_MAX_BYTES = 64L << 20;
 
   /**
    * EfficientNet of the entry's name (0.6.3 or torchvision flavour); a checkpoint of another width or depth (a reduced
@@ -65,8 +72,9 @@ public final class GraphBuilders {
   private static byte[] efficientNet(org.maha.catalog.CatalogEntry e, java.nio.file.Path w, Map<String, String> o)
       throws org.maha.weights.WeightFileException, org.maha.arch.ArchitectureException, ZooException {
     String source = w.getFileName().toString();
-    var sd = StateDicts.read(w);
     EfficientNet.Config named = EfficientNet.Config.named(e.name());
+    // as for ResNets: at most twice the named network with its classifier, plus a mebi-value of extra buffers
+    var sd = StateDicts.read(w, 2 * EfficientNet.stateDictValues(named, 1000) + (1L << 20));
     EfficientNet.Options options = new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o));
     try {
       return EfficientNet.toOnnx(source, sd, named, options);
