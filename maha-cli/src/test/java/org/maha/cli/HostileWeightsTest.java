@@ -48,14 +48,19 @@ class HostileWeightsTest {
     }
   }
 
-  private static CliProcess.Result refuse(Path work, String backbone, Path weights, String... fragments)
-      throws Exception {
+  /**
+   * Runs {@code command} (fit, embed or classify) with {@code --backbone backbone --weights weights} on one image
+   * and checks the clean refusal and that no file changed.
+   */
+  private static CliProcess.Result refuse(Path work, String command, String backbone, Path weights,
+      String... fragments) throws Exception {
     Map<String, String> before = CliProcess.snapshot(work);
-    List<String> args = new ArrayList<>(List.of(backbone.equals("classify") ? "classify" : "fit", "--backbone",
-        backbone.equals("classify") ? "mobilenet_v2" : backbone, "--weights", weights.toString(),
+    List<String> args = new ArrayList<>(List.of(command, "--backbone", backbone, "--weights", weights.toString(),
         "--backbone-cache", work.resolve("cache").toString()));
-    if (!backbone.equals("classify")) {
+    if (command.equals("fit")) {
       args.addAll(List.of("--input-size", "32", "-o", work.resolve("m.maha").toString()));
+    } else if (command.equals("embed")) {
+      args.addAll(List.of("--input-size", "32", "-o", work.resolve("embedded").toString()));
     }
     args.add(images.toString());
     CliProcess.Result r = CliProcess.run(SECONDS, work, args.toArray(String[]::new));
@@ -70,27 +75,27 @@ class HostileWeightsTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      dag_key.pth            | resnet18     | pickle tuple of more than 4096 items
-      dag_pid.pth            | resnet18     | pickle tuple of more than 4096 items
-      memo_bomb.pth          | resnet18     | pickle memo has more than 1048576 entries
-      stride_2e62.pth        | resnet18     | addresses elements beyond 2^63
-      size_2e31x2e40.pth     | resnet18     | has too many elements
-      view_offset_2e31.pth   | resnet18     | lies outside its storage of 4 elements
-      resnet_view_2e62.pth   | resnet18     | storage view of '0' at offset 4611686018427387904
-      alias.safetensors      | resnet18     | share data bytes
-      st_huge_header.safetensors | resnet18 | not a PyTorch checkpoint (zip or legacy) or safetensors file
-      st_overflow.safetensors | resnet18    | is too large
-      tfl_root_oob.tflite    | mobilenet_v2 | corrupt or truncated flatbuffer
-      tfl_vtable_oob.tflite  | mobilenet_v2 | corrupt or truncated flatbuffer
-      tfl_huge_vector.tflite | mobilenet_v2 | corrupt or truncated flatbuffer
-      tfl_reuse.tflite       | mobilenet_v2 | refer to the same data over and over
-      tfl_buffer_wrap.tflite | mobilenet_v2 | lies outside the
-      tfl_cycle.tflite       | classify     | is part of a cycle
+      dag_key.pth                | fit      | resnet18     | pickle tuple of more than 4096 items
+      dag_pid.pth                | embed    | resnet18     | pickle tuple of more than 4096 items
+      memo_bomb.pth              | fit      | resnet18     | pickle memo has more than 1048576 entries
+      stride_2e62.pth            | embed    | resnet18     | addresses elements beyond 2^63
+      size_2e31x2e40.pth         | fit      | resnet18     | has too many elements
+      view_offset_2e31.pth       | embed    | resnet18     | lies outside its storage of 4 elements
+      resnet_view_2e62.pth       | fit      | resnet18     | storage view of '0' at offset 4611686018427387904
+      alias.safetensors          | fit      | resnet18     | share data bytes
+      st_huge_header.safetensors | embed    | resnet18     | not a PyTorch checkpoint (zip or legacy) or safetensors file
+      st_overflow.safetensors    | fit      | resnet18     | is too large
+      tfl_root_oob.tflite        | fit      | mobilenet_v2 | corrupt or truncated flatbuffer
+      tfl_vtable_oob.tflite      | embed    | mobilenet_v2 | corrupt or truncated flatbuffer
+      tfl_huge_vector.tflite     | fit      | mobilenet_v2 | corrupt or truncated flatbuffer
+      tfl_reuse.tflite           | embed    | mobilenet_v2 | refer to the same data over and over
+      tfl_buffer_wrap.tflite     | fit      | mobilenet_v2 | lies outside the
+      tfl_cycle.tflite           | classify | mobilenet_v2 | is part of a cycle
       """)
-  void hostileWeightFileIsRefusedQuicklyInBoundedMemory(String file, String backbone, String problem,
-      @TempDir Path work) throws Exception {
+  void hostileWeightFileIsRefusedQuicklyInBoundedMemory(String file, String command, String backbone,
+      String problem, @TempDir Path work) throws Exception {
     Path weights = corpus(work, file);
-    refuse(work, backbone, weights, weights.toString(), problem);
+    refuse(work, command, backbone, weights, weights.toString(), problem);
   }
 
   @Test
@@ -106,13 +111,23 @@ class HostileWeightsTest {
       z.closeEntry();
     }
     assertThat(Files.size(bomb)).isLessThan(1 << 20);
-    refuse(work, "resnet18", bomb, bomb.toString(), "inflates to 67108864 bytes");
+    refuse(work, "fit", "resnet18", bomb, bomb.toString(), "inflates to 67108864 bytes");
+  }
+
+  @Test
+  void aWeightFileFarLargerThanTheNetworkIsRefusedBeforeItIsHashed(@TempDir Path work) throws Exception {
+    Path huge = work.resolve("huge.pth");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(1L << 40); // sparse: a terabyte that would take an hour to hash
+    }
+    refuse(work, "fit", "resnet18", huge, huge.toString(), "1099511627776 bytes, more than a resnet18 weight file "
+        + "can need");
   }
 
   @Test
   void aFolderGivenAsWeightsIsCalledAFolder(@TempDir Path work) throws Exception {
     Path folder = Files.createDirectories(work.resolve("weights.pth"));
-    refuse(work, "resnet18", folder, folder.toString(), "is a folder, not a weight file");
+    refuse(work, "embed", "resnet18", folder, folder.toString(), "is a folder, not a weight file");
   }
 
   @Test
@@ -126,7 +141,7 @@ class HostileWeightsTest {
       return;
     }
     assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
-    refuse(work, "resnet18", fifo, fifo.toString(), "is not a regular file");
-    refuse(work, "mobilenet_v2", fifo, fifo.toString(), "is not a regular file");
+    refuse(work, "fit", "resnet18", fifo, fifo.toString(), "is not a regular file");
+    refuse(work, "classify", "mobilenet_v2", fifo, fifo.toString(), "is not a regular file");
   }
 }

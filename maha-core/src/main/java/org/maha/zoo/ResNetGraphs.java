@@ -20,17 +20,7 @@ final class ResNetGraphs implements GraphBuilderForFamily {
     // the file name only: the graph (and so its SHA-256) must not depend on where the file lies
     Path name = weights.getFileName();
     return build(entry, name == null ? weights.toString() : name.toString(),
-        StateDicts.read(weights, maxValues(entry)), overrides);
-  }
-
-  /**
-   * The most values a weight file for {@code entry} may make the reader decode: twice the named network's state
-   * dict with its classifier, plus a mebi-value for extra buffers. A file sharing or repeating its data to
-   * expand past that is refused before anything is decoded.
-   */
-  static long maxValues(CatalogEntry entry) {
-    return ResNetConfig.named(entry.name()).map(c -> 2 * c.stateDictValues(1000) + (1L << 20))
-        .orElse(Long.MAX_VALUE);
+        StateDicts.read(weights, GraphBuilders.maxValues(entry)), overrides);
   }
 
   /** Builds from a state dict in memory (random initialisation); {@code source} names it in messages. */
