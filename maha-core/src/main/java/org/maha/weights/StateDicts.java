@@ -53,18 +53,36 @@ public final class StateDicts {
         // fill the first bytes
       }
       head.flip();
-      return withoutWrapperPrefix(switch (Format.detect(head, size)) {
+      return withoutWrapperPrefix(checkNames(source, switch (Format.detect(head, size)) {
         case TORCH_ZIP -> TorchZip.read(file, source, size, maxValues);
         case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size, maxValues);
         case SAFETENSORS -> Safetensors.read(map(ch, source, size), source, maxValues);
         case UNKNOWN -> throw WeightFileException.of(source,
             "not a PyTorch checkpoint (zip or legacy) or safetensors file");
-      });
+      }));
     } catch (NoSuchFileException e) {
       throw WeightFileException.of(source, "file not found");
     } catch (IOException e) {
       throw WeightFileException.of(source, "cannot read: " + e.getMessage());
     }
+  }
+
+  /** Longest tensor name accepted; torchvision's run to about 40 characters. */
+  static final int MAX_NAME = 1024;
+
+  /**
+   * Refuses names that no network has and that would break a one-line message wherever a caller quotes them:
+   * control characters (a newline), or more than {@link #MAX_NAME} characters.
+   */
+  private static Map<String, Tensor> checkNames(String source, Map<String, Tensor> tensors)
+      throws WeightFileException {
+    for (String name : tensors.keySet()) {
+      if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+        throw WeightFileException.of(source, "tensor name " + Pickled.render(name) + " is longer than " + MAX_NAME
+            + " characters or holds control characters");
+      }
+    }
+    return tensors;
   }
 
   /**

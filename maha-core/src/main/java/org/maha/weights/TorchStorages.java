@@ -111,7 +111,7 @@ final class TorchStorages implements Unpickler.PersistentLoader {
         throw fail("state dict key " + Pickled.render(e.getKey()) + " is not a string");
       }
       if (!(e.getValue() instanceof TensorRef t)) {
-        throw fail("state dict entry '" + name + "' is not a tensor");
+        throw fail("state dict entry " + Pickled.render(name) + " is not a tensor");
       }
       out.put(name, t);
     }

@@ -174,6 +174,19 @@ class WeightBoundsTest {
   }
 
   @Test
+  void aTensorNameWithANewlineIsRefusedSoThatNoMessageSpansTwoLines(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    String h = "{\"conv1.weight\\nsecond line\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    ByteBuffer b = safetensors(h, 4);
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    java.nio.file.Path f = java.nio.file.Files.write(dir.resolve("n.safetensors"), bytes);
+    assertThatThrownBy(() -> StateDicts.read(f)).isInstanceOf(WeightFileException.class)
+        .hasMessage(f + ": tensor name 'conv1.weight?second line' is longer than 1024 characters or holds control "
+            + "characters");
+  }
+
+  @Test
   void tfliteElementCountsAreExact() {
     TfliteTensor t = new TfliteTensor(0, "w", new int[] {1 << 16, 1 << 16, 1 << 16, 1 << 16}, TfliteType.INT8, 0,
         TfliteQuantization.NONE, true);
