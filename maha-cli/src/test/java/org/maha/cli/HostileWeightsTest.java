@@ -116,12 +116,15 @@ class HostileWeightsTest {
 
   @Test
   void aWeightFileFarLargerThanTheNetworkIsRefusedBeforeItIsHashed(@TempDir Path work) throws Exception {
-    Path huge = work.resolve("huge.pth");
+    // outside the snapshot, which would read it whole
+    Path huge = Files.createTempDirectory(dir, "huge").resolve("huge.pth");
     try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
       f.setLength(1L << 40); // sparse: a terabyte that would take an hour to hash
     }
     refuse(work, "fit", "resnet18", huge, huge.toString(), "1099511627776 bytes, more than a resnet18 weight file "
         + "can need");
+    assertThat(Files.size(huge)).isEqualTo(1L << 40);
+    Files.delete(huge);
   }
 
   @Test
