@@ -97,14 +97,115 @@ final class Pickled {
     }
   }
 
-  /** A dict or OrderedDict, keys in insertion order (identity semantics). */
+  /**
+   * A dict or OrderedDict, keys in insertion order (the dict itself has identity semantics). Keys are held as
+   * {@link Key}s, one class with a total order, so that a Java hash map's collision buckets stay balanced trees
+   * even when a file chooses keys of equal hash codes (an int and a string, or many tuples): every insertion and
+   * lookup costs O(log n) comparisons, each bounded by {@link Unpickler#MAX_KEY_NODES}.
+   */
   static final class PyDict {
-    final Map<Object, Object> map = new LinkedHashMap<>();
+    private final Map<Key, Map.Entry<Object, Object>> map = new LinkedHashMap<>();
     int depth = 1;
+
+    void put(Object key, Object value) {
+      map.put(new Key(key), Map.entry(key, value));
+    }
+
+    /** The value for {@code key}, or null. */
+    Object get(Object key) {
+      Map.Entry<Object, Object> e = map.get(new Key(key));
+      return e == null ? null : e.getValue();
+    }
+
+    boolean containsKey(Object key) {
+      return map.containsKey(new Key(key));
+    }
+
+    int size() {
+      return map.size();
+    }
+
+    /** Keys and values in insertion order. */
+    java.util.Collection<Map.Entry<Object, Object>> entries() {
+      return map.values();
+    }
 
     @Override
     public String toString() {
       return "{dict of " + map.size() + "}";
+    }
+  }
+
+  /**
+   * A hashable value as a dict key: equal when the values are, ordered first by kind (None, bool, int, big int,
+   * float, str, global, tuple) and then by value, tuples by length and then item by item.
+   */
+  static final class Key implements Comparable<Key> {
+    private final Object value;
+
+    Key(Object value) {
+      this.value = value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && value.equals(k.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return value.hashCode();
+    }
+
+    @Override
+    public int compareTo(Key o) {
+      return compare(value, o.value);
+    }
+
+    private static int rank(Object v) {
+      if (v instanceof None) {
+        return 0;
+      } else if (v instanceof Boolean) {
+        return 1;
+      } else if (v instanceof Long) {
+        return 2;
+      } else if (v instanceof BigInteger) {
+        return 3;
+      } else if (v instanceof Double) {
+        return 4;
+      } else if (v instanceof String) {
+        return 5;
+      } else if (v instanceof Global) {
+        return 6;
+      }
+      return 7; // Tuple: the unpickler admits no other key
+    }
+
+    private static int compare(Object a, Object b) {
+      int r = Integer.compare(rank(a), rank(b));
+      if (r != 0 || a == b) {
+        return r;
+      }
+      if (a instanceof Boolean x) {
+        return x.compareTo((Boolean) b);
+      } else if (a instanceof Long x) {
+        return x.compareTo((Long) b);
+      } else if (a instanceof BigInteger x) {
+        return x.compareTo((BigInteger) b);
+      } else if (a instanceof Double x) {
+        return x.compareTo((Double) b);
+      } else if (a instanceof String x) {
+        return x.compareTo((String) b);
+      } else if (a instanceof Global x) {
+        return x.qualified().compareTo(((Global) b).qualified());
+      } else if (a instanceof Tuple x && b instanceof Tuple y) {
+        int c = Integer.compare(x.size(), y.size());
+        for (int i = 0; c == 0 && i < x.size(); i++) {
+          c = compare(x.get(i), y.get(i));
+        }
+        return c;
+      }
+      return 0; // None
     }
   }
 

@@ -37,7 +37,7 @@ final class TorchLegacy {
       throw WeightFileException.of(source, "unsupported legacy protocol version " + Pickled.render(version));
     }
     if (new Unpickler(in, source, none).load() instanceof PyDict sysInfo
-        && Boolean.FALSE.equals(sysInfo.map.get("little_endian"))) {
+        && Boolean.FALSE.equals(sysInfo.get("little_endian"))) {
       throw WeightFileException.of(source, "big-endian checkpoints are not supported");
     }
     Object top = new Unpickler(in, source, storages).load();

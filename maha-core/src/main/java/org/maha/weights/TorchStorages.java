@@ -100,13 +100,13 @@ final class TorchStorages implements Unpickler.PersistentLoader {
       throw fail("the checkpoint is not a dict of tensors");
     }
     for (String wrapper : new String[] {"state_dict", "model_state_dict", "model"}) {
-      if (!allTensors(dict) && dict.map.get(wrapper) instanceof PyDict inner) {
+      if (!allTensors(dict) && dict.get(wrapper) instanceof PyDict inner) {
         dict = inner;
         break;
       }
     }
     Map<String, TensorRef> out = new LinkedHashMap<>();
-    for (Map.Entry<Object, Object> e : dict.map.entrySet()) {
+    for (Map.Entry<Object, Object> e : dict.entries()) {
       if (!(e.getKey() instanceof String name)) {
         throw fail("state dict key " + Pickled.render(e.getKey()) + " is not a string");
       }
@@ -119,12 +119,12 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   }
 
   private static boolean allTensors(PyDict d) {
-    for (Object v : d.map.values()) {
-      if (!(v instanceof TensorRef)) {
+    for (Map.Entry<Object, Object> e : d.entries()) {
+      if (!(e.getValue() instanceof TensorRef)) {
         return false;
       }
     }
-    return !d.map.isEmpty();
+    return d.size() > 0;
   }
 
   /**

@@ -68,6 +68,8 @@ final class Unpickler {
    * ids) have a handful; the bound keeps hashing, comparing and printing a tuple cheap.
    */
   static final long MAX_TUPLE_NODES = 1 << 12;
+  /** Nodes of a tuple used as a dict key; comparing keys costs at most this. State dicts key by strings. */
+  static final long MAX_KEY_NODES = 64;
   /** Longest integer accepted (bytes); LONG1 holds the legacy magic number in 10. */
   private static final int MAX_LONG_BYTES = 64;
 
@@ -364,14 +366,17 @@ final class Unpickler {
     if (!hashable(k)) {
       throw fail("unhashable dict key " + describe(k));
     }
-    if (d.map.size() >= MAX_ITEMS && !d.map.containsKey(k)) {
+    if (k instanceof Tuple t && t.nodes() > MAX_KEY_NODES) {
+      throw fail("dict key tuple of more than " + MAX_KEY_NODES + " items (nested or shared)");
+    }
+    if (d.size() >= MAX_ITEMS && !d.containsKey(k)) {
       throw fail("pickle dict of more than " + MAX_ITEMS + " items");
     }
     d.depth = Math.max(d.depth, Math.max(depth(k), depth(v)) + 1);
     if (d.depth > MAX_DEPTH) {
       throw fail("pickle nests deeper than " + MAX_DEPTH + " levels");
     }
-    d.map.put(k, v);
+    d.put(k, v);
   }
 
   /** Keys must have value semantics; lists, dicts and byte arrays would compare by identity (or recurse). */

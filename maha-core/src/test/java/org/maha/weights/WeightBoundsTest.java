@@ -107,6 +107,44 @@ class WeightBoundsTest {
   }
 
   @Test
+  @Timeout(20)
+  void dictKeysChosenToCollideStillCostLogarithmicTime() throws Exception {
+    // 2^17 strings made of "Aa"/"BB" blocks share one String hash h; 100,000 longs are built to have hash h too
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    o.writeBytes(new byte[] {(byte) 0x80, 2, '}', '('});
+    int blocks = 17;
+    int h = "Aa".repeat(blocks).hashCode();
+    for (int bits = 0; bits < 1 << blocks; bits++) {
+      StringBuilder sb = new StringBuilder();
+      for (int b = 0; b < blocks; b++) {
+        sb.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+      }
+      byte[] key = sb.toString().getBytes(StandardCharsets.US_ASCII);
+      o.write('X');
+      o.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(key.length).array());
+      o.writeBytes(key);
+      o.write('N');
+    }
+    for (long x = 1; x <= 100_000; x++) {
+      long v = x << 32 | ((x ^ h) & 0xffffffffL);
+      assertThat(Long.valueOf(v).hashCode()).isEqualTo(h);
+      o.writeBytes(new byte[] {(byte) 0x8a, 8});
+      o.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+      o.write('N');
+    }
+    o.writeBytes(new byte[] {'u', '.'});
+    Pickled.PyDict d = (Pickled.PyDict) load(o.toByteArray());
+    assertThat(d.size()).isEqualTo((1 << blocks) + 100_000);
+    assertThat(d.containsKey("BB".repeat(blocks))).isTrue();
+  }
+
+  @Test
+  void aTupleDictKeyIsSmall() {
+    assertThatThrownBy(() -> load(dictKey(sharedTuple(7, "Ns.")))).isInstanceOf(WeightFileException.class)
+        .hasMessage("x.pkl: dict key tuple of more than 64 items (nested or shared)");
+  }
+
+  @Test
   void theMemoIsBounded() {
     byte[] p = new byte[Unpickler.MAX_MEMO + 10];
     p[0] = (byte) 0x80;
