@@ -343,6 +343,22 @@ public final class EfficientNet {
     return sd;
   }
 
+  /**
+   * Values in the state dict of {@code cfg} with a classifier of {@code classes} classes; bounds what a weight file
+   * for it may make the reader decode.
+   */
+  public static long stateDictValues(Config cfg, int classes) {
+    long n = 0;
+    for (int[] shape : stateDictShapes(cfg, classes).values()) {
+      long v = 1;
+      for (int d : shape) {
+        v *= d;
+      }
+      n += v;
+    }
+    return n;
+  }
+
   static Map<String, int[]> stateDictShapes(Config cfg, int classes) {
     Layout l = Layout.of(cfg);
     Keys k = Keys.of(cfg.flavor());

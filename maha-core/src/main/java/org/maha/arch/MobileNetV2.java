@@ -113,10 +113,10 @@ public final class MobileNetV2 {
               + " by exactly one projecting CONV_2D, as in a MobileNetV2 inverted-residual block");
         }
         // the block's input: that of its 1×1 expansion conv, or the depthwise's own (first block, no expansion)
-        int blockIn = op.inputs()[0];
+        int blockIn = firstInput(source, op);
         TfliteOperator expand = producers.get(blockIn);
         if (expand != null && expand.opName().equals("CONV_2D") && expand.outputs()[0] != stem) {
-          blockIn = expand.inputs()[0];
+          blockIn = firstInput(source, expand);
         }
         int blockOut = next.get(0).outputs()[0];
         boolean residual = false;
@@ -131,7 +131,7 @@ public final class MobileNetV2 {
         }
         stageEnd = blockOut;
       } else if (op.opName().equals("MEAN") && head < 0) {
-        head = op.inputs()[0];
+        head = firstInput(source, op);
       }
     }
     if (stageEnd >= 0) {
@@ -147,7 +147,7 @@ public final class MobileNetV2 {
     List<Integer> dims = new ArrayList<>();
     for (int t : out) {
       int[] shape = model.tensor(t).shape();
-      dims.add(shape[shape.length - 1]);
+      dims.add(shape.length == 0 ? 0 : shape[shape.length - 1]);
     }
     if (!dims.equals(LEVEL_DIMS)) {
       throw new ArchitectureException(source + ": level taps (TFLite tensors " + Arrays.toString(out)
@@ -167,12 +167,21 @@ public final class MobileNetV2 {
     }
     Map<Integer, TfliteOperator> producers = producers(model);
     int t = outputs[0];
+    if (t < 0 || t >= model.tensors().size()) {
+      throw new ArchitectureException(source + ": graph output " + t + " is not a tensor of the graph");
+    }
+    // each step goes one operator back; more steps than operators means the graph has a cycle
+    int steps = 0;
     for (TfliteOperator p = producers.get(t); p != null; p = producers.get(t)) {
       String name = p.opName();
       if (name.equals("QUANTIZE") || name.equals("DEQUANTIZE") || name.equals("SOFTMAX")) {
-        t = p.inputs()[0];
+        t = firstInput(source, p);
       } else {
         break;
+      }
+      if (++steps > model.operators().size()) {
+        throw new ArchitectureException(source + ": the classifier output is computed from itself (operator "
+            + p.index() + " " + name + " is part of a cycle)");
       }
     }
     TfliteTensor logits = model.tensor(t);
@@ -182,6 +191,15 @@ public final class MobileNetV2 {
           + logits.name() + "', has shape " + Arrays.toString(shape) + ", expected [1, classes]");
     }
     return t;
+  }
+
+  /** The operator's first input, which must be a tensor. */
+  static int firstInput(String source, TfliteOperator op) throws ArchitectureException {
+    int[] in = op.inputs();
+    if (in.length == 0 || in[0] < 0) {
+      throw new ArchitectureException(source + ": operator " + op.index() + " " + op.opName() + " has no input");
+    }
+    return in[0];
   }
 
   private static Map<Integer, TfliteOperator> producers(TfliteModel model) {

@@ -28,6 +28,11 @@ import org.maha.weights.WeightFileException;
  */
 final class MobileNetV2Converter {
 
+  /** Largest input side accepted: the images are resized to it, so it bounds the memory of every later step. */
+  static final int MAX_INPUT_PX = 4096;
+  /** Largest padding, stride or dilation accepted; MobileNetV2 uses 0 to 2. */
+  static final int MAX_WINDOW = 64;
+
   private final String source;
   private final TfliteModel model;
   private final GraphBuilder g;
@@ -55,7 +60,8 @@ final class MobileNetV2Converter {
     }
     TfliteTensor in = model.tensor(inputs[0]);
     int[] shape = in.shape();
-    if (shape.length != 4 || shape[3] != 3 || shape[1] < 1 || shape[2] < 1) {
+    if (shape.length != 4 || shape[3] != 3 || shape[1] < 1 || shape[2] < 1 || shape[1] > MAX_INPUT_PX
+        || shape[2] > MAX_INPUT_PX) {
       throw new ArchitectureException(source + ": input '" + in.name() + "' has shape " + Arrays.toString(shape)
           + ", expected [1, H, W, 3] (NHWC RGB)");
     }
@@ -132,6 +138,10 @@ final class MobileNetV2Converter {
   private void translate(TfliteOperator op) throws ArchitectureException {
     int[] ins = op.inputs();
     int out = op.outputs()[0];
+    int need = op.opName().equals("ADD") ? 2 : 1;
+    if (ins.length < need) {
+      throw fail(op, "has " + ins.length + " inputs, expected at least " + need);
+    }
     try {
       String y;
       switch (op.opName()) {
@@ -220,6 +230,11 @@ final class MobileNetV2Converter {
       throw fail(op, "paddings " + Arrays.toString(v) + " pad more than H and W (expected [[0, 0], [t, b], "
           + "[l, r], [0, 0]])");
     }
+    for (int i = 2; i < 6; i++) {
+      if (!(v[i] >= 0 && v[i] <= MAX_WINDOW && v[i] == Math.rint(v[i]))) {
+        throw fail(op, "paddings " + Arrays.toString(v) + " must be whole numbers from 0 to " + MAX_WINDOW);
+      }
+    }
     // a quantised PAD fills with the zero point, i.e. with real 0: plain zero padding in float
     return g.pad(value(op.inputs()[0]), new int[] {(int) v[2], (int) v[4], (int) v[3], (int) v[5]});
   }
@@ -260,6 +275,9 @@ final class MobileNetV2Converter {
     }
     int wIndex = constant(op, 1);
     TfliteTensor wt = model.tensor(wIndex);
+    if (wt.shape().length != 2) {
+      throw fail(op, "weight has shape " + Arrays.toString(wt.shape()) + ", expected [out, in]");
+    }
     // TFLite keeps FULLY_CONNECTED weights as [out, in], like nn.Linear and Gemm with transB
     Tensor w = new Tensor(shortName(wIndex), wt.shape(), model.dequantized(wIndex));
     return activation(op, g.gemm(x, w, bias(op, wt.shape()[0])), o.activation());
@@ -282,7 +300,7 @@ final class MobileNetV2Converter {
     if (bt.type() == TfliteType.INT32 && !bt.quantization().isQuantized()) {
       TfliteQuantization xq = model.tensor(ins[0]).quantization();
       float[] ws = model.tensor(ins[1]).quantization().scale();
-      if (!xq.isQuantized() || ws.length == 0) {
+      if (!xq.isQuantized() || ws.length == 0 || (ws.length != 1 && ws.length != data.length)) {
         throw fail(op, "int32 bias without scales after an unquantised input or weight");
       }
       for (int c = 0; c < data.length; c++) {
@@ -311,9 +329,10 @@ final class MobileNetV2Converter {
 
   private int[] pads(TfliteOperator op, TfliteOptions.Padding padding, int[] in, int kh, int kw, int[] strides,
       int[] dilations) throws ArchitectureException {
-    if (strides[0] < 1 || strides[1] < 1 || dilations[0] < 1 || dilations[1] < 1) {
+    if (strides[0] < 1 || strides[1] < 1 || dilations[0] < 1 || dilations[1] < 1 || strides[0] > MAX_WINDOW
+        || strides[1] > MAX_WINDOW || dilations[0] > MAX_WINDOW || dilations[1] > MAX_WINDOW) {
       throw fail(op, "strides " + Arrays.toString(strides) + " and dilations " + Arrays.toString(dilations)
-          + " must be >= 1");
+          + " must be from 1 to " + MAX_WINDOW);
     }
     return padding == TfliteOptions.Padding.VALID ? new int[4]
         : samePads(in[2], in[3], kh, kw, strides, dilations);
@@ -398,6 +417,10 @@ final class MobileNetV2Converter {
 
   private String value(int tensor) throws ArchitectureException {
     String v = values.get(tensor);
+    if (v == null && tensor < 0) {
+      throw new ArchitectureException(source + ": an operator reads optional input " + tensor
+          + " where an activation is expected");
+    }
     if (v == null) {
       throw new ArchitectureException(source + ": tensor " + tensor + " '" + model.tensor(tensor).name()
           + "' is used before any operator produces it, or is a constant where an activation is expected");

@@ -191,8 +191,11 @@ public final class WeightCache {
    */
   public LocalWeights fromLocalFile(CatalogEntry entry, Path file) throws WeightCacheException {
     if (!Files.isRegularFile(file)) {
-      throw new WeightCacheException(file + ": not found (expected the " + entry.name() + " weights, officially "
-          + entry.fileName() + ")");
+      // never opened: a FIFO would block, a folder or device is no weight file
+      String what = Files.isDirectory(file) ? "is a folder, not a weight file"
+          : Files.exists(file) ? "is not a regular file (a pipe, socket or device)" : "not found";
+      throw new WeightCacheException(file + ": " + what + " (expected the " + entry.name() + " weights file, "
+          + "officially " + entry.fileName() + ")");
     }
     String sha = hash(file);
     if (entry.hash().matches(sha) || entry.formerFiles().stream().anyMatch(f -> f.hash().matches(sha))) {

@@ -6,16 +6,27 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Bounds-checked reads of a FlatBuffers binary, enough for a TFLite model: tables through their vtables, scalar
- * fields with defaults, offsets to sub-tables, vectors and strings. Every position is checked against the buffer
- * and every vector length against the bytes left, so a corrupt file fails with a message instead of allocating.
+ * fields with defaults, offsets to sub-tables, vectors and strings. Every position is computed exactly (in longs)
+ * and checked against the buffer, and every vector length against the bytes left, so a corrupt file fails with a
+ * message instead of allocating. Offsets can point many tables at one vector, so a small file could make a reader
+ * copy the same big vector again and again: the elements copied out in all are bounded by
+ * {@link #MAX_READS_PER_BYTE} times the file's size.
  */
 final class Flatbuffer {
+  /**
+   * Elements copied out per byte of the file: each element takes at least one byte, so a file read once needs at
+   * most one; the slack admits the vectors a writer shares on purpose (deduplicated strings, shapes).
+   */
+  static final long MAX_READS_PER_BYTE = 4;
+
   private final ByteBuffer b;
   private final String source;
+  private long readBudget;
 
   Flatbuffer(ByteBuffer bytes, String source) {
     this.b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     this.source = source;
+    this.readBudget = MAX_READS_PER_BYTE * b.capacity() + 4096;
   }
 
   int capacity() {
@@ -36,8 +47,8 @@ final class Flatbuffer {
     if (slot + 2 > vtSize) {
       return -1;
     }
-    int off = u16((int) vt + slot);
-    return off == 0 ? -1 : table + off;
+    int off = u16((int) (vt + slot));
+    return off == 0 ? -1 : check((long) table + off, 1);
   }
 
   int i32(int table, int id, int dflt) throws WeightFileException {
@@ -94,20 +105,31 @@ final class Flatbuffer {
     return v + 4;
   }
 
+  /** Length of a vector about to be copied out, charged to the read budget (see the class comment). */
+  private int charge(int table, int id, int elemSize) throws WeightFileException {
+    int n = vectorLength(table, id, elemSize);
+    readBudget -= n;
+    if (readBudget < 0) {
+      throw WeightFileException.of(source, "corrupt flatbuffer: its tables refer to the same data over and over "
+          + "(more than " + MAX_READS_PER_BYTE + " elements read per byte of the file)");
+    }
+    return n;
+  }
+
   /** The tables a vector of offsets points to. */
   int[] tables(int table, int id) throws WeightFileException {
     int start = vectorStart(table, id, 4);
-    int n = vectorLength(table, id, 4);
+    int n = start < 0 ? 0 : charge(table, id, 4);
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
-      out[i] = offsetAt(start + 4 * i);
+      out[i] = offsetAt(start + 4 * i); // inside the vector, checked to fit the file: no overflow
     }
     return out;
   }
 
   int[] ints(int table, int id) throws WeightFileException {
     int start = vectorStart(table, id, 4);
-    int[] out = new int[start < 0 ? 0 : vectorLength(table, id, 4)];
+    int[] out = new int[start < 0 ? 0 : charge(table, id, 4)];
     for (int i = 0; i < out.length; i++) {
       out[i] = b.getInt(start + 4 * i);
     }
@@ -116,7 +138,7 @@ final class Flatbuffer {
 
   long[] longs(int table, int id) throws WeightFileException {
     int start = vectorStart(table, id, 8);
-    long[] out = new long[start < 0 ? 0 : vectorLength(table, id, 8)];
+    long[] out = new long[start < 0 ? 0 : charge(table, id, 8)];
     for (int i = 0; i < out.length; i++) {
       out[i] = b.getLong(start + 8 * i);
     }
@@ -125,7 +147,7 @@ final class Flatbuffer {
 
   float[] floats(int table, int id) throws WeightFileException {
     int start = vectorStart(table, id, 4);
-    float[] out = new float[start < 0 ? 0 : vectorLength(table, id, 4)];
+    float[] out = new float[start < 0 ? 0 : charge(table, id, 4)];
     for (int i = 0; i < out.length; i++) {
       out[i] = b.getFloat(start + 4 * i);
     }
@@ -137,13 +159,13 @@ final class Flatbuffer {
     if (start < 0) {
       return "";
     }
-    byte[] s = new byte[vectorLength(table, id, 1)];
+    byte[] s = new byte[charge(table, id, 1)];
     b.get(start, s);
     return new String(s, StandardCharsets.UTF_8);
   }
 
   private int offsetAt(int p) throws WeightFileException {
-    long target = p + (i32(p) & 0xffffffffL);
+    long target = (long) p + (i32(p) & 0xffffffffL);
     return check(target, 4);
   }
 
@@ -160,7 +182,7 @@ final class Flatbuffer {
   }
 
   private int check(long pos, long len) throws WeightFileException {
-    if (pos < 0 || len < 0 || pos + len > b.capacity()) {
+    if (pos < 0 || len < 0 || pos > b.capacity() || len > b.capacity() - pos) {
       throw WeightFileException.of(source, "corrupt or truncated flatbuffer (" + len + " bytes at offset " + pos
           + " lie outside the " + b.capacity() + "-byte file)");
     }

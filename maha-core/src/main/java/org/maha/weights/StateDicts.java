@@ -34,7 +34,18 @@ public final class StateDicts {
    *     pickle global outside the allow-list; sizes the file cannot hold); the message names the file
    */
   public static Map<String, Tensor> read(Path file) throws WeightFileException {
+    return read(file, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(Path)}, refusing a file whose tensors (or the storages they read) hold more than
+   * {@code maxValues} values before any of them is decoded: a caller that knows the architecture the weights are
+   * for passes a bound from it, so that no file, however it shares or repeats its data, makes the reader allocate
+   * more than the network needs. Without it, the file's size bounds the values.
+   */
+  public static Map<String, Tensor> read(Path file, long maxValues) throws WeightFileException {
     String source = file.toString();
+    checkRegularFile(file, source);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       ByteBuffer head = ByteBuffer.allocate((int) Math.min(16, size));
@@ -42,18 +53,53 @@ public final class StateDicts {
         // fill the first bytes
       }
       head.flip();
-      return withoutWrapperPrefix(switch (Format.detect(head, size)) {
-        case TORCH_ZIP -> TorchZip.read(file, source, size);
-        case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size);
-        case SAFETENSORS -> Safetensors.read(map(ch, source, size), source);
+      return withoutWrapperPrefix(checkNames(source, switch (Format.detect(head, size)) {
+        case TORCH_ZIP -> TorchZip.read(file, source, size, maxValues);
+        case TORCH_LEGACY -> TorchLegacy.read(map(ch, source, size), source, size, maxValues);
+        case SAFETENSORS -> Safetensors.read(map(ch, source, size), source, maxValues);
         case UNKNOWN -> throw WeightFileException.of(source,
             "not a PyTorch checkpoint (zip or legacy) or safetensors file");
-      });
+      }));
     } catch (NoSuchFileException e) {
       throw WeightFileException.of(source, "file not found");
     } catch (IOException e) {
       throw WeightFileException.of(source, "cannot read: " + e.getMessage());
     }
+  }
+
+  /** Longest tensor name accepted; torchvision's run to about 40 characters. */
+  static final int MAX_NAME = 1024;
+
+  /**
+   * Refuses names that no network has and that would break a one-line message wherever a caller quotes them:
+   * control characters (a newline), or more than {@link #MAX_NAME} characters.
+   */
+  private static Map<String, Tensor> checkNames(String source, Map<String, Tensor> tensors)
+      throws WeightFileException {
+    for (String name : tensors.keySet()) {
+      if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+        throw WeightFileException.of(source, "tensor name " + Pickled.render(name) + " is longer than " + MAX_NAME
+            + " characters or holds control characters");
+      }
+    }
+    return tensors;
+  }
+
+  /**
+   * Refuses, without opening it, a path that is not a regular file: opening a FIFO blocks until a writer comes,
+   * and a folder or device is never a weight file.
+   */
+  static void checkRegularFile(Path file, String source) throws WeightFileException {
+    if (java.nio.file.Files.isRegularFile(file)) {
+      return;
+    }
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw WeightFileException.of(source, "is a folder, not a weight file");
+    }
+    if (java.nio.file.Files.exists(file)) {
+      throw WeightFileException.of(source, "not a regular file (a pipe, socket or device); give a weight file");
+    }
+    throw WeightFileException.of(source, "file not found");
   }
 
   /**

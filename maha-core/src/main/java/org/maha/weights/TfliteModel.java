@@ -74,8 +74,9 @@ public final class TfliteModel {
       long off = fb.u64(bufferTables[i], 1, 0);
       long size = fb.u64(bufferTables[i], 2, 0);
       if (len == 0 && off > 1 && size > 0) { // data stored after the flatbuffer (models over 2 GB)
-        if (off + size > bytes.length || off < 0 || size < 0) {
-          throw WeightFileException.of(source, "buffer " + i + " lies outside the file");
+        if (off > bytes.length || size > bytes.length - off) { // exact: off + size may overflow
+          throw WeightFileException.of(source, "buffer " + i + " (" + size + " bytes at offset " + off
+              + ") lies outside the " + bytes.length + "-byte file");
         }
         bufferRanges[i] = new long[] {off, size};
       } else {
@@ -100,12 +101,17 @@ public final class TfliteModel {
       int q = fb.table(t, 4);
       TfliteQuantization quant = q < 0 ? TfliteQuantization.NONE : new TfliteQuantization(fb.floats(q, 2),
           fb.longs(q, 3), fb.i32(q, 6, 0), fb.floats(q, 0), fb.floats(q, 1));
-      ts.add(new TfliteTensor(i, fb.string(t, 3), fb.ints(t, 0), TfliteType.of(fb.i8(t, 1, 0)), buffer, quant,
+      ts.add(new TfliteTensor(i, printable(fb.string(t, 3)), fb.ints(t, 0), TfliteType.of(fb.i8(t, 1, 0)), buffer, quant,
           bufferRanges[buffer][1] > 0));
     }
     tensors = List.copyOf(ts);
     inputs = fb.ints(sg, 1);
     outputs = fb.ints(sg, 2);
+    for (int k : concat(inputs, outputs)) {
+      if (k < 0 || k >= tensors.size()) {
+        throw WeightFileException.of(source, "graph input or output names tensor " + k + " of " + tensors.size());
+      }
+    }
     int[] opTables = fb.tables(sg, 3);
     List<TfliteOperator> ops = new ArrayList<>(opTables.length);
     for (int i = 0; i < opTables.length; i++) {
@@ -116,9 +122,17 @@ public final class TfliteModel {
       }
       int[] in = fb.ints(op, 1);
       int[] out = fb.ints(op, 2);
+      if (out.length == 0) {
+        throw WeightFileException.of(source, "operator " + i + " has no output");
+      }
       for (int k : concat(in, out)) {
         if (k < -1 || k >= tensors.size()) {
           throw WeightFileException.of(source, "operator " + i + " names tensor " + k + " of " + tensors.size());
+        }
+      }
+      for (int k : out) {
+        if (k < 0) {
+          throw WeightFileException.of(source, "operator " + i + " writes to no tensor (" + k + ")");
         }
       }
       int code = codes[ci];
@@ -134,10 +148,21 @@ public final class TfliteModel {
    * @throws WeightFileException if the file is missing, not a TFLite flatbuffer, truncated or corrupt
    */
   public static TfliteModel read(Path file) throws WeightFileException {
+    return read(file, Integer.MAX_VALUE - 8);
+  }
+
+  /**
+   * As {@link #read(Path)}, refusing before reading a file larger than {@code maxBytes}: the whole file is held in
+   * memory, so a caller that knows what network the file should hold bounds it by that network's size.
+   */
+  public static TfliteModel read(Path file, long maxBytes) throws WeightFileException {
     String source = file.toString();
+    StateDicts.checkRegularFile(file, source);
     try {
-      if (Files.size(file) > Integer.MAX_VALUE - 8) {
-        throw WeightFileException.of(source, "TFLite files over 2 GiB are not supported");
+      long size = Files.size(file);
+      if (size > Math.min(maxBytes, Integer.MAX_VALUE - 8)) {
+        throw WeightFileException.of(source, "TFLite file of " + size + " bytes, more than the "
+            + Math.min(maxBytes, Integer.MAX_VALUE - 8) + " this network may have");
       }
       return new TfliteModel(source, Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
@@ -145,6 +170,11 @@ public final class TfliteModel {
     } catch (IOException e) {
       throw WeightFileException.of(source, "cannot read: " + e.getMessage());
     }
+  }
+
+  /** A model from bytes already in memory ({@code source} names them in messages); for tests and fuzzing. */
+  static TfliteModel parse(byte[] bytes, String source) throws WeightFileException {
+    return new TfliteModel(source, bytes);
   }
 
   /** The schema version stored in the model (3 for current files). */
@@ -213,9 +243,9 @@ public final class TfliteModel {
       throw WeightFileException.of(source, "tensor " + tensor + " '" + t.name() + "' has unsupported type "
           + t.type());
     }
-    if (n * width != r[1]) {
+    if (n < 0 || n > r[1] / width || n * width != r[1]) { // n < 0: a negative dimension or an overflow
       throw WeightFileException.of(source, "tensor " + tensor + " '" + t.name() + "' holds " + r[1]
-          + " bytes, shape needs " + n * width);
+          + " bytes, its shape " + java.util.Arrays.toString(t.shape()) + " of " + t.type() + " does not fit them");
     }
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int base = (int) r[0];
@@ -278,6 +308,15 @@ public final class TfliteModel {
       case UINT64 -> (double) b.getLong(p); // values ≥ 2^63 do not occur in weights
       default -> throw new IllegalStateException("unsupported type " + type);
     };
+  }
+
+  /** Longest tensor name kept whole; TensorFlow's run to a few hundred characters. */
+  static final int MAX_NAME = 1024;
+
+  /** A tensor name safe for one-line messages: control characters replaced, cut at {@link #MAX_NAME}. */
+  private static String printable(String name) {
+    String s = name.length() > MAX_NAME ? name.substring(0, MAX_NAME) + "..." : name;
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 
   static String opName(int code) {

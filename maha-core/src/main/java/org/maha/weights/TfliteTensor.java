@@ -18,11 +18,21 @@ public record TfliteTensor(int index, String name, int[] shape, TfliteType type,
     return shape.clone();
   }
 
-  /** Element count (product of the shape). */
+  /**
+   * Element count (product of the shape), computed exactly; −1 when a dimension is negative or the product
+   * overflows a long, which no tensor's data can match.
+   */
   public long numel() {
     long n = 1;
     for (int d : shape) {
-      n *= d;
+      if (d < 0) {
+        return -1;
+      }
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException overflow) {
+        return -1;
+      }
     }
     return n;
   }

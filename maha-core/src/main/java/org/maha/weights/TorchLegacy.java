@@ -22,9 +22,10 @@ final class TorchLegacy {
 
   private TorchLegacy() {}
 
-  static Map<String, Tensor> read(ByteBuffer file, String source, long size) throws WeightFileException {
+  static Map<String, Tensor> read(ByteBuffer file, String source, long size, long maxValues)
+      throws WeightFileException {
     ByteBuffer in = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    TorchStorages storages = new TorchStorages(source, size);
+    TorchStorages storages = new TorchStorages(source, size, maxValues);
     Unpickler.PersistentLoader none = pid -> {
       throw WeightFileException.of(source, "unexpected persistent id in the header");
     };
@@ -33,10 +34,10 @@ final class TorchLegacy {
     }
     Object version = new Unpickler(in, source, none).load();
     if (!Long.valueOf(PROTOCOL_VERSION).equals(version)) {
-      throw WeightFileException.of(source, "unsupported legacy protocol version " + version);
+      throw WeightFileException.of(source, "unsupported legacy protocol version " + Pickled.render(version));
     }
     if (new Unpickler(in, source, none).load() instanceof PyDict sysInfo
-        && Boolean.FALSE.equals(sysInfo.map.get("little_endian"))) {
+        && Boolean.FALSE.equals(sysInfo.get("little_endian"))) {
       throw WeightFileException.of(source, "big-endian checkpoints are not supported");
     }
     Object top = new Unpickler(in, source, storages).load();
@@ -48,21 +49,21 @@ final class TorchLegacy {
     Map<String, Integer> starts = new HashMap<>();
     for (Object k : keys.items) {
       if (!(k instanceof String key) || !storages.roots().containsKey(key)) {
-        throw WeightFileException.of(source, "storage key list names an unknown storage " + k);
+        throw WeightFileException.of(source, "storage key list names an unknown storage " + Pickled.render(k));
       }
       StorageRef root = storages.roots().get(key);
       if (in.remaining() < 8) {
-        throw WeightFileException.of(source, "truncated: storage '" + key + "' is missing");
+        throw WeightFileException.of(source, "truncated: storage " + Pickled.render(key) + " is missing");
       }
       long numel = in.getLong();
       if (numel != root.numel()) {
-        throw WeightFileException.of(source, "storage '" + key + "' has " + numel + " elements, the pickle says "
-            + root.numel());
+        throw WeightFileException.of(source, "storage " + Pickled.render(key) + " has " + numel
+            + " elements, the pickle says " + root.numel());
       }
       long bytes = numel * root.type().size;
       if (bytes > in.remaining()) {
-        throw WeightFileException.of(source, "truncated: storage '" + key + "' needs " + bytes + " bytes, "
-            + in.remaining() + " left");
+        throw WeightFileException.of(source, "truncated: storage " + Pickled.render(key) + " needs " + bytes
+            + " bytes, " + in.remaining() + " left");
       }
       starts.put(key, in.position());
       in.position(in.position() + (int) bytes);
@@ -70,7 +71,7 @@ final class TorchLegacy {
     return storages.materialise(refs, (key, type, numel) -> {
       Integer start = starts.get(key);
       if (start == null) {
-        throw WeightFileException.of(source, "storage '" + key + "' has no data in the file");
+        throw WeightFileException.of(source, "storage " + Pickled.render(key) + " has no data in the file");
       }
       float[] out = new float[(int) numel];
       type.decode(file, start, out, 0, (int) numel);

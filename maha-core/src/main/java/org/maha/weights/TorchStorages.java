@@ -31,14 +31,22 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   static final long MAX_VALUES_PER_FILE_BYTE = 4;
   /** Java arrays hold at most this many elements. */
   static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+  /** Most dimensions of a tensor; weights have at most five. */
+  static final int MAX_RANK = 16;
 
   private final String source;
   private final long fileSize;
+  private final long maxValues;
   private final Map<String, StorageRef> roots = new LinkedHashMap<>();
 
-  TorchStorages(String source, long fileSize) {
+  /**
+   * @param maxValues most float32 values the state dict may hold (and the storages it reads), e.g. a bound from
+   *                  the architecture the weights are for; the file's size bounds them too
+   */
+  TorchStorages(String source, long fileSize, long maxValues) {
     this.source = source;
     this.fileSize = fileSize;
+    this.maxValues = maxValues;
   }
 
   /** Storages named so far, by key, with their root element count and type. */
@@ -50,14 +58,14 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   public Object load(Tuple pid) throws WeightFileException {
     if (pid.size() < 5 || !"storage".equals(pid.get(0)) || !(pid.get(1) instanceof Global cls)
         || !(pid.get(2) instanceof String key) || !(pid.get(4) instanceof Long numel)) {
-      throw fail("unsupported persistent id " + pid.items());
+      throw fail("unsupported persistent id " + Pickled.render(pid));
     }
     StorageType type = "torch".equals(cls.module()) ? StorageType.forTorchStorage(cls.name()) : null;
     if (type == null) {
-      throw fail("unsupported storage type '" + cls.qualified() + "'");
+      throw fail("unsupported storage type " + Pickled.render(cls));
     }
     if (numel < 0 || numel > MAX_ARRAY || numel * type.size > fileSize) {
-      throw fail("storage '" + key + "' claims " + numel + " elements of " + type.size
+      throw fail("storage " + Pickled.render(key) + " claims " + numel + " elements of " + type.size
           + " bytes, more than the file's " + fileSize + " bytes");
     }
     StorageRef root = roots.get(key);
@@ -65,7 +73,7 @@ final class TorchStorages implements Unpickler.PersistentLoader {
       root = new StorageRef(key, type, numel, 0);
       roots.put(key, root);
     } else if (root.type() != type || root.numel() != numel) {
-      throw fail("storage '" + key + "' is declared twice with different types or sizes");
+      throw fail("storage " + Pickled.render(key) + " is declared twice with different types or sizes");
     }
     Object view = pid.size() > 5 ? pid.get(5) : None.NONE;
     if (view instanceof None) {
@@ -73,8 +81,12 @@ final class TorchStorages implements Unpickler.PersistentLoader {
     }
     // legacy storage view: (view_key, offset, view_size) into the root storage
     if (!(view instanceof Tuple v) || v.size() != 3 || !(v.get(1) instanceof Long off)
-        || !(v.get(2) instanceof Long size) || off < 0 || size < 0 || off + size > numel) {
-      throw fail("malformed storage view of '" + key + "'");
+        || !(v.get(2) instanceof Long size)) {
+      throw fail("malformed storage view of " + Pickled.render(key));
+    }
+    if (off < 0 || size < 0 || off > numel || size > numel - off) { // exact: off + size may overflow
+      throw fail("storage view of " + Pickled.render(key) + " at offset " + off + " of " + size
+          + " elements lies outside its storage of " + numel + " elements");
     }
     return new StorageRef(key, type, size, off);
   }
@@ -88,18 +100,18 @@ final class TorchStorages implements Unpickler.PersistentLoader {
       throw fail("the checkpoint is not a dict of tensors");
     }
     for (String wrapper : new String[] {"state_dict", "model_state_dict", "model"}) {
-      if (!allTensors(dict) && dict.map.get(wrapper) instanceof PyDict inner) {
+      if (!allTensors(dict) && dict.get(wrapper) instanceof PyDict inner) {
         dict = inner;
         break;
       }
     }
     Map<String, TensorRef> out = new LinkedHashMap<>();
-    for (Map.Entry<Object, Object> e : dict.map.entrySet()) {
+    for (Map.Entry<Object, Object> e : dict.entries()) {
       if (!(e.getKey() instanceof String name)) {
-        throw fail("state dict key " + e.getKey() + " is not a string");
+        throw fail("state dict key " + Pickled.render(e.getKey()) + " is not a string");
       }
       if (!(e.getValue() instanceof TensorRef t)) {
-        throw fail("state dict entry '" + name + "' is not a tensor");
+        throw fail("state dict entry " + Pickled.render(name) + " is not a tensor");
       }
       out.put(name, t);
     }
@@ -107,27 +119,47 @@ final class TorchStorages implements Unpickler.PersistentLoader {
   }
 
   private static boolean allTensors(PyDict d) {
-    for (Object v : d.map.values()) {
-      if (!(v instanceof TensorRef)) {
+    for (Map.Entry<Object, Object> e : d.entries()) {
+      if (!(e.getValue() instanceof TensorRef)) {
         return false;
       }
     }
-    return !d.map.isEmpty();
+    return d.size() > 0;
   }
 
-  /** Materialises every tensor, reading each storage once. */
+  /**
+   * Materialises every tensor, reading each storage once. Before anything is read, every tensor is checked to lie
+   * inside its storage, and the values of all tensors, and of all storages they read, are checked against the
+   * bound: the file's size (times {@link #MAX_VALUES_PER_FILE_BYTE}) and the caller's {@code maxValues}.
+   */
   Map<String, Tensor> materialise(Map<String, TensorRef> refs, StorageData data) throws WeightFileException {
-    long budget = Math.max(1 << 20, MAX_VALUES_PER_FILE_BYTE * fileSize);
+    long fileBound = Math.max(1 << 20, MAX_VALUES_PER_FILE_BYTE * fileSize);
+    long budget = Math.min(fileBound, maxValues);
+    long values = 0;
+    long stored = 0;
+    java.util.Set<String> needed = new java.util.HashSet<>();
+    long[] counts = new long[refs.size()];
+    int i = 0;
+    for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
+      TensorRef t = e.getValue();
+      counts[i++] = checkBounds(e.getKey(), t);
+      values += counts[i - 1]; // each count is below 2^31 and there are fewer than 2^31 tensors: no overflow
+      if (needed.add(t.storage().key())) {
+        stored += roots.get(t.storage().key()).numel();
+      }
+      if (values > budget || stored > budget) {
+        throw fail("tensors expand to more than " + budget + " values (" + (values > budget ? values : stored)
+            + " at " + Pickled.render(e.getKey()) + "), more than " + (budget == maxValues
+                ? "the architecture needs" : "the file could hold"));
+      }
+    }
     Map<String, float[]> cache = new java.util.HashMap<>();
     Map<String, Tensor> out = new LinkedHashMap<>();
+    i = 0;
     for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
       TensorRef t = e.getValue();
       StorageRef s = t.storage();
-      long n = checkBounds(e.getKey(), t);
-      budget -= n;
-      if (budget < 0) {
-        throw fail("tensors expand to more values than the file could hold (at '" + e.getKey() + "')");
-      }
+      long n = counts[i++];
       float[] all = cache.get(s.key());
       if (all == null) {
         StorageRef root = roots.get(s.key());
@@ -140,24 +172,50 @@ final class TorchStorages implements Unpickler.PersistentLoader {
     return out;
   }
 
-  /** Element count of {@code t}, after checking that every element it addresses lies inside its storage. */
-  private long checkBounds(String name, TensorRef t) throws WeightFileException {
+  /**
+   * Element count of {@code t}, after checking that every element it addresses lies inside its storage. Exact:
+   * a product or sum that overflows a long (size 2^31 × 2^40, stride 2^62, offset 2^62) is refused, never wrapped.
+   */
+  long checkBounds(String name, TensorRef t) throws WeightFileException {
+    long[] size = t.size();
+    long[] stride = t.stride();
+    String where = "tensor " + Pickled.render(name) + " " + shape(size);
+    if (size.length > MAX_RANK) {
+      throw fail(where + " has more than " + MAX_RANK + " dimensions");
+    }
+    long numel = t.storage().numel();
+    if (t.offset() < 0 || t.offset() > numel) {
+      throw fail(where + " starts at offset " + t.offset() + ", outside its storage of " + numel + " elements");
+    }
     long n = 1;
     long last = t.offset();
-    for (int i = 0; i < t.size().length; i++) {
-      n = Math.multiplyExact(n, t.size()[i]);
-      if (n > MAX_ARRAY || t.size()[i] > MAX_ARRAY) {
-        throw fail("tensor '" + name + "' has too many elements " + Arrays.toString(t.size()));
+    try {
+      for (int i = 0; i < size.length; i++) {
+        if (size[i] < 0 || stride[i] < 0) {
+          throw fail(where + " has a negative size or stride");
+        }
+        n = Math.multiplyExact(n, size[i]);
+        if (n > MAX_ARRAY || size[i] > MAX_ARRAY) {
+          throw fail(where + " has too many elements");
+        }
+        if (size[i] > 0) {
+          last = Math.addExact(last, Math.multiplyExact(size[i] - 1, stride[i]));
+        }
       }
-      if (t.size()[i] > 0) {
-        last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
-      }
+    } catch (ArithmeticException overflow) {
+      throw fail(where + " with strides " + shape(stride) + " at offset " + t.offset()
+          + " addresses elements beyond 2^63 (corrupt sizes or strides)");
     }
-    if (n > 0 && last >= t.storage().numel()) {
-      throw fail("tensor '" + name + "' " + Arrays.toString(t.size()) + " at offset " + t.offset()
-          + " reads past its storage of " + t.storage().numel() + " elements");
+    if (n > 0 && last >= numel) {
+      throw fail(where + " at offset " + t.offset() + " with strides " + shape(stride)
+          + " reads past its storage of " + numel + " elements");
     }
     return n;
+  }
+
+  /** A size or stride list for messages, at most {@link #MAX_RANK} + 1 entries shown. */
+  private static String shape(long[] v) {
+    return Arrays.toString(v.length > MAX_RANK ? Arrays.copyOf(v, MAX_RANK + 1) : v);
   }
 
   /** C-order gather of a strided view; a plain copy when the view is contiguous. */

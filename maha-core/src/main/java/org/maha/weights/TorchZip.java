@@ -22,10 +22,17 @@ final class TorchZip {
 
   /** Deflate expands at most about 1032:1; bounds what a compressed entry can claim to hold. */
   private static final long MAX_DEFLATE_RATIO = 1032;
+  /**
+   * Largest data.pkl read: a state dict's pickle takes about 150 bytes per tensor (torch.save stores it
+   * uncompressed), so 32 MiB is far above any real one while a zip bomb's pickle (a 1.8 MB file whose data.pkl
+   * inflates to 1.9 GB) is refused before it is inflated.
+   */
+  static final long MAX_PICKLE_BYTES = 32L << 20;
 
   private TorchZip() {}
 
-  static Map<String, Tensor> read(Path file, String source, long size) throws WeightFileException, IOException {
+  static Map<String, Tensor> read(Path file, String source, long size, long maxValues)
+      throws WeightFileException, IOException {
     ZipFile zip;
     try {
       zip = new ZipFile(file.toFile());
@@ -55,25 +62,30 @@ final class TorchZip {
         }
       }
       ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-      byte[] pickle = entryBytes(zip, pkl, source, size, Integer.MAX_VALUE - 8);
-      TorchStorages storages = new TorchStorages(source, size);
+      if (pkl.getSize() > MAX_PICKLE_BYTES) {
+        throw WeightFileException.of(source, "zip entry " + Pickled.render(pkl.getName()) + " inflates to " + pkl.getSize()
+            + " bytes, more than the " + MAX_PICKLE_BYTES + " a state dict's pickle may have");
+      }
+      byte[] pickle = entryBytes(zip, pkl, source, size, MAX_PICKLE_BYTES);
+      TorchStorages storages = new TorchStorages(source, size, maxValues);
       Object top = new Unpickler(ByteBuffer.wrap(pickle), source, storages).load();
       Map<String, Pickled.TensorRef> refs = storages.stateDict(top);
       String dataPrefix = prefix + "data/";
       return storages.materialise(refs, (key, type, numel) -> {
         ZipEntry e = zip.getEntry(dataPrefix + key);
         if (e == null) {
-          throw WeightFileException.of(source, "storage '" + key + "' has no entry " + dataPrefix + key);
+          throw WeightFileException.of(source, "storage " + Pickled.render(key) + " has no entry "
+              + Pickled.render(dataPrefix + key));
         }
         long need = numel * type.size;
         if (e.getSize() >= 0 && e.getSize() < need) {
-          throw WeightFileException.of(source, "storage '" + key + "' claims " + need + " bytes, its entry has "
-              + e.getSize());
+          throw WeightFileException.of(source, "storage " + Pickled.render(key) + " claims " + need
+              + " bytes, its entry has " + e.getSize());
         }
         byte[] raw = entryBytes(zip, e, source, size, need);
         if (raw.length < need) {
-          throw WeightFileException.of(source, "truncated storage '" + key + "': " + raw.length + " of " + need
-              + " bytes");
+          throw WeightFileException.of(source, "truncated storage " + Pickled.render(key) + ": " + raw.length
+              + " of " + need + " bytes");
         }
         float[] out = new float[(int) numel];
         type.decode(ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN), 0, out, 0, (int) numel);
@@ -99,7 +111,7 @@ final class TorchZip {
     long couldHold = e.getMethod() == ZipEntry.STORED ? Math.min(csize, fileSize)
         : Math.min(csize, fileSize) * MAX_DEFLATE_RATIO;
     if (csize < 0 || declared < 0 || declared > couldHold) {
-      throw WeightFileException.of(source, "zip entry " + e.getName() + " claims " + declared
+      throw WeightFileException.of(source, "zip entry " + Pickled.render(e.getName()) + " claims " + declared
           + " bytes, more than the archive could hold");
     }
     int n = (int) Math.min(Math.min(declared, limit), Integer.MAX_VALUE - 8);
@@ -109,13 +121,13 @@ final class TorchZip {
         CRC32 crc = new CRC32();
         crc.update(b);
         if (crc.getValue() != e.getCrc()) {
-          throw WeightFileException.of(source, "zip entry " + e.getName() + " is corrupt (CRC-32 " + hex(crc.getValue())
+          throw WeightFileException.of(source, "zip entry " + Pickled.render(e.getName()) + " is corrupt (CRC-32 " + hex(crc.getValue())
               + ", the archive records " + hex(e.getCrc()) + "): the file was damaged or altered");
         }
       }
       return b;
     } catch (IOException ex) {
-      throw WeightFileException.of(source, "corrupt zip entry " + e.getName() + " (" + ex.getMessage() + ")");
+      throw WeightFileException.of(source, "corrupt zip entry " + Pickled.render(e.getName()) + " (" + ex.getMessage() + ")");
     }
   }
 }

@@ -25,8 +25,11 @@ import org.maha.weights.Pickled.Tuple;
  * dicts. Unlike Python's unpickler it never imports or calls anything: {@code GLOBAL}/{@code STACK_GLOBAL} accept only
  * the names in {@link #ALLOWED} and refuse every other one at once, and {@code REDUCE}/{@code NEWOBJ} on an
  * allowed name just build a value ({@link PyDict}, {@link TensorRef}). Every length is checked against the bytes
- * left before anything is allocated, and container nesting is bounded, so a hostile file can neither run code
- * nor make the reader allocate more than the file's size.
+ * left before anything is allocated, and the work is bounded: opcodes ({@link #MAX_OPCODES}), memo entries
+ * ({@link #MAX_MEMO}), items per container ({@link #MAX_ITEMS}), the tree size of a tuple with shared parts
+ * ({@link #MAX_TUPLE_NODES}) and nesting ({@link #MAX_DEPTH}). Values are shown in messages only through
+ * {@link Pickled#render}, which has a size budget. So a hostile file can neither run code, nor spin, nor make the
+ * reader allocate more than these bounds allow.
  */
 final class Unpickler {
 
@@ -50,6 +53,23 @@ final class Unpickler {
 
   /** Deepest container nesting accepted; state dicts nest three or four levels. */
   static final int MAX_DEPTH = 64;
+  /**
+   * Opcodes interpreted per pickle. A state dict needs about 20 per tensor (a training checkpoint with its
+   * optimizer state a few times more), so 4M admits hundreds of thousands of tensors while bounding the objects
+   * built (each opcode builds at most one) to some 200 MB in the worst case.
+   */
+  static final long MAX_OPCODES = 1L << 22;
+  /** Memo entries per pickle (torch.save memoises about three objects per tensor). */
+  static final int MAX_MEMO = 1 << 20;
+  /** Items per list or dict, and per MARK group. */
+  static final int MAX_ITEMS = 1 << 20;
+  /**
+   * Nodes in a tuple's tree, counting a shared item once per use: tuples in state dicts (sizes, strides, persistent
+   * ids) have a handful; the bound keeps hashing, comparing and printing a tuple cheap.
+   */
+  static final long MAX_TUPLE_NODES = 1 << 12;
+  /** Nodes of a tuple used as a dict key; comparing keys costs at most this. State dicts key by strings. */
+  static final long MAX_KEY_NODES = 64;
   /** Longest integer accepted (bytes); LONG1 holds the legacy magic number in 10. */
   private static final int MAX_LONG_BYTES = 64;
 
@@ -59,6 +79,7 @@ final class Unpickler {
   private final List<Object> stack = new ArrayList<>();
   private final List<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
+  private long opcodes;
 
   /** Reads from {@code in}'s position on; after {@link #load()} the position is just past STOP. */
   Unpickler(ByteBuffer in, String source, PersistentLoader persistent) {
@@ -80,7 +101,11 @@ final class Unpickler {
     stack.clear();
     marks.clear();
     memo.clear();
+    opcodes = 0;
     while (true) {
+      if (++opcodes > MAX_OPCODES) {
+        throw fail("pickle has more than " + MAX_OPCODES + " opcodes (not a state dict)");
+      }
       int op = in.get() & 0xff;
       switch (op) {
         case 0x80 -> { // PROTO
@@ -161,9 +186,9 @@ final class Unpickler {
             setItem(dict, items.get(i), items.get(i + 1));
           }
         }
-        case 'q' -> memo.put((long) (in.get() & 0xff), peek()); // BINPUT
-        case 'r' -> memo.put(in.getInt() & 0xffffffffL, peek()); // LONG_BINPUT
-        case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+        case 'q' -> memoPut(in.get() & 0xff); // BINPUT
+        case 'r' -> memoPut(in.getInt() & 0xffffffffL); // LONG_BINPUT
+        case 0x94 -> memoPut(memo.size()); // MEMOIZE
         case 'h' -> stack.add(memoGet(in.get() & 0xff)); // BINGET
         case 'j' -> stack.add(memoGet(in.getInt() & 0xffffffffL)); // LONG_BINGET
         case '0' -> pop(); // POP
@@ -208,6 +233,13 @@ final class Unpickler {
         default -> throw fail(String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
       }
     }
+  }
+
+  private void memoPut(long index) throws WeightFileException {
+    if (memo.size() >= MAX_MEMO && !memo.containsKey(index)) {
+      throw fail("pickle memo has more than " + MAX_MEMO + " entries");
+    }
+    memo.put(index, peek());
   }
 
   private Object global(String module, String name) throws WeightFileException {
@@ -257,6 +289,9 @@ final class Unpickler {
         || size.size() != stride.size()) {
       throw fail("malformed _rebuild_tensor_v2 arguments");
     }
+    if (size.size() > TorchStorages.MAX_RANK) {
+      throw fail("tensor of more than " + TorchStorages.MAX_RANK + " dimensions");
+    }
     long[] sz = longs(size);
     long[] st = longs(stride);
     if (offset < 0) {
@@ -283,13 +318,18 @@ final class Unpickler {
 
   private Tuple tuple(List<Object> items) throws WeightFileException {
     int depth = 1;
+    long nodes = 1;
     for (Object o : items) {
       depth = Math.max(depth, depth(o) + 1);
+      nodes += o instanceof Tuple t ? t.nodes() : 1;
     }
     if (depth > MAX_DEPTH) {
       throw fail("pickle nests deeper than " + MAX_DEPTH + " levels");
     }
-    return new Tuple(items, depth);
+    if (nodes > MAX_TUPLE_NODES) {
+      throw fail("pickle tuple of more than " + MAX_TUPLE_NODES + " items (nested or shared)");
+    }
+    return new Tuple(items, depth, nodes);
   }
 
   private static int depth(Object o) {
@@ -313,6 +353,9 @@ final class Unpickler {
     if (l.depth > MAX_DEPTH) {
       throw fail("pickle nests deeper than " + MAX_DEPTH + " levels");
     }
+    if (l.items.size() >= MAX_ITEMS) {
+      throw fail("pickle list of more than " + MAX_ITEMS + " items");
+    }
     l.items.add(v);
   }
 
@@ -323,11 +366,17 @@ final class Unpickler {
     if (!hashable(k)) {
       throw fail("unhashable dict key " + describe(k));
     }
+    if (k instanceof Tuple t && t.nodes() > MAX_KEY_NODES) {
+      throw fail("dict key tuple of more than " + MAX_KEY_NODES + " items (nested or shared)");
+    }
+    if (d.size() >= MAX_ITEMS && !d.containsKey(k)) {
+      throw fail("pickle dict of more than " + MAX_ITEMS + " items");
+    }
     d.depth = Math.max(d.depth, Math.max(depth(k), depth(v)) + 1);
     if (d.depth > MAX_DEPTH) {
       throw fail("pickle nests deeper than " + MAX_DEPTH + " levels");
     }
-    d.map.put(k, v);
+    d.put(k, v);
   }
 
   /** Keys must have value semantics; lists, dicts and byte arrays would compare by identity (or recurse). */
@@ -372,6 +421,9 @@ final class Unpickler {
       throw fail("malformed pickle (no MARK at byte " + in.position() + ")");
     }
     int m = marks.remove(marks.size() - 1);
+    if (stack.size() - m > MAX_ITEMS) {
+      throw fail("pickle MARK group of more than " + MAX_ITEMS + " items");
+    }
     List<Object> items = new ArrayList<>(stack.subList(m, stack.size()));
     stack.subList(m, stack.size()).clear();
     return items;

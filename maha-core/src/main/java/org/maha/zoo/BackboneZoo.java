@@ -106,6 +106,15 @@ public final class BackboneZoo {
   public BuiltGraph fromFile(CatalogEntry entry, Path file, Map<String, String> overrides)
       throws WeightCacheException, WeightFileException, ZooException {
     GraphBuilders.Registration reg = registration(entry);
+    long max = GraphBuilders.maxFileBytes(entry);
+    try {
+      if (Files.isRegularFile(file) && Files.size(file) > max) {
+        throw new ZooException(file + ": " + Files.size(file) + " bytes, more than a " + entry.name()
+            + " weight file can need (" + max + "); not read");
+      }
+    } catch (IOException e) {
+      throw new WeightCacheException(file + ": cannot read (" + e.getMessage() + ")", e);
+    }
     LocalWeights local = weights.fromLocalFile(entry, file);
     String shortSha = local.sha256().substring(0, KEY_HASH_HEX);
     String display = local.verified() ? entry.name() : entry.name() + " (unverified weights " + shortSha + ")";

@@ -55,8 +55,15 @@ public final class GraphBuilders {
         .with(BackboneFamily.RESNET, ResNetGraphs.VERSION, new ResNetGraphs())
         .with(BackboneFamily.EFFICIENTNET, "e2", GraphBuilders::efficientNet)
         .with(BackboneFamily.MOBILENET_V2, "m1", (e, w, o) -> MobileNetV2.fromTflite(w.getFileName().toString(),
-            TfliteModel.read(w), new MobileNetV2.Options(Overrides.maps(o), Overrides.classifier(o))));
+            TfliteModel.read(w, MOBILENET_V2_MAX_BYTES),
+            new MobileNetV2.Options(Overrides.maps(o), Overrides.classifier(o))));
   }
+
+  /**
+   * Largest MobileNetV2 TFLite file read: the float32 network takes 14 MB, Coral's int8 one 3.5 MB; the file is
+   * held in memory whole, so a larger one is refused before it is read.
+   */
+  static final long MOBILENET_V2_MAX_BYTES = 64L << 20;
 
   /**
    * EfficientNet of the entry's name (0.6.3 or torchvision flavour); a checkpoint of another width or depth (a reduced
@@ -65,8 +72,8 @@ public final class GraphBuilders {
   private static byte[] efficientNet(org.maha.catalog.CatalogEntry e, java.nio.file.Path w, Map<String, String> o)
       throws org.maha.weights.WeightFileException, org.maha.arch.ArchitectureException, ZooException {
     String source = w.getFileName().toString();
-    var sd = StateDicts.read(w);
     EfficientNet.Config named = EfficientNet.Config.named(e.name());
+    var sd = StateDicts.read(w, maxValues(e));
     EfficientNet.Options options = new EfficientNet.Options(Overrides.inputSizePx(o, e), Overrides.maps(o));
     try {
       return EfficientNet.toOnnx(source, sd, named, options);
@@ -79,6 +86,33 @@ public final class GraphBuilders {
       }
       return EfficientNet.toOnnx(source, sd, inferred, options);
     }
+  }
+
+  /**
+   * The most values a weight file for {@code entry} may make the reader decode: twice the named network's state
+   * dict with its classifier, plus a mebi-value for extra buffers (unbounded for a family without a known size).
+   * A file sharing or repeating its data to expand past that is refused before anything is decoded.
+   */
+  static long maxValues(org.maha.catalog.CatalogEntry entry) {
+    long named = switch (entry.family()) {
+      case RESNET -> ResNetConfig.named(entry.name()).map(c -> c.stateDictValues(1000)).orElse(-1L);
+      case EFFICIENTNET -> EfficientNet.stateDictValues(EfficientNet.Config.named(entry.name()), 1000);
+      default -> -1L;
+    };
+    return named < 0 ? Long.MAX_VALUE : 2 * named + (1L << 20);
+  }
+
+  /**
+   * The largest weight file accepted for {@code entry}, checked before it is hashed or read: 32 bytes per value
+   * of {@link #maxValues} (float64 weights beside an optimizer's state) plus 64 MiB; a MobileNetV2 TFLite file
+   * {@link #MOBILENET_V2_MAX_BYTES}.
+   */
+  static long maxFileBytes(org.maha.catalog.CatalogEntry entry) {
+    if (entry.family() == BackboneFamily.MOBILENET_V2) {
+      return MOBILENET_V2_MAX_BYTES;
+    }
+    long values = maxValues(entry);
+    return values == Long.MAX_VALUE ? Long.MAX_VALUE : 32 * values + (64L << 20);
   }
 
   /** A copy with {@code family} built by {@code builder} (replacing any earlier registration). */

@@ -72,6 +72,42 @@ public record ResNetConfig(ResNet.Block block, List<Integer> blocksPerStage, int
     return List.copyOf(d);
   }
 
+  /**
+   * Values in torchvision's state dict of this network with an ImageNet classifier of {@code classes} classes:
+   * convolutions, BatchNorm (weight, bias, running mean and variance, batch counter) and the final Linear. The
+   * zoo bounds what a weight file may make it read by this.
+   */
+  public long stateDictValues(int classes) {
+    long n = conv(stemWidth, 3, 7) + bn(stemWidth);
+    long inplanes = stemWidth;
+    for (int stage = 0; stage < 4; stage++) {
+      long p = planes.get(stage);
+      long out = p * expansion();
+      for (int b = 0; b < blocksPerStage.get(stage); b++) {
+        if (block == ResNet.Block.BASIC) {
+          n += conv(p, inplanes, 3) + bn(p) + conv(p, p, 3) + bn(p);
+        } else {
+          long width = p * innerWidthFactor;
+          n += conv(width, inplanes, 1) + bn(width) + conv(width, width, 3) + bn(width) + conv(out, width, 1)
+              + bn(out);
+        }
+        if (b == 0 && (stage > 0 || inplanes != out)) {
+          n += conv(out, inplanes, 1) + bn(out);
+        }
+        inplanes = out;
+      }
+    }
+    return n + inplanes * classes + classes;
+  }
+
+  private static long conv(long out, long in, long k) {
+    return out * in * k * k;
+  }
+
+  private static long bn(long c) {
+    return 4 * c + 1;
+  }
+
   /** A file-name-safe description, e.g. {@code resnet-basic-b1.1.1.1-s8-p4.8.16.32}. */
   public String label() {
     return "resnet-" + (block == ResNet.Block.BASIC ? "basic" : "bottleneck")

@@ -19,7 +19,8 @@ final class ResNetGraphs implements GraphBuilderForFamily {
       throws WeightFileException, ArchitectureException, ZooException {
     // the file name only: the graph (and so its SHA-256) must not depend on where the file lies
     Path name = weights.getFileName();
-    return build(entry, name == null ? weights.toString() : name.toString(), StateDicts.read(weights), overrides);
+    return build(entry, name == null ? weights.toString() : name.toString(),
+        StateDicts.read(weights, GraphBuilders.maxValues(entry)), overrides);
   }
 
   /** Builds from a state dict in memory (random initialisation); {@code source} names it in messages. */

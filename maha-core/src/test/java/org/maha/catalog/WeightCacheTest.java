@@ -462,7 +462,7 @@ class WeightCacheTest {
     Path f = root.resolve("nope.pth");
     assertThatThrownBy(() -> cache.fromLocalFile(fullHashEntry(), f))
         .isInstanceOf(WeightCacheException.class)
-        .hasMessage(f + ": not found (expected the tiny-net weights, officially " + FILE + ")");
+        .hasMessage(f + ": not found (expected the tiny-net weights file, officially " + FILE + ")");
   }
 
   @Test

@@ -91,7 +91,7 @@ class StateDictsTest {
     assertThatThrownBy(() -> StateDicts.read(tampered))
         .isInstanceOf(WeightFileException.class)
         .hasMessageStartingWith(tampered + ": ")
-        .hasMessageContaining("data/0 is corrupt (CRC-32");
+        .hasMessageContaining("data/0' is corrupt (CRC-32");
   }
 
   @Test
@@ -143,7 +143,7 @@ class StateDictsTest {
     Path expand = WeightFixtures.path("stride0_expansion.pth");
     assertThatThrownBy(() -> StateDicts.read(expand))
         .isInstanceOf(WeightFileException.class)
-        .hasMessageContaining("more values than the file could hold");
+        .hasMessageContaining("more than the file could hold");
   }
 
   /** Cuts each format at many lengths: every cut must give a WeightFileException, never another exception. */

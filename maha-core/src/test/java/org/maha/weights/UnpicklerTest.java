@@ -50,11 +50,11 @@ class UnpicklerTest {
     Object top = load(o.toByteArray());
     assertThat(top).isInstanceOf(PyDict.class);
     PyDict d = (PyDict) top;
-    assertThat(d.map.keySet()).containsExactly("a", "b", "c");
-    PyList list = (PyList) d.map.get("a");
+    assertThat(d.entries()).extracting(java.util.Map.Entry::getKey).containsExactly("a", "b", "c");
+    PyList list = (PyList) d.get("a");
     assertThat(list.items).containsExactly(1L, -2L, 1.5, true, Pickled.None.NONE);
-    assertThat(((Tuple) d.map.get("b")).items()).containsExactly("x", 300L);
-    assertThat(d.map.get("c")).isSameAs(list);
+    assertThat(((Tuple) d.get("b")).items()).containsExactly("x", 300L);
+    assertThat(d.get("c")).isSameAs(list);
   }
 
   @Test

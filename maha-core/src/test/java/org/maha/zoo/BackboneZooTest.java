@@ -43,6 +43,20 @@ class BackboneZooTest {
   }
 
   @Test
+  void theStateDictSizeBoundCountsEveryValueOfTheNetworkAndItsClassifier() {
+    ResNetConfig r18 = ResNetConfig.named("resnet18").orElseThrow();
+    ResNetConfig wideBottleneck = new ResNetConfig(ResNet.Block.BOTTLENECK, List.of(1, 2, 1, 1), 8,
+        List.of(4, 8, 16, 32), 2);
+    for (ResNetConfig c : List.of(r18, wideBottleneck)) {
+      long generated = RandomResNetWeights.generate(c, 1).values().stream().mapToLong(t -> t.numel()).sum();
+      int features = c.planes().get(3) * c.expansion();
+      assertThat(c.stateDictValues(10)).as(c.label()).isEqualTo(generated + features * 10L + 10);
+    }
+    // torchvision's resnet18: 11,689,512 parameters plus 9,600 running statistics and 20 batch counters
+    assertThat(r18.stateDictValues(1000)).isEqualTo(11_699_132L);
+  }
+
+  @Test
   void graphBuiltFromAWeightFileGivesTorchvisionsFeatures() throws Exception {
     Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
     BuiltGraph g = zoo().fromFile(RESNET18, pth, Map.of());
