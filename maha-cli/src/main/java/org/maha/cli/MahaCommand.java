@@ -89,6 +89,12 @@ public final class MahaCommand implements Runnable {
         return 1;
       }
     }
+    if (e instanceof org.maha.image.ImageMemoryException) { // a valid image, a small heap: not "unreadable"
+      err.println(name + ": " + e.getMessage() + "; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g ./maha ...) "
+          + "or lower --max-pixels");
+      err.flush();
+      return 2;
+    }
     if (isUserError(e)) {
       err.println(name + ": " + e.getMessage());
       err.flush();

@@ -62,7 +62,7 @@ final class ScoreCommand implements Callable<Integer> {
       Cli.requireWritableFile(out);
     }
     GaussianAdModel model = ModelFile.read(modelFile);
-    List<Path> files = InputOptions.expand(images);
+    List<Path> files = input.expand(images, spec.commandLine().getErr());
     Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
     if (onnx == null) {
       String hint = model.info().backboneFile();
