@@ -96,7 +96,8 @@ public final class MahaCommand implements Runnable {
       return 2;
     }
     if (isUserError(e)) {
-      err.println(name + ": " + e.getMessage());
+      // one line even when a message quotes a library's multi-line text (ONNX Runtime's, a parser's)
+      err.println(name + ": " + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", " "));
       err.flush();
       return 2;
     }

@@ -85,6 +85,15 @@ public final class Npy {
    * @throws NpyFormatException if the bytes are not a well-formed .npy of a supported numeric dtype
    */
   public static NpyArray read(byte[] bytes) throws NpyFormatException {
+    return read(bytes, MAX_VALUES);
+  }
+
+  /**
+   * As {@link #read(byte[])}, refusing before allocating an array whose header claims more than {@code maxValues}
+   * values (a caller that knows the expected shape bounds it: a {@code uint8} file would otherwise become an
+   * array of doubles eight times its size).
+   */
+  public static NpyArray read(byte[] bytes, long maxValues) throws NpyFormatException {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length < 10) {
       throw new NpyFormatException("too short for an .npy file (" + bytes.length + " bytes)");
@@ -130,9 +139,9 @@ public final class Npy {
       if (d < 0 || d > MAX_VALUES) {
         throw new NpyFormatException("bad dimension " + d);
       }
-      count *= d;
-      if (count > MAX_VALUES) {
-        throw new NpyFormatException("array too large: more than " + MAX_VALUES + " values");
+      count *= d; // both <= MAX_VALUES < 2^31: exact
+      if (count > Math.min(maxValues, MAX_VALUES)) {
+        throw new NpyFormatException("array too large: more than " + Math.min(maxValues, MAX_VALUES) + " values");
       }
       dims.add((int) d);
     }
