@@ -198,6 +198,18 @@ final class HostileFiles {
     return out.toByteArray();
   }
 
+  /** The zip with every entry's size in the central directory understated as 1 byte: a bomb that lies. */
+  static byte[] understated(byte[] zip) {
+    byte[] b = zip.clone();
+    ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i + 46 <= b.length; i++) {
+      if (bb.getInt(i) == 0x02014b50) {
+        bb.putInt(i + 24, 1);
+      }
+    }
+    return b;
+  }
+
   // ---- a minimal protobuf writer, for hostile ONNX files ----
 
   static byte[] varint(long v) {

@@ -104,6 +104,7 @@ public final class OnnxBackbone implements Backbone {
     String sha256 = sha256Hex(bytes);
     BatchAxisRelaxer.Result relaxed;
     try {
+      TensorSizeCheck.check(bytes);
       relaxed = BatchAxisRelaxer.relax(bytes);
     } catch (BatchAxisRelaxer.ProtoFormatException e) {
       throw new BackboneException(label + ": not an ONNX model (" + e.getMessage() + ")", e);
@@ -449,7 +450,8 @@ public final class OnnxBackbone implements Backbone {
         so.setIntraOpNumThreads(options.threads());
       }
       // ONNX Runtime logs warnings (e.g. unused initialisers) to stderr; maha's library never prints.
-      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      // Its errors too: they come back in the exception, which maha reports on one line.
+      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
       return so;
     } catch (OrtException e) {
       so.close();

@@ -466,7 +466,7 @@ public final class ModelFile {
     }
     if (e.getSize() > limit) {
       throw new ModelFileException(name + ": entry " + path + " claims " + e.getSize() + " bytes, more than the "
-          + limit + " the manifest's level sizes allow");
+          + limit + " it may have (corrupt, or a zip bomb)");
     }
     try (InputStream in = zip.getInputStream(e)) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -477,7 +477,7 @@ public final class ModelFile {
         total += r;
         if (total > limit) {
           throw new ModelFileException(name + ": entry " + path + " inflates to more than " + limit + " bytes, the "
-              + "most the manifest's level sizes allow (corrupt, or a zip bomb)");
+              + "most it may have (corrupt, or a zip bomb)");
         }
         buf.write(chunk, 0, r);
       }
