@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (Jazzer) of the readers of untrusted files. Under `mvn verify` each @FuzzTest only replays
 # its committed inputs (src/test/resources/<package>/<Class>Inputs/<method>/); this script fuzzes them for real.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TEST_CLASS ...]      e.g. scripts/fuzz.sh 600 NpyFuzzTest
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TEST_CLASS[#METHOD] ...]      e.g. scripts/fuzz.sh 600 NpyFuzzTest
 # A crash is written under the module's src/test/resources/.../<Class>Inputs/<method>/ as crash-*: fix the bug and
 # keep the file there, so that it becomes a regression case of the corpus.
+# Duration: Jazzer's JUnit integration takes it from @FuzzTest(maxDuration) only (a -Djazzer.max_duration property
+# is ignored), but it appends the libFuzzer arguments given as jazzer.internal.arg.N after its own, and libFuzzer's
+# last -max_total_time wins: that is how SECONDS_PER_TARGET takes effect (libFuzzer prints "Done N runs in S
+# second(s)" at the end; check it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
@@ -12,8 +16,9 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(grep -rl '@FuzzTest' --include='*.java' */src/test/java | xargs -n1 basename | sed 's/\.java$//' | sort)
 fi
 for t in "${targets[@]}"; do
-  module=$(grep -rl "class $t\b" --include="$t.java" */src/test/java | head -1 | cut -d/ -f1)
+  cls="${t%%#*}" # CLASS or CLASS#method: Jazzer fuzzes one @FuzzTest method per run, the first unless named
+  module=$(grep -rl "class $cls\b" --include="$cls.java" */src/test/java | head -1 | cut -d/ -f1)
   echo "fuzz: $t ($module) for ${secs}s" >&2
   JAZZER_FUZZ=1 mvn -B -ntp -q -pl "$module" -am test -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false \
-    -DargLine="-Djazzer.instrument=org.maha.** -Djazzer.max_duration=${secs}s -Xmx2g"
+    -DargLine="-Djazzer.instrument=org.maha.** -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=${secs} -Xmx2g"
 done
