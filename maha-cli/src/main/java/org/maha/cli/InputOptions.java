@@ -39,6 +39,10 @@ final class InputOptions {
   boolean quiet;
 
   DecodeLimits limits() throws MahaCommand.UsageException {
+    if (maxPixels < 1 || maxPixels > DecodeLimits.MAX_PIXELS_CEILING) {
+      throw new MahaCommand.UsageException("--max-pixels must be in [1, " + DecodeLimits.MAX_PIXELS_CEILING
+          + "], got " + maxPixels);
+    }
     if (maxFileBytes != null && (maxFileBytes < 1 || maxFileBytes > DecodeLimits.MAX_FILE_BYTES_CEILING)) {
       throw new MahaCommand.UsageException("--max-file-bytes must be in [1, " + DecodeLimits.MAX_FILE_BYTES_CEILING
           + "], got " + maxFileBytes);

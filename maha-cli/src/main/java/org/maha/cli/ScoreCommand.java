@@ -77,6 +77,8 @@ final class ScoreCommand implements Callable<Integer> {
       ModelCompatibility.checkSha256(model, Sha256.of(onnx), modelFile.toString(), onnx.toString());
     } catch (java.nio.file.NoSuchFileException e) {
       throw new MahaCommand.UsageException(onnx + ": no such file");
+    } catch (org.maha.files.InputFiles.RefusedException e) {
+      throw new MahaCommand.UsageException(onnx + ": " + e.getMessage());
     }
     var fitted = model.info().backbone();
     try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {

@@ -204,5 +204,16 @@ class HostileModelTest {
     Path fifo = dir.resolve("onnx").resolve("fifo.onnx");
     assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo not available");
     assertOnnxRefused("fifo.onnx", null, "not a regular file");
+    // score hashes the backbone before opening it: that must not open the pipe either
+    Path model = Files.createDirectories(dir.resolve("models")).resolve("for-fifo.maha");
+    Files.write(model, HostileFiles.zip(modelWith("level_00/mean.npy", modelEntries.get("level_00/mean.npy"),
+        m -> { })));
+    assertRefused(fifo, new String[] {"score", "-m", model.toString(), "--onnx", fifo.toString(), "-q",
+        good.toString()}, "not a regular file");
+    // embed --tensors reads an .npy batch
+    Path out = dir.resolve("embed-out");
+    assertRefused(fifo, new String[] {"embed", "-o", out.toString(), "--onnx", onnx.toString(), "--levels",
+        "s1,s2,pooled", "-q", "--tensors", fifo.toString()}, "not a regular file");
+    assertThat(out).doesNotExist();
   }
 }

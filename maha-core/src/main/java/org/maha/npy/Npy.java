@@ -134,7 +134,7 @@ public final class Npy {
       try {
         d = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
       } catch (NumberFormatException e) {
-        throw new NpyFormatException("bad shape entry '" + p + "'");
+        throw new NpyFormatException("bad shape entry '" + excerpt(p) + "'");
       }
       if (d < 0 || d > MAX_VALUES) {
         throw new NpyFormatException("bad dimension " + d);
@@ -147,7 +147,7 @@ public final class Npy {
     }
     int width = itemSize(dtype);
     if (width < 0) {
-      throw new NpyFormatException("unsupported dtype '" + dtype + "' (only numeric dtypes are read)");
+      throw new NpyFormatException("unsupported dtype '" + excerpt(dtype) + "' (only numeric dtypes are read)");
     }
     if ((long) width * count != in.remaining()) {
       throw new NpyFormatException(
@@ -180,9 +180,18 @@ public final class Npy {
   private static String group(Pattern p, String header, String key) throws NpyFormatException {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new NpyFormatException("header has no '" + key + "': " + header.trim());
+      throw new NpyFormatException("header has no '" + key + "': " + excerpt(header.trim()));
     }
     return m.group(1);
+  }
+
+  /**
+   * Header text quoted in a message: a hostile header is up to 4 GB of any bytes, so at most 80 characters, control
+   * characters shown as '?', keeping the message one short line.
+   */
+  static String excerpt(String text) {
+    String s = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+    return s.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]", "?");
   }
 
   private static int itemSize(String dtype) {

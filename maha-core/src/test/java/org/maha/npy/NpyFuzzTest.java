@@ -14,7 +14,11 @@ class NpyFuzzTest {
     try {
       Npy.read(data);
     } catch (NpyFormatException expected) {
-      // refused with a message: fine
+      // refused: fine, if the message is one short line (it is shown to the user, prefixed with the file)
+      String m = expected.getMessage();
+      if (m == null || m.length() > 500 || m.lines().count() != 1) {
+        throw new AssertionError("message not one short line: " + m);
+      }
     }
   }
 }
