@@ -109,6 +109,10 @@ public final class Npy {
     if (major == 1) {
       headerLen = in.getShort() & 0xffff;
     } else if (major == 2 || major == 3) {
+      if (in.remaining() < 4) { // the 10-byte minimum checked above is that of version 1, whose length is 2 bytes
+        throw new NpyFormatException("too short for an .npy file of version " + major + " (" + bytes.length
+            + " bytes)");
+      }
       headerLen = in.getInt() & 0xffffffffL;
     } else {
       throw new NpyFormatException("unsupported .npy format version " + major);
