@@ -4,7 +4,8 @@ package org.maha.image;
  * The heap that image decodes running at the same time may hold together (file bytes, the decoded raster and the
  * RGB copy), so that several decoding threads cannot together exhaust the heap that each alone fits. A decode that
  * alone needs more than the whole budget is refused at once ({@link ImageMemoryException}); one that fits waits
- * until the others have released enough. Thread-safe.
+ * until the others have released enough. Thread-safe. A caller must not wait for a second reservation while
+ * holding one (two such callers could wait for each other): reserve everything a step needs at once.
  */
 public final class HeapBudget {
   /** Three quarters of this JVM's maximum heap: the rest is left to the model, features and inference buffers. */

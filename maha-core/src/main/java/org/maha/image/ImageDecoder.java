@@ -153,7 +153,10 @@ public final class ImageDecoder {
       checkLimits(width, height, limits);
       checkPlausible(format, bytes, png, width, height);
       long pixels = width * height; // <= maxPixels < 2^30
-      memory = budget.reserve(pixels * (rasterBytesPerPixel(reader) + 3), width + " x " + height + " pixels");
+      // the file (and its edited copy), the decoded raster and the RGB copy, all at once (see HeapBudget)
+      long fileBytes = bytes.length + (input == bytes ? 0L : input.length);
+      memory = budget.reserve(fileBytes + pixels * (rasterBytesPerPixel(reader) + 3),
+          width + " x " + height + " pixels");
       image = reader.read(0);
     } catch (OutOfMemoryError e) {
       throw outOfMemory(width, height);

@@ -30,13 +30,15 @@ public final class ImageLoader {
     HeapBudget budget = HeapBudget.JVM;
     try {
       long size = InputFiles.checkRegular(file, limits.maxFileBytes());
+      // Released before decoding, which reserves the file's bytes again with its pixels: a thread never waits for
+      // the budget while holding part of it, so two decodes cannot wait for each other.
       HeapBudget.Reservation held = budget.reserve(size, "the file's " + size + " bytes");
       try {
         bytes = InputFiles.readRegular(file, limits.maxFileBytes());
-        return ImageDecoder.decode(bytes, limits, budget);
       } finally {
         held.close();
       }
+      return ImageDecoder.decode(bytes, limits, budget);
     } catch (NoSuchFileException e) {
       throw new InputException(file, "no such file");
     } catch (InputFiles.RefusedException e) {
