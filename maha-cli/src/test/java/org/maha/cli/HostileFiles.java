@@ -119,6 +119,42 @@ final class HostileFiles {
     throw new IllegalStateException("no SOF0 marker");
   }
 
+  /** A progressive JPEG of the image (ImageIO's default progression, about ten scans). */
+  static byte[] progressiveJpeg(BufferedImage img) throws IOException {
+    javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+    javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+    p.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (var ios = ImageIO.createImageOutputStream(out)) {
+      w.setOutput(ios);
+      w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+    } finally {
+      w.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The JPEG with its last scan (SOS segment and data) repeated {@code copies} more times before EOI: each copy is a
+   * few bytes but costs the decoder a pass over the whole image.
+   */
+  static byte[] withRepeatedLastScan(byte[] jpeg, int copies) {
+    int sos = -1;
+    for (int i = 2; i + 1 < jpeg.length; i++) {
+      if ((jpeg[i] & 0xff) == 0xFF && (jpeg[i + 1] & 0xff) == 0xDA) {
+        sos = i;
+      }
+    }
+    int eoi = jpeg.length - 2;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, eoi);
+    for (int c = 0; c < copies; c++) {
+      out.write(jpeg, sos, eoi - sos);
+    }
+    out.write(jpeg, eoi, 2);
+    return out.toByteArray();
+  }
+
   /** A 54-byte BMP header (24-bit, uncompressed) claiming w x h pixels, with no pixel data after it. */
   static byte[] bmpHeader(int w, int h) {
     ByteBuffer b = ByteBuffer.allocate(54).order(ByteOrder.LITTLE_ENDIAN);

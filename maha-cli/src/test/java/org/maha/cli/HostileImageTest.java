@@ -100,6 +100,14 @@ class HostileImageTest {
   }
 
   @Test
+  void aJpegWithThousandsOfScansIsRefusedBeforeDecoding() throws Exception {
+    // 4 MP progressive: each repeated scan is ~60 bytes but one more pass over 62500 blocks per component
+    byte[] jpeg = HostileFiles.progressiveJpeg(new java.awt.image.BufferedImage(2000, 2000,
+        java.awt.image.BufferedImage.TYPE_3BYTE_BGR));
+    assertRefused("scans.jpg", HostileFiles.withRepeatedLastScan(jpeg, 20_000), "more than 256 scans");
+  }
+
+  @Test
   void hugeStripCountsInATiffAreRefusedUnallocated() throws Exception {
     assertRefused("strips.tif", HostileFiles.tiff(1 << 28, 0), "truncated or corrupt TIFF");
   }

@@ -136,6 +136,10 @@ public final class ImageDecoder {
     if (format == Format.TIFF) {
       TiffIfd.checkBounds(bytes);
     }
+    if (format == Format.JPEG && JpegScans.count(bytes) > JpegScans.MAX_SCANS) {
+      throw new ImageDecodeException("corrupt JPEG: more than " + JpegScans.MAX_SCANS + " scans (encoders write a "
+          + "dozen or so; each costs a pass over the whole image)");
+    }
     TiffIfd tiff = format == Format.TIFF ? TiffIfd.parse(bytes) : null;
     boolean undoPredictor = tiff != null && tiff.needsPredictorWorkaround();
     byte[] input = undoPredictor ? tiff.withoutPredictor() : png != null ? png.critical : bytes;
