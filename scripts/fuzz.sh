@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(grep -rl '@FuzzTest' --include='*.java' */src/test/java | xargs -n1 basename | sed 's/\.java$//' | sort)
+  # every @FuzzTest method, as CLASS#method (Jazzer fuzzes one method per run)
+  mapfile -t targets < <(grep -rl '@FuzzTest' --include='*.java' */src/test/java | sort | while read -r f; do
+    awk -v c="$(basename "$f" .java)" '/@FuzzTest/ {f = 1; next} f && match($0, /void [A-Za-z0-9_]+\(/) {
+      print c "#" substr($0, RSTART + 5, RLENGTH - 6); f = 0 }' "$f"; done)
 fi
 for t in "${targets[@]}"; do
   cls="${t%%#*}" # CLASS or CLASS#method: Jazzer fuzzes one @FuzzTest method per run, the first unless named
