@@ -52,7 +52,7 @@ final class ClassifyCommand implements Callable<Integer> {
       throw new MahaCommand.UsageException("--top must be at least 1, got " + top);
     }
     backbone.withClassifier = true;
-    List<Path> files = InputOptions.expand(images);
+    List<Path> files = input.expand(images, spec.commandLine().getErr());
     PrintWriter o = spec.commandLine().getOut();
     try (OnnxBackbone b = backbone.open()) {
       String output = classifierOutput(b);

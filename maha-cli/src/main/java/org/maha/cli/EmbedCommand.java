@@ -54,7 +54,7 @@ final class EmbedCommand implements Callable<Integer> {
       }
       return 0;
     }
-    List<Path> files = InputOptions.expand(images);
+    List<Path> files = input.expand(images, spec.commandLine().getErr());
     try (OnnxBackbone b = backbone.open()) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Embedding.Outcome r = Embedding.run(ex, files, out, dtype == Dtype.float32, input.skipUnreadable,

@@ -66,8 +66,8 @@ final class FitCommand implements Callable<Integer> {
       throw new MahaCommand.UsageException("--target-fpr must be in (0, 1), got " + targetFpr);
     }
     TrainAugmentation augmentation = augment.augmentation(augmentRules);
-    List<Path> files = InputOptions.expand(images);
-    List<Path> calibration = calibrate == null ? List.of() : InputOptions.expand(calibrate);
+    List<Path> files = input.expand(images, spec.commandLine().getErr());
+    List<Path> calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());

@@ -1,5 +1,6 @@
 package org.maha.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,16 @@ final class InputOptions {
           + "Default: ${DEFAULT-VALUE}.")
   long maxPixels;
 
+  @Option(names = "--max-file-bytes", paramLabel = "N",
+      description = "Refuse image files larger than this, before reading them. Default: 8 bytes per --max-pixels "
+          + "pixel plus 16 MiB (816 MB for the default).")
+  Long maxFileBytes;
+
+  @Option(names = "--recursive",
+      description = "Also take the images of subfolders of folder arguments (sorted by path; hidden folders and "
+          + "links back to a folder already listed are not entered).")
+  boolean recursive;
+
   @Option(names = "--decode-threads", paramLabel = "N",
       description = "Threads decoding and resizing images, in parallel with inference. Default: cores/2, at least 1.")
   Integer decodeThreads;
@@ -27,8 +38,16 @@ final class InputOptions {
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
   boolean quiet;
 
-  DecodeLimits limits() {
-    return new DecodeLimits(maxPixels);
+  DecodeLimits limits() throws MahaCommand.UsageException {
+    if (maxPixels < 1 || maxPixels > DecodeLimits.MAX_PIXELS_CEILING) {
+      throw new MahaCommand.UsageException("--max-pixels must be in [1, " + DecodeLimits.MAX_PIXELS_CEILING
+          + "], got " + maxPixels);
+    }
+    if (maxFileBytes != null && (maxFileBytes < 1 || maxFileBytes > DecodeLimits.MAX_FILE_BYTES_CEILING)) {
+      throw new MahaCommand.UsageException("--max-file-bytes must be in [1, " + DecodeLimits.MAX_FILE_BYTES_CEILING
+          + "], got " + maxFileBytes);
+    }
+    return maxFileBytes == null ? new DecodeLimits(maxPixels) : new DecodeLimits(maxPixels, maxFileBytes);
   }
 
   int decodeThreads() {
@@ -36,15 +55,32 @@ final class InputOptions {
         : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
   }
 
-  /** Expands files and folders (a folder's images, sorted by name) in the order given. */
-  static List<Path> expand(List<Path> inputs) throws DataException {
+  /**
+   * Expands files and folders (a folder's images, sorted by name; with {@code --recursive} those of its subfolders
+   * too) in the order given. For each folder that had other entries, one line on {@code err} says how many were
+   * left out and why; a folder without images is refused naming what it holds instead.
+   */
+  List<Path> expand(List<Path> inputs, PrintWriter err) throws DataException {
     List<Path> out = new ArrayList<>();
     for (Path p : inputs) {
-      if (Files.isDirectory(p)) {
-        out.addAll(ImageFolder.list(p));
-      } else {
+      if (!Files.isDirectory(p)) {
         out.add(p);
+        continue;
       }
+      ImageFolder.Listing l = ImageFolder.scan(p, recursive);
+      if (l.images().isEmpty()) {
+        String hint = l.subfolders().isEmpty() ? ""
+            : "; its images may be in the subfolders: pass them (e.g. " + p.resolve(l.subfolders().get(0))
+                + ") or add --recursive";
+        throw new DataException(p, "no images (." + String.join(", .", ImageFolder.extensions()) + ")"
+            + (l.skippedCount() == 0 ? "" : ", skipped " + l.skippedSummary()) + hint);
+      }
+      if (l.skippedCount() > 0) {
+        err.println(p + ": skipped " + l.skippedCount() + " entr" + (l.skippedCount() == 1 ? "y" : "ies") + " that "
+            + "are not images: " + l.skippedSummary() + (l.subfolders().isEmpty() ? "" : " (--recursive enters them)"));
+        err.flush();
+      }
+      out.addAll(l.images());
     }
     return out;
   }

@@ -89,8 +89,15 @@ public final class MahaCommand implements Runnable {
         return 1;
       }
     }
+    if (e instanceof org.maha.image.ImageMemoryException) { // a valid image, a small heap: not "unreadable"
+      err.println(name + ": " + e.getMessage() + "; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g ./maha ...) "
+          + "or lower --max-pixels");
+      err.flush();
+      return 2;
+    }
     if (isUserError(e)) {
-      err.println(name + ": " + e.getMessage());
+      // one line even when a message quotes a library's multi-line text (ONNX Runtime's, a parser's)
+      err.println(name + ": " + String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", " "));
       err.flush();
       return 2;
     }

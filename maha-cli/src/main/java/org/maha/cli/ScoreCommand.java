@@ -67,7 +67,7 @@ final class ScoreCommand implements Callable<Integer> {
     if (sigma != null) {
       ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
     }
-    List<Path> files = InputOptions.expand(images);
+    List<Path> files = input.expand(images, spec.commandLine().getErr());
     Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
     if (onnx == null) {
       String hint = model.info().backboneFile();
@@ -82,6 +82,8 @@ final class ScoreCommand implements Callable<Integer> {
       ModelCompatibility.checkSha256(model, Sha256.of(onnx), modelFile.toString(), onnx.toString());
     } catch (java.nio.file.NoSuchFileException e) {
       throw new MahaCommand.UsageException(onnx + ": no such file");
+    } catch (org.maha.files.InputFiles.RefusedException e) {
+      throw new MahaCommand.UsageException(onnx + ": " + e.getMessage());
     }
     var fitted = model.info().backbone();
     try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {

@@ -205,7 +205,7 @@ final class BatchAxisRelaxer {
   }
 
   /** Bounds-checked cursor over one message's bytes. */
-  private static final class Reader {
+  static final class Reader {
     private final byte[] b;
     private final int end;
     int pos;

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.maha.files.InputFiles;
 import org.maha.files.Sha256;
 import org.maha.image.Normalization;
 
@@ -103,6 +104,7 @@ public final class OnnxBackbone implements Backbone {
     String sha256 = sha256Hex(bytes);
     BatchAxisRelaxer.Result relaxed;
     try {
+      TensorSizeCheck.check(bytes);
       relaxed = BatchAxisRelaxer.relax(bytes);
     } catch (BatchAxisRelaxer.ProtoFormatException e) {
       throw new BackboneException(label + ": not an ONNX model (" + e.getMessage() + ")", e);
@@ -410,7 +412,16 @@ public final class OnnxBackbone implements Backbone {
 
   private static byte[] readModel(Path file, String label) throws BackboneException {
     try {
-      return Files.readAllBytes(file);
+      // never open a pipe or device (it would block or never end); a protobuf model is below 2 GB
+      long size = InputFiles.checkRegular(file, Integer.MAX_VALUE - 8);
+      long heap = Runtime.getRuntime().maxMemory();
+      if (size > heap / 2) { // held as bytes, hashed, relaxed (a copy) and handed to ONNX Runtime
+        throw new BackboneException(label + ": the model is " + (size >> 20) + " MB, more than this Java heap ("
+            + (heap >> 20) + " MB) can load; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+      }
+      return InputFiles.readRegular(file, size);
+    } catch (InputFiles.RefusedException e) {
+      throw new BackboneException(label + ": " + e.getMessage(), e);
     } catch (NoSuchFileException e) {
       throw new BackboneException(label + ": cannot read the model (no such file)", e);
     } catch (AccessDeniedException e) {
@@ -439,7 +450,8 @@ public final class OnnxBackbone implements Backbone {
         so.setIntraOpNumThreads(options.threads());
       }
       // ONNX Runtime logs warnings (e.g. unused initialisers) to stderr; maha's library never prints.
-      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      // Its errors too: they come back in the exception, which maha reports on one line.
+      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
       return so;
     } catch (OrtException e) {
       so.close();

@@ -16,8 +16,12 @@ public final class Sha256 {
     return HexFormat.of().formatHex(digest().digest(data));
   }
 
-  /** Streams the file; never holds it in memory. */
+  /**
+   * Streams the file; never holds it in memory. A pipe, device or socket is refused unopened
+   * ({@link InputFiles.RefusedException}): hashing one would block or never end.
+   */
   public static String of(Path file) throws IOException {
+    InputFiles.checkRegular(file, Long.MAX_VALUE);
     MessageDigest md = digest();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 16];

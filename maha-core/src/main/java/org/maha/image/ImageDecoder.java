@@ -4,6 +4,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
@@ -15,6 +16,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -47,7 +51,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * JPEG, 12-bit JPEG, float or 32-bit-integer TIFF (rejected with a message). GIF is rejected, as OpenCV 4.6
  * cannot read it.
  *
- * <p>Safety: the header's size is checked against {@link DecodeLimits} before decoding; any warning the reader
+ * <p>Safety: the header's size is checked against {@link DecodeLimits}, against what the file's size can hold
+ * (PNG, BMP, TIFF) and against the {@link HeapBudget} before decoding; PNG ancillary chunks are dropped unread
+ * ({@link PngChunks}); any warning the reader
  * reports (libjpeg's "Premature end of JPEG file", for instance, after which it pads with gray) rejects the
  * image, so a partially decoded image is never returned. Thread-safe: each call uses its own reader.
  */
@@ -107,6 +113,16 @@ public final class ImageDecoder {
    * @throws ImageDecodeException with a one-line message naming what was expected and what was found
    */
   public static RgbImage decode(byte[] bytes, DecodeLimits limits) throws ImageDecodeException {
+    return decode(bytes, limits, HeapBudget.JVM);
+  }
+
+  /**
+   * As {@link #decode(byte[], DecodeLimits)}, holding the decode's memory in {@code budget} while it runs.
+   *
+   * @throws ImageMemoryException if the image (within the limits and plausible for the file's size) needs more
+   *     memory than {@code budget} can give, or decoding ran out of memory: the heap is too small, not the file bad
+   */
+  public static RgbImage decode(byte[] bytes, DecodeLimits limits, HeapBudget budget) throws ImageDecodeException {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(limits, "limits");
     if (bytes.length == 0) {
@@ -116,33 +132,122 @@ public final class ImageDecoder {
     if (format == null) {
       throw new ImageDecodeException("not a PNG, JPEG, BMP or TIFF image (starts " + hexHead(bytes) + ")");
     }
+    PngChunks png = format == Format.PNG ? PngChunks.walk(bytes) : null;
+    if (format == Format.TIFF) {
+      TiffIfd.checkBounds(bytes);
+    }
+    if (format == Format.JPEG && JpegScans.count(bytes) > JpegScans.MAX_SCANS) {
+      throw new ImageDecodeException("corrupt JPEG: more than " + JpegScans.MAX_SCANS + " scans (encoders write a "
+          + "dozen or so; each costs a pass over the whole image)");
+    }
     TiffIfd tiff = format == Format.TIFF ? TiffIfd.parse(bytes) : null;
     boolean undoPredictor = tiff != null && tiff.needsPredictorWorkaround();
-    byte[] input = undoPredictor ? tiff.withoutPredictor() : bytes;
+    byte[] input = undoPredictor ? tiff.withoutPredictor() : png != null ? png.critical : bytes;
     ImageReader reader = newReader(format);
     List<String> warnings = new ArrayList<>();
-    BufferedImage image;
+    BufferedImage image = null;
+    long width = 0;
+    long height = 0;
+    HeapBudget.Reservation memory = null;
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(input))) {
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       reader.setInput(in, true, true);
-      long width = reader.getWidth(0);
-      long height = reader.getHeight(0);
+      width = reader.getWidth(0);
+      height = reader.getHeight(0);
       checkLimits(width, height, limits);
+      checkPlausible(format, bytes, png, width, height);
+      long pixels = width * height; // <= maxPixels < 2^30
+      // the file (and its edited copy), the decoded raster and the RGB copy, all at once (see HeapBudget)
+      long fileBytes = bytes.length + (input == bytes ? 0L : input.length);
+      memory = budget.reserve(fileBytes + pixels * (rasterBytesPerPixel(reader) + 3),
+          width + " x " + height + " pixels");
       image = reader.read(0);
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(width, height);
     } catch (IOException | RuntimeException e) {
+      if (e instanceof ImageMemoryException m) {
+        throw m;
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof OutOfMemoryError) { // some readers wrap it (PNG: "Error reading PNG image data")
+          throw outOfMemory(width, height);
+        }
+      }
       // ImageIO readers signal bad data with IIOException, but also with IndexOutOfBounds, IllegalArgument,
       // NegativeArraySize... from deep inside: all of them mean "this file cannot be decoded".
       throw new ImageDecodeException(describe(format, e), e);
     } finally {
       reader.dispose();
+      if (image == null && memory != null) {
+        memory.close(); // failed: release now; on success the pixels are held until converted below
+      }
     }
-    if (!warnings.isEmpty()) {
-      throw new ImageDecodeException("truncated or corrupt " + format + ": " + oneLine(warnings.get(0)));
+    try {
+      if (!warnings.isEmpty()) {
+        throw new ImageDecodeException("truncated or corrupt " + format + ": " + oneLine(warnings.get(0)));
+      }
+      if (undoPredictor) {
+        undoHorizontalDifferencing(image.getRaster());
+      }
+      return toRgb(image, format, tiff == null ? null : tiff.palette());
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(width, height);
+    } finally {
+      memory.close();
     }
-    if (undoPredictor) {
-      undoHorizontalDifferencing(image.getRaster());
+  }
+
+  private static ImageMemoryException outOfMemory(long width, long height) {
+    return new ImageMemoryException("ran out of memory decoding " + width + " x " + height + " pixels (Java heap "
+        + HeapBudget.megabytes(Runtime.getRuntime().maxMemory()) + " MB)");
+  }
+
+  /**
+   * Bytes per pixel of the raster ImageIO will allocate: that of the first image type, the one {@code read}
+   * uses; 8 (16-bit RGBA, the largest supported) if the reader cannot say.
+   */
+  private static long rasterBytesPerPixel(ImageReader reader) {
+    try {
+      Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+      if (types.hasNext()) {
+        SampleModel sm = types.next().getSampleModel(1, 1);
+        return Math.max(1, (long) DataBuffer.getDataTypeSize(sm.getDataType()) / 8 * sm.getNumDataElements());
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through: assume the largest
     }
-    return toRgb(image, format, tiff == null ? null : tiff.palette());
+    return 8;
+  }
+
+  /**
+   * Refuses, before any pixel is decoded, a header that claims more pixels than the file could hold: a PNG with
+   * too few compressed bytes even at deflate's best ratio, an uncompressed BMP shorter than its rows. These are
+   * decompression bombs or cut files, and are reported as corrupt rather than allocated.
+   */
+  private static void checkPlausible(Format format, byte[] bytes, PngChunks png, long width, long height)
+      throws ImageDecodeException {
+    if (png != null) {
+      long least = png.minCompressedBytes();
+      if (least > png.compressedBytes) {
+        throw new ImageDecodeException("truncated or corrupt PNG: the header claims " + width + " x " + height
+            + " pixels but the file holds " + png.compressedBytes + " bytes of compressed pixels, fewer than the "
+            + least + " that many pixels need at least (a decompression bomb or a cut file)");
+      }
+    } else if (format == Format.BMP && bytes.length >= 34) {
+      ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      long dataOffset = b.getInt(10) & 0xffffffffL;
+      long headerSize = b.getInt(14) & 0xffffffffL;
+      int bitCount = b.getShort(28) & 0xffff;
+      int compression = b.getInt(30);
+      if (headerSize >= 40 && (compression == 0 || compression == 3) && bitCount >= 1 && bitCount <= 32) {
+        long rowBytes = (width * bitCount + 31) / 32 * 4;
+        long needed = dataOffset + rowBytes * height; // width * height <= maxPixels: no overflow
+        if (needed > bytes.length) {
+          throw new ImageDecodeException("truncated or corrupt BMP: the header claims " + width + " x " + height
+              + " pixels of " + bitCount + " bits, " + needed + " bytes, but the file has " + bytes.length);
+        }
+      }
+    }
   }
 
   /**

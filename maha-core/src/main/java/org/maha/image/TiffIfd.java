@@ -71,6 +71,85 @@ final class TiffIfd {
     }
   }
 
+  /**
+   * Refuses a first IFD whose entries, values, strips or tiles lie past the end of the file. The JDK reader
+   * allocates arrays of the sizes the file declares (a count of 2^30 strip offsets in a 200-byte file), so every
+   * declared size is bounded by the file's length first; only IFD0 is looked at because only the first page is
+   * read (a chain of IFDs that loops back is never followed).
+   */
+  static void checkBounds(byte[] bytes) throws ImageDecodeException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    long len = bytes.length;
+    if (len < 8) {
+      throw new ImageDecodeException("truncated or corrupt TIFF: " + len + " bytes, shorter than its header");
+    }
+    b.order(b.get(0) == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    long ifd = b.getInt(4) & 0xffffffffL;
+    if (ifd + 2 > len) {
+      throw new ImageDecodeException("truncated or corrupt TIFF: first IFD at byte " + ifd + ", past the end ("
+          + len + " bytes)");
+    }
+    int n = b.getShort((int) ifd) & 0xffff;
+    if (ifd + 2 + 12L * n > len) {
+      throw new ImageDecodeException("truncated or corrupt TIFF: first IFD claims " + n + " entries, past the end");
+    }
+    long[][] ranges = new long[4][]; // strip offsets, strip byte counts, tile offsets, tile byte counts
+    for (int i = 0; i < n; i++) {
+      int e = (int) ifd + 2 + 12 * i;
+      int tag = b.getShort(e) & 0xffff;
+      int type = b.getShort(e + 2) & 0xffff;
+      long count = b.getInt(e + 4) & 0xffffffffL;
+      long size = typeSize(type);
+      long bytesNeeded = size * count; // < 2^35: exact
+      long valuePos = bytesNeeded <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+      if (valuePos + bytesNeeded > len) {
+        throw new ImageDecodeException("truncated or corrupt TIFF: tag " + tag + " claims " + count
+            + " values ending past the end of the file (" + len + " bytes)");
+      }
+      int slot = switch (tag) {
+        case 273 -> 0;
+        case 279 -> 1;
+        case 324 -> 2;
+        case 325 -> 3;
+        default -> -1;
+      };
+      if (slot >= 0 && (type == 3 || type == 4)) {
+        long[] v = new long[(int) count]; // count * size <= file length: bounded
+        for (int k = 0; k < v.length; k++) {
+          int p = (int) valuePos + k * (int) size;
+          v[k] = type == 3 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
+        }
+        ranges[slot] = v;
+      }
+    }
+    checkSegments(ranges[0], ranges[1], "strip", len);
+    checkSegments(ranges[2], ranges[3], "tile", len);
+  }
+
+  private static void checkSegments(long[] offsets, long[] counts, String what, long len)
+      throws ImageDecodeException {
+    if (counts == null) {
+      return;
+    }
+    for (int i = 0; i < counts.length; i++) {
+      long start = offsets != null && i < offsets.length ? offsets[i] : 0;
+      if (start + counts[i] > len) {
+        throw new ImageDecodeException("truncated or corrupt TIFF: " + what + " " + i + " claims bytes " + start
+            + " to " + (start + counts[i]) + ", past the end of the file (" + len + " bytes)");
+      }
+    }
+  }
+
+  /** Bytes per value of a TIFF field type (unknown types: 1, so that their counts are still bounded). */
+  private static long typeSize(int type) {
+    return switch (type) {
+      case 3, 8 -> 2;
+      case 4, 9, 11, 13 -> 4;
+      case 5, 10, 12, 16, 17, 18 -> 8;
+      default -> 1;
+    };
+  }
+
   private int value(int pos, int size) {
     return size == 2 ? buf.getShort(pos) & 0xffff : buf.getInt(pos);
   }

@@ -1,5 +1,7 @@
 package org.maha.model;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,6 +26,7 @@ import java.util.zip.ZipOutputStream;
 import org.ejml.data.DMatrixRMaj;
 import org.maha.backbone.BackboneSpec;
 import org.maha.files.AtomicFiles;
+import org.maha.files.InputFiles;
 import org.maha.files.Sha256;
 import org.maha.image.Normalization;
 import org.maha.npy.Npy;
@@ -53,8 +56,23 @@ public final class ModelFile {
   public static final int FORMAT_VERSION = 1;
   static final String MANIFEST = "manifest.json";
   static final String MANIFEST_SHA = "manifest.json.sha256";
-  /** No legitimate entry is larger than this (a 16384² float64 matrix); bigger claims are refused unread. */
-  private static final long MAX_ENTRY_BYTES = 2L << 30;
+  /** No entry is larger than one Java array; the manifest's level sizes bound each entry far lower. */
+  private static final long MAX_ENTRY_BYTES = Integer.MAX_VALUE - 8;
+  /** A model has 2 + up to 6 entries per level: more entries in the zip is not a model (or a bomb of entries). */
+  static final int MAX_ENTRIES = 4096;
+  /** manifest.json of a model with dozens of levels is a few kilobytes. */
+  static final long MAX_MANIFEST_BYTES = 1L << 20;
+  /** manifest.json is four levels deep; a deeply nested document is hostile. */
+  static final int MAX_JSON_DEPTH = 32;
+  /** Largest feature size per level accepted (the widest torchvision level has 2048; 65536 leaves room). */
+  static final int MAX_LEVEL_DIM = 1 << 16;
+  /** Model files larger than this are refused before opening (a 2048-feature model is ~100 MB). */
+  static final long MAX_FILE_BYTES = 16L << 30;
+
+  private static final ObjectMapper JSON_READER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
+          .maxStringLength((int) MAX_MANIFEST_BYTES).maxNumberLength(64).build())
+      .build());
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -93,19 +111,43 @@ public final class ModelFile {
    */
   public static GaussianAdModel read(Path file) throws ModelFileException {
     String name = file.toString();
+    try {
+      long size = InputFiles.checkRegular(file, MAX_FILE_BYTES);
+      long heap = Runtime.getRuntime().maxMemory();
+      if (size > heap / 2) { // its arrays inflate to at least its size and are held twice while read
+        throw new ModelFileException(name + ": is " + (size >> 20) + " MB, more than this Java heap ("
+            + (heap >> 20) + " MB) can load; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+      }
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (InputFiles.RefusedException e) {
+      throw new ModelFileException(name + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
     try (ZipFile zip = new ZipFile(file.toFile())) {
-      byte[] manifestBytes = entry(zip, MANIFEST, name);
-      String declared = new String(entry(zip, MANIFEST_SHA, name), StandardCharsets.US_ASCII).trim();
+      if (zip.size() > MAX_ENTRIES) {
+        throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
+            + MAX_ENTRIES + " at most (not a maha model)");
+      }
+      byte[] manifestBytes = entry(zip, MANIFEST, name, MAX_MANIFEST_BYTES);
+      String declared = new String(entry(zip, MANIFEST_SHA, name, 1024), StandardCharsets.US_ASCII).trim();
       if (!declared.equals(sha256(manifestBytes))) {
         throw new ModelFileException(name + ": manifest.json does not match its checksum (the file was edited)");
       }
       JsonNode m;
       try {
-        m = JSON.readTree(manifestBytes);
+        m = JSON_READER.readTree(manifestBytes);
       } catch (IOException e) {
         throw new ModelFileException(name + ": manifest.json is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
       }
+      if (m == null || !m.isObject()) {
+        throw new ModelFileException(name + ": manifest.json is not a JSON object");
+      }
       return parse(zip, m, name);
+    } catch (RuntimeException e) { // a field of an unexpected kind or value deep inside: the file is inconsistent
+      throw new ModelFileException(name + ": inconsistent model ("
+          + String.valueOf(e.getMessage()).replaceAll("\\s+", " ") + ")");
     } catch (NoSuchFileException e) {
       throw new ModelFileException(name + ": no such file");
     } catch (ZipException e) {
@@ -125,20 +167,40 @@ public final class ModelFile {
           + MahaVersion.get() + " reads version " + FORMAT_VERSION + "); refit or upgrade maha");
     }
     JsonNode entries = m.path("entries");
+    BackboneSpec backbone = backbone(m.path("backbone"), name);
+    // Every array of a level is at most D x D float64 (D its feature size): that bounds each entry, and the sum
+    // over levels bounds the whole, before anything is inflated. The arrays are held twice while the model is
+    // built (bytes and doubles), so the whole must also fit the heap.
+    long largestDim = 0;
+    long totalBound = 0;
+    for (int d : backbone.levelDims()) {
+      largestDim = Math.max(largestDim, d);
+      totalBound = Math.addExact(totalBound, 4 * (8L * d * d + 8L * d + 256));
+    }
+    long entryBound = Math.min(MAX_ENTRY_BYTES, 8L * largestDim * largestDim + 8L * largestDim + 256);
+    long heap = Runtime.getRuntime().maxMemory();
+    if (entries.size() > MAX_ENTRIES) {
+      throw new ModelFileException(name + ": manifest lists " + entries.size() + " entries, more than a model has");
+    }
     // verify every declared entry before using any of them
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
+    long total = 0;
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
-      byte[] bytes = entry(zip, e.getKey(), name);
+      byte[] bytes = entry(zip, e.getKey(), name, Math.min(entryBound, totalBound - total));
+      total += bytes.length;
+      if (2 * total > heap) {
+        throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java heap; "
+            + "give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+      }
       if (!sha256(bytes).equals(e.getValue().asText())) {
         throw new ModelFileException(name + ": entry " + e.getKey() + " does not match its checksum (corrupt or edited)");
       }
       try {
-        arrays.put(e.getKey(), Npy.read(bytes));
+        arrays.put(e.getKey(), Npy.read(bytes, largestDim * largestDim));
       } catch (NpyFormatException ex) {
         throw new ModelFileException(name + ": entry " + e.getKey() + ": " + ex.getMessage());
       }
     }
-    BackboneSpec backbone = backbone(m.path("backbone"), name);
     Variant variant;
     try {
       variant = Variant.parse(text(m, "variant", name));
@@ -253,8 +315,13 @@ public final class ModelFile {
     List<String> levelNames = new ArrayList<>();
     List<Integer> dims = new ArrayList<>();
     for (JsonNode l : b.path("levels")) {
+      JsonNode dim = l.path("dim");
+      if (!dim.canConvertToInt() || dim.asInt() < 1 || dim.asInt() > MAX_LEVEL_DIM) {
+        throw new ModelFileException(name + ": manifest level '" + l.path("name").asText("?") + "' has feature size "
+            + (dim.isValueNode() ? dim.asText() : dim.getNodeType()) + ", expected 1 to " + MAX_LEVEL_DIM);
+      }
       levelNames.add(l.path("name").asText());
-      dims.add(l.path("dim").asInt());
+      dims.add(dim.asInt());
     }
     if (levelNames.isEmpty()) {
       throw new ModelFileException(name + ": manifest has no backbone levels");
@@ -395,13 +462,19 @@ public final class ModelFile {
     zip.closeEntry();
   }
 
-  private static byte[] entry(ZipFile zip, String path, String name) throws ModelFileException, IOException {
+  /**
+   * The inflated bytes of entry {@code path}, refused as soon as more than {@code limit} come out (the declared
+   * size is checked first, but a zip bomb lies about it, so the stream is counted too).
+   */
+  private static byte[] entry(ZipFile zip, String path, String name, long limit)
+      throws ModelFileException, IOException {
     ZipEntry e = zip.getEntry(path);
     if (e == null) {
       throw new ModelFileException(name + ": entry " + path + " is missing");
     }
-    if (e.getSize() > MAX_ENTRY_BYTES) {
-      throw new ModelFileException(name + ": entry " + path + " claims " + e.getSize() + " bytes, over the limit");
+    if (e.getSize() > limit) {
+      throw new ModelFileException(name + ": entry " + path + " claims " + e.getSize() + " bytes, more than the "
+          + limit + " it may have (corrupt, or a zip bomb)");
     }
     try (InputStream in = zip.getInputStream(e)) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -410,8 +483,9 @@ public final class ModelFile {
       int r;
       while ((r = in.read(chunk)) > 0) {
         total += r;
-        if (total > MAX_ENTRY_BYTES) {
-          throw new ModelFileException(name + ": entry " + path + " is larger than the limit");
+        if (total > limit) {
+          throw new ModelFileException(name + ": entry " + path + " inflates to more than " + limit + " bytes, the "
+              + "most it may have (corrupt, or a zip bomb)");
         }
         buf.write(chunk, 0, r);
       }

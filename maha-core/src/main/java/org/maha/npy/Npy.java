@@ -85,6 +85,15 @@ public final class Npy {
    * @throws NpyFormatException if the bytes are not a well-formed .npy of a supported numeric dtype
    */
   public static NpyArray read(byte[] bytes) throws NpyFormatException {
+    return read(bytes, MAX_VALUES);
+  }
+
+  /**
+   * As {@link #read(byte[])}, refusing before allocating an array whose header claims more than {@code maxValues}
+   * values (a caller that knows the expected shape bounds it: a {@code uint8} file would otherwise become an
+   * array of doubles eight times its size).
+   */
+  public static NpyArray read(byte[] bytes, long maxValues) throws NpyFormatException {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length < 10) {
       throw new NpyFormatException("too short for an .npy file (" + bytes.length + " bytes)");
@@ -100,6 +109,10 @@ public final class Npy {
     if (major == 1) {
       headerLen = in.getShort() & 0xffff;
     } else if (major == 2 || major == 3) {
+      if (in.remaining() < 4) { // the 10-byte minimum checked above is that of version 1, whose length is 2 bytes
+        throw new NpyFormatException("too short for an .npy file of version " + major + " (" + bytes.length
+            + " bytes)");
+      }
       headerLen = in.getInt() & 0xffffffffL;
     } else {
       throw new NpyFormatException("unsupported .npy format version " + major);
@@ -125,20 +138,20 @@ public final class Npy {
       try {
         d = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
       } catch (NumberFormatException e) {
-        throw new NpyFormatException("bad shape entry '" + p + "'");
+        throw new NpyFormatException("bad shape entry '" + excerpt(p) + "'");
       }
       if (d < 0 || d > MAX_VALUES) {
         throw new NpyFormatException("bad dimension " + d);
       }
-      count *= d;
-      if (count > MAX_VALUES) {
-        throw new NpyFormatException("array too large: more than " + MAX_VALUES + " values");
+      count *= d; // both <= MAX_VALUES < 2^31: exact
+      if (count > Math.min(maxValues, MAX_VALUES)) {
+        throw new NpyFormatException("array too large: more than " + Math.min(maxValues, MAX_VALUES) + " values");
       }
       dims.add((int) d);
     }
     int width = itemSize(dtype);
     if (width < 0) {
-      throw new NpyFormatException("unsupported dtype '" + dtype + "' (only numeric dtypes are read)");
+      throw new NpyFormatException("unsupported dtype '" + excerpt(dtype) + "' (only numeric dtypes are read)");
     }
     if ((long) width * count != in.remaining()) {
       throw new NpyFormatException(
@@ -171,9 +184,18 @@ public final class Npy {
   private static String group(Pattern p, String header, String key) throws NpyFormatException {
     Matcher m = p.matcher(header);
     if (!m.find()) {
-      throw new NpyFormatException("header has no '" + key + "': " + header.trim());
+      throw new NpyFormatException("header has no '" + key + "': " + excerpt(header.trim()));
     }
     return m.group(1);
+  }
+
+  /**
+   * Header text quoted in a message: a hostile header is up to 4 GB of any bytes, so at most 80 characters, control
+   * characters shown as '?', keeping the message one short line.
+   */
+  static String excerpt(String text) {
+    String s = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+    return s.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]", "?");
   }
 
   private static int itemSize(String dtype) {

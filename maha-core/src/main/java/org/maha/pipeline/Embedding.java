@@ -17,6 +17,7 @@ import java.util.Set;
 import org.maha.files.AtomicFiles;
 import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneSpec;
+import org.maha.files.InputFiles;
 import org.maha.npy.Npy;
 import org.maha.npy.NpyArray;
 import org.maha.npy.NpyFormatException;
@@ -65,9 +66,12 @@ public final class Embedding {
     int s = spec.inputSizePx();
     NpyArray a;
     try {
-      a = Npy.read(Files.readAllBytes(tensors));
+      long heap = Runtime.getRuntime().maxMemory(); // the doubles read, then a float copy: within half the heap
+      a = Npy.read(InputFiles.readRegular(tensors, heap / 4), heap / 32);
     } catch (NoSuchFileException e) {
       throw new InputException(tensors, "no such file");
+    } catch (InputFiles.RefusedException e) {
+      throw new InputException(tensors, e.getMessage());
     } catch (NpyFormatException e) {
       throw new InputException(tensors, "not a readable .npy file (" + e.getMessage() + ")");
     }

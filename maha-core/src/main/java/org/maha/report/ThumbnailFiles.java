@@ -2,9 +2,9 @@ package org.maha.report;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.maha.files.InputFiles;
 import org.maha.image.DecodeLimits;
 import org.maha.image.ImageDecodeException;
 import org.maha.image.ImageDecoder;
@@ -28,7 +28,7 @@ final class ThumbnailFiles {
   static Thumbnail read(Path path, int maxSidePx, DecodeLimits limits) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(path);
+      bytes = InputFiles.readRegular(path, limits.maxFileBytes());
     } catch (NoSuchFileException e) {
       return new Thumbnail(null, "missing");
     } catch (IOException | SecurityException e) {
@@ -38,6 +38,8 @@ final class ThumbnailFiles {
       return new Thumbnail(shrink(ImageDecoder.decode(bytes, limits), maxSidePx), null);
     } catch (ImageDecodeException e) {
       return new Thumbnail(null, "not decodable");
+    } catch (org.maha.image.ImageMemoryException e) {
+      return new Thumbnail(null, "too large for the heap");
     }
   }
 

@@ -77,4 +77,43 @@ class ImageFolderTest {
     Path file = tmp.resolve("file.png");
     assertThatThrownBy(() -> ImageFolder.list(file)).isInstanceOf(DataException.class).hasMessage(file + ": not a folder");
   }
+
+  @Test
+  void scanSaysWhatItLeftOutAndWhy() throws IOException, DataException {
+    touch(tmp, "a.png", "b.gif", "c.webp", "d.GIF", "README", ".DS_Store");
+    touch(tmp.resolve("sub"), "e.png");
+    ImageFolder.Listing l = ImageFolder.scan(tmp, false);
+    assertThat(names(l.images())).containsExactly("a.png");
+    assertThat(l.otherTypes()).containsEntry("gif", 2).containsEntry("webp", 1).containsEntry("", 1);
+    assertThat(l.hidden()).isEqualTo(1);
+    assertThat(l.subfolders()).containsExactly("sub");
+    assertThat(l.skippedCount()).isEqualTo(6);
+    assertThat(l.skippedSummary()).isEqualTo("1 without extension, 2 .gif, 1 .webp, 1 hidden, 1 subfolder (sub)");
+  }
+
+  @Test
+  void recursiveScanIsSortedByPathAndEndsOnLinkLoops() throws IOException, DataException {
+    touch(tmp, "a.png", "c.png");
+    touch(tmp.resolve("b"), "c.png", "a.png");
+    touch(tmp.resolve("b/z"), "y.png");
+    touch(tmp.resolve(".git"), "x.png");
+    Files.createSymbolicLink(tmp.resolve("b/z/loop"), tmp);
+    ImageFolder.Listing l = ImageFolder.scan(tmp, true);
+    assertThat(l.images().stream().map(p -> tmp.relativize(p).toString()).toList())
+        .containsExactly("a.png", "b/a.png", "b/c.png", "b/z/y.png", "c.png");
+    assertThat(l.hidden()).isEqualTo(1);
+    assertThat(l.notRegular()).isEqualTo(1);
+    assertThat(l.subfolders()).isEmpty();
+  }
+
+  @Test
+  void pipesNamedLikeImagesAreLeftOutUnopened() throws Exception {
+    touch(tmp, "a.png");
+    Path fifo = tmp.resolve("x.png");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo not available");
+    ImageFolder.Listing l = ImageFolder.scan(tmp, false);
+    assertThat(names(l.images())).containsExactly("a.png");
+    assertThat(l.notRegular()).isEqualTo(1);
+  }
 }

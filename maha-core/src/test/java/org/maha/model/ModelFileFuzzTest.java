@@ -1,0 +1,95 @@
+package org.maha.model;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.maha.files.Sha256;
+
+/**
+ * Coverage-guided fuzzing of the {@code .maha} reader ({@link ModelFile#read}): any file is read or refused with
+ * {@link ModelFileException}, never another exception, a hang or an unbounded allocation.
+ *
+ * <p>Two targets: raw bytes as the file (the zip layer and the first checks), and a valid model
+ * ({@code golden-v1-npca_0.9.maha}) with one entry replaced by the fuzzer's bytes and every checksum fixed to
+ * match, so that mutations reach the manifest parsing, the .npy reading and the shape checks behind the checksums.
+ */
+class ModelFileFuzzTest {
+  private static final Path FILE;
+  private static final List<String> NAMES = new ArrayList<>();
+  private static final Map<String, byte[]> BASE = new LinkedHashMap<>();
+
+  static {
+    try {
+      FILE = Files.createTempFile("maha-fuzz", ".maha");
+      FILE.toFile().deleteOnExit();
+      try (InputStream in = ModelFileFuzzTest.class.getResourceAsStream("golden-v1-npca_0.9.maha");
+          ZipInputStream z = new ZipInputStream(in)) {
+        for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+          BASE.put(e.getName(), z.readAllBytes());
+          NAMES.add(e.getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void readOrRefuse(byte[] file) throws IOException {
+    Files.write(FILE, file);
+    try {
+      ModelFile.read(FILE);
+    } catch (ModelFileException expected) {
+      String m = expected.getMessage();
+      if (m.length() > 1000 || m.lines().count() != 1 || !m.startsWith(FILE.toString())) {
+        throw new AssertionError("message not one line naming the file: " + expected.getMessage());
+      }
+    }
+  }
+
+  @FuzzTest(maxDuration = "20s")
+  void readsOrRefuses(byte[] data) throws IOException {
+    readOrRefuse(data);
+  }
+
+  @FuzzTest(maxDuration = "20s")
+  void readsOrRefusesWithValidChecksums(byte[] data) throws IOException {
+    if (data.length < 1) {
+      return;
+    }
+    String replaced = NAMES.get((data[0] & 0xff) % NAMES.size());
+    byte[] content = java.util.Arrays.copyOfRange(data, 1, data.length);
+    Map<String, byte[]> entries = new LinkedHashMap<>(BASE);
+    entries.put(replaced, content);
+    if (!replaced.startsWith("manifest.json")) {
+      String manifest = new String(entries.get("manifest.json"), StandardCharsets.UTF_8)
+          .replace(Sha256.of(BASE.get(replaced)), Sha256.of(content));
+      entries.put("manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!replaced.equals("manifest.json.sha256")) {
+      entries.put("manifest.json.sha256",
+          (Sha256.of(entries.get("manifest.json")) + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(out)) {
+      z.setLevel(1);
+      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+        z.putNextEntry(new ZipEntry(e.getKey()));
+        z.write(e.getValue());
+        z.closeEntry();
+      }
+    }
+    readOrRefuse(out.toByteArray());
+  }
+}
