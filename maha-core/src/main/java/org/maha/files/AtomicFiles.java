@@ -2,21 +2,38 @@ package org.maha.files;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a set of output files all or nothing: every file is first written in full to a temporary name in
  * the target folder, and only when all are written are they renamed into place. A failure leaves no partial
  * output behind.
+ *
+ * <p>Interruption (SIGINT, SIGTERM) runs the JVM's shutdown hooks but not {@code finally} blocks, so the temporary
+ * files in flight are also kept in a registry that a shutdown hook, installed on first use, deletes: a killed
+ * {@code maha} leaves neither a partial output nor a hidden {@code .NAME…tmp} file (SIGKILL cannot be caught).
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
+
+  /** Temporary files created and not yet renamed or deleted, for the shutdown hook. */
+  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteLive, "maha-temp-cleanup"));
+  }
 
   /** Writes {@code files} (relative name → bytes) into {@code dir}, creating it and sub-folders if needed. */
   public static void writeAll(Path dir, Map<String, byte[]> files) throws IOException {
@@ -30,17 +47,19 @@ public final class AtomicFiles {
           throw new IllegalArgumentException("output name escapes the folder: " + e.getKey());
         }
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = createTemp(target);
         staged.put(tmp, target);
         Files.write(tmp, e.getValue());
         readableByAll(tmp);
       }
       for (Map.Entry<Path, Path> e : staged.entrySet()) {
         move(e.getKey(), e.getValue());
+        LIVE.remove(e.getKey());
       }
     } finally {
       for (Path tmp : staged.keySet()) {
         Files.deleteIfExists(tmp);
+        LIVE.remove(tmp);
       }
     }
   }
@@ -49,6 +68,50 @@ public final class AtomicFiles {
   public static void write(Path file, byte[] data) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     writeAll(dir, Map.of(file.getFileName().toString(), data));
+  }
+
+  /** The temporary files now in flight (for tests of the shutdown hook). */
+  static Set<Path> live() {
+    return Set.copyOf(LIVE);
+  }
+
+  /**
+   * A new empty owner-only file {@code .NAME.<random>.tmp} beside {@code target}, registered BEFORE it exists so
+   * that no moment is left in which an interrupted run would leave it behind unregistered.
+   */
+  private static Path createTemp(Path target) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      byte[] r = new byte[8];
+      RANDOM.nextBytes(r);
+      Path tmp = target.resolveSibling("." + target.getFileName() + "." + HexFormat.of().formatHex(r) + ".tmp");
+      LIVE.add(tmp);
+      try {
+        if (Files.getFileAttributeView(target.getParent(), PosixFileAttributeView.class) != null) {
+          return Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        return Files.createFile(tmp);
+      } catch (FileAlreadyExistsException e) {
+        LIVE.remove(tmp); // someone else's file: never ours to delete
+        if (attempt > 10) {
+          throw e;
+        }
+      } catch (IOException | RuntimeException e) {
+        LIVE.remove(tmp);
+        throw e;
+      }
+    }
+  }
+
+  /** The shutdown hook: deletes every temporary file still in flight. */
+  static void deleteLive() {
+    for (Path p : LIVE) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException | RuntimeException e) {
+        // best effort while the JVM goes down
+      }
+      LIVE.remove(p);
+    }
   }
 
   /** Temp files are created owner-only; outputs get the usual rw-r--r--. */
