@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a set of output files all or nothing: every file is first written in full to a temporary name in
@@ -27,12 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Temporary files created and not yet renamed or deleted, for the shutdown hook. */
-  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+  /**
+   * Temporary files created and not yet renamed or deleted, for the shutdown hook. Other threads keep running
+   * while the hook runs, so registering, creating and the hook's sweep hold one lock, and once the sweep has begun
+   * no new temporary file is created ({@link #closing}).
+   */
+  private static final Set<Path> LIVE = new java.util.HashSet<>();
+  private static boolean closing;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteLive, "maha-temp-cleanup"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteLive(true), "maha-temp-cleanup"));
   }
 
   /** Writes {@code files} (relative name → bytes) into {@code dir}, creating it and sub-folders if needed. */
@@ -54,12 +58,12 @@ public final class AtomicFiles {
       }
       for (Map.Entry<Path, Path> e : staged.entrySet()) {
         move(e.getKey(), e.getValue());
-        LIVE.remove(e.getKey());
+        unregister(e.getKey());
       }
     } finally {
       for (Path tmp : staged.keySet()) {
         Files.deleteIfExists(tmp);
-        LIVE.remove(tmp);
+        unregister(tmp);
       }
     }
   }
@@ -72,7 +76,15 @@ public final class AtomicFiles {
 
   /** The temporary files now in flight (for tests of the shutdown hook). */
   static Set<Path> live() {
-    return Set.copyOf(LIVE);
+    synchronized (LIVE) {
+      return Set.copyOf(LIVE);
+    }
+  }
+
+  private static void unregister(Path tmp) {
+    synchronized (LIVE) {
+      LIVE.remove(tmp);
+    }
   }
 
   /**
@@ -80,37 +92,48 @@ public final class AtomicFiles {
    * that no moment is left in which an interrupted run would leave it behind unregistered.
    */
   private static Path createTemp(Path target) throws IOException {
+    boolean posix = Files.getFileAttributeView(target.getParent(), PosixFileAttributeView.class) != null;
     for (int attempt = 0; ; attempt++) {
       byte[] r = new byte[8];
       RANDOM.nextBytes(r);
       Path tmp = target.resolveSibling("." + target.getFileName() + "." + HexFormat.of().formatHex(r) + ".tmp");
-      LIVE.add(tmp);
-      try {
-        if (Files.getFileAttributeView(target.getParent(), PosixFileAttributeView.class) != null) {
-          return Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      synchronized (LIVE) {
+        if (closing) {
+          throw new IOException("interrupted: maha is shutting down, " + target + " was not written");
         }
-        return Files.createFile(tmp);
-      } catch (FileAlreadyExistsException e) {
-        LIVE.remove(tmp); // someone else's file: never ours to delete
-        if (attempt > 10) {
+        LIVE.add(tmp);
+        try {
+          return posix
+              ? Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+              : Files.createFile(tmp);
+        } catch (FileAlreadyExistsException e) {
+          LIVE.remove(tmp); // someone else's file: never ours to delete
+          if (attempt > 10) {
+            throw e;
+          }
+        } catch (IOException | RuntimeException e) {
+          LIVE.remove(tmp);
           throw e;
         }
-      } catch (IOException | RuntimeException e) {
-        LIVE.remove(tmp);
-        throw e;
       }
     }
   }
 
-  /** The shutdown hook: deletes every temporary file still in flight. */
-  static void deleteLive() {
-    for (Path p : LIVE) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException | RuntimeException e) {
-        // best effort while the JVM goes down
+  /**
+   * The shutdown hook: deletes every temporary file still in flight and, with {@code close}, lets no new one be
+   * created (tests sweep without closing).
+   */
+  static void deleteLive(boolean close) {
+    synchronized (LIVE) {
+      closing |= close;
+      for (Path p : LIVE) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException | RuntimeException e) {
+          // best effort while the JVM goes down
+        }
       }
-      LIVE.remove(p);
+      LIVE.clear();
     }
   }
 

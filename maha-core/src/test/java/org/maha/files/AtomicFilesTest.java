@@ -56,9 +56,9 @@ class AtomicFilesTest {
       Thread.onSpinWait();
     }
     assertThat(AtomicFiles.live()).anyMatch(p -> p.startsWith(dir));
-    AtomicFiles.deleteLive();
+    AtomicFiles.deleteLive(false);
     writer.join(30_000);
-    AtomicFiles.deleteLive(); // anything created between the first cleanup and the writer's end
+    AtomicFiles.deleteLive(false); // anything created between the first cleanup and the writer's end
     try (Stream<Path> s = Files.walk(dir)) {
       assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
     }
