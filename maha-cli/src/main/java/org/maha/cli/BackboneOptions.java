@@ -103,10 +103,8 @@ final class BackboneOptions {
    * for a command that builds further named backbones with them (experiment --compare).
    */
   Path resolveOnnx(boolean otherNamedBackbones) throws MahaCommand.UsageException {
+    checkCombination(otherNamedBackbones);
     if (backboneName != null) {
-      if (onnx != null) {
-        throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
-      }
       if (built == null) {
         built = buildNamed();
         if (levels == null || levels.isEmpty()) {
@@ -118,13 +116,6 @@ final class BackboneOptions {
       }
       return built.onnx();
     }
-    for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize}
-        : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
-      if (o != null) {
-        throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --mirror and --backbone-cache "
-            + "need --backbone NAME");
-      }
-    }
     if (onnx != null) {
       return onnx;
     }
@@ -132,6 +123,45 @@ final class BackboneOptions {
         "no backbone given and the default MobileNetV2 was not found (" + DefaultBackbone.searched()
             + "); pass an ONNX CNN with --onnx FILE (and --levels OUT1,OUT2,... naming its feature outputs), "
             + "or a named backbone with --backbone NAME"));
+  }
+
+  /**
+   * The option combinations every command refuses before any work: --onnx with --backbone; the --backbone options
+   * without it ({@code otherNamedBackbones}: --mirror and --backbone-cache are allowed alone, for --compare); a
+   * --backbone-cache that is not a folder.
+   */
+  void checkCombination(boolean otherNamedBackbones) throws MahaCommand.UsageException {
+    if (backboneName != null) {
+      if (onnx != null) {
+        throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
+      }
+    } else {
+      for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize}
+          : new Object[] {weights, randomInit, mirror, backboneCache, inputSize}) {
+        if (o != null) {
+          throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --mirror and "
+              + "--backbone-cache need --backbone NAME");
+        }
+      }
+    }
+    if (backboneCache != null) {
+      OutputPaths.folder("--backbone-cache", backboneCache, List.of(), java.util.Set.of());
+    }
+  }
+
+  /** The files these options read (for the output checks): --onnx, --weights, or the default backbone. */
+  List<Path> inputFiles() {
+    List<Path> in = new ArrayList<>();
+    if (onnx != null) {
+      in.add(onnx);
+    }
+    if (weights != null) {
+      in.add(weights);
+    }
+    if (onnx == null && backboneName == null) {
+      DefaultBackbone.find().ifPresent(in::add);
+    }
+    return in;
   }
 
   OnnxBackbone open() throws BackboneException, MahaCommand.UsageException {

@@ -48,9 +48,6 @@ final class ClassifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (top < 1) {
-      throw new MahaCommand.UsageException("--top must be at least 1, got " + top);
-    }
     backbone.withClassifier = true;
     List<Path> files = InputOptions.expand(images);
     PrintWriter o = spec.commandLine().getOut();

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Public one-class benchmark: each Fashion-MNIST class in turn is normal; fit on its training",
         "images, score the whole test set (other classes = anomalies); AUROC per class and mean ± SEM.",
         "Needs Debian's dataset-fashion-mnist (or --dir). Features are cached, so a rerun takes seconds."})
-final class FashionMnistCommand implements Callable<Integer> {
+final class FashionMnistCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
 
@@ -53,6 +53,20 @@ final class FashionMnistCommand implements Callable<Integer> {
 
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
   boolean quiet;
+
+  @Override
+  public void validate() throws Exception {
+    Cli.variants(variants);
+    backbone.checkCombination(false);
+    List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
+    inputs.add(dir);
+    if (out != null) {
+      OutputPaths.file("-o", out, inputs);
+    }
+    if (cache != null) {
+      OutputPaths.folder("--cache", cache, inputs, java.util.Set.of("npy", "json", "bin"));
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
