@@ -32,7 +32,9 @@ public final class AtomicFiles {
    * no new temporary file is created ({@link #closing}).
    */
   private static final Set<Path> LIVE = new java.util.HashSet<>();
-  private static boolean closing;
+  /** Temporary folders a caller fills and then renames into place (guarded by the same lock as LIVE). */
+  private static final Set<Path> LIVE_DIRS = new java.util.HashSet<>();
+  private static volatile boolean closing;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   static {
@@ -120,6 +122,38 @@ public final class AtomicFiles {
   }
 
   /**
+   * Creates the temporary folder {@code dir} (which its caller fills and renames into place, e.g. a generated data
+   * set) so that the shutdown hook deletes it with its contents if the JVM is interrupted first; call
+   * {@link #forgetTemporaryDirectory} once it was renamed or deleted. Fails like {@link Files#createDirectory}.
+   */
+  public static Path createTemporaryDirectory(Path dir) throws IOException {
+    synchronized (LIVE) {
+      if (closing) {
+        throw new IOException("interrupted: maha is shutting down, " + dir + " was not created");
+      }
+      LIVE_DIRS.add(dir);
+      try {
+        return Files.createDirectory(dir);
+      } catch (IOException | RuntimeException e) {
+        LIVE_DIRS.remove(dir);
+        throw e;
+      }
+    }
+  }
+
+  /** True once the JVM is shutting down (SIGINT, SIGTERM): long writers into a temporary folder stop here. */
+  public static boolean shuttingDown() {
+    return closing;
+  }
+
+  /** The folder of {@link #createTemporaryDirectory} is no longer temporary (renamed) or no longer there. */
+  public static void forgetTemporaryDirectory(Path dir) {
+    synchronized (LIVE) {
+      LIVE_DIRS.remove(dir);
+    }
+  }
+
+  /**
    * The shutdown hook: deletes every temporary file still in flight and, with {@code close}, lets no new one be
    * created (tests sweep without closing).
    */
@@ -134,6 +168,31 @@ public final class AtomicFiles {
         }
       }
       LIVE.clear();
+      for (Path d : LIVE_DIRS) {
+        // other threads may still finish a file in it (they stop at shuttingDown()): pass again until it is gone
+        for (int pass = 0; pass < 50 && Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS); pass++) {
+          deleteTree(d);
+          if (Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+              Thread.sleep(10);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              break;
+            }
+          }
+        }
+      }
+      LIVE_DIRS.clear();
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort while the JVM goes down
     }
   }
 

@@ -35,19 +35,37 @@ class AtomicFilesSignalTest {
     }
   }
 
+  /** Child JVM: generates the demo data set into args[0]/data (a hidden .data.partial-* folder, then renamed). */
+  public static final class WriteDataSet {
+    public static void main(String[] args) throws Exception {
+      org.maha.data.SyntheticInspectionSet.write(Path.of(args[0]).resolve("data"),
+          org.maha.data.SyntheticInspectionSet.Spec.demo());
+    }
+  }
+
   @Test
   void sigtermAndSigintWhileWritingLeaveNoTemporaryFile() throws Exception {
+    interruptWhenSeen(WriteForever.class);
+  }
+
+  @Test
+  void anInterruptedDataSetLeavesNoPartialFolder() throws Exception {
+    interruptWhenSeen(WriteDataSet.class);
+  }
+
+  /** Starts {@code main} on a fresh folder, signals it once a hidden temporary entry is seen, and checks it is gone. */
+  private void interruptWhenSeen(Class<?> main) throws Exception {
     for (String signal : List.of("TERM", "INT", "TERM")) {
       Path out = Files.createTempDirectory(dir, "out");
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-          "-cp", System.getProperty("java.class.path"), WriteForever.class.getName(), out.toString())
+          "-cp", System.getProperty("java.class.path"), main.getName(), out.toString())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (temporaryFiles(out).isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
           Thread.sleep(1);
         }
-        assertThat(temporaryFiles(out)).as("a temporary file was seen before SIG" + signal).isNotEmpty();
+        assertThat(temporaryFiles(out)).as("a temporary entry was seen before SIG" + signal).isNotEmpty();
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the writer ends after SIG" + signal).isTrue();
@@ -58,9 +76,10 @@ class AtomicFilesSignalTest {
     }
   }
 
+  /** Hidden entries: maha's temporary files (.NAME.*.tmp) and folders (.data.partial-*). */
   private static List<Path> temporaryFiles(Path root) throws Exception {
     try (Stream<Path> s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+      return s.filter(p -> p.getFileName().toString().startsWith(".")).toList();
     } catch (java.nio.file.NoSuchFileException e) {
       return List.of();
     }
