@@ -103,6 +103,11 @@ public final class MahaCommand implements Runnable {
     CommandLine cl = e.getCommandLine();
     String name = cl.getCommandSpec().qualifiedName();
     String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("bad usage");
+    OptionBounds.Range range = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o
+        ? OptionBounds.RANGES.get(o.longestName()) : null;
+    if (range != null) { // e.g. a number too large for its type: say what is allowed
+      msg += "; it must be " + range.describe();
+    }
     cl.getErr().println(name + ": " + msg + " (see " + name + " --help)");
     cl.getErr().flush();
     return cl.getCommandSpec().exitCodeOnInvalidInput();

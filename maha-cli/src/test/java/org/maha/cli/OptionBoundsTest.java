@@ -70,7 +70,7 @@ class OptionBoundsTest {
           String err = res.err().strip();
           assertThat(res.exitCode()).as(args + "\n" + res.all()).isEqualTo(2);
           assertThat(err.lines().count()).as(args + "\n" + res.all()).isEqualTo(1);
-          assertThat(err).as(args.toString()).contains(o.longestName(), bad)
+          assertThat(err).as(args.toString()).contains(o.longestName(), bad, "must be " + r.describe())
               .doesNotContain("Exception", "\tat ");
           tried++;
         }

@@ -32,7 +32,7 @@ class SignalCleanupTest {
     onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
     good = Files.createDirectories(dir.resolve("good"));
     Random rnd = new Random(11);
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 10; i++) {
       BadInputTest.writePng(good.resolve("g" + i + ".png"), BadInputTest.noise(rnd, 64));
     }
   }
@@ -73,7 +73,7 @@ class SignalCleanupTest {
     assertThat(reference.exitCode()).as(reference.all()).isZero();
     outputIsWholeOrAbsent.run();
     long full = reference.millis();
-    double[] fractions = {0.6, 0.8, 0.9, 1.0};
+    double[] fractions = {0.6, 0.85, 1.0};
     for (int i = 0; i < fractions.length; i++) {
       String signal = i % 2 == 0 ? "TERM" : "INT";
       double fraction = fractions[i];

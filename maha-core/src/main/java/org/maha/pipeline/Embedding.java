@@ -139,7 +139,7 @@ public final class Embedding {
     }
     files.put(INDEX_CSV, csv.toString().getBytes(StandardCharsets.UTF_8));
     if (singleLines) {
-      // the index of maha before 0.1 (one name per line), for existing readers; left out when a name holds a
+      // the earlier index format (one name per line), for existing readers; left out when a name holds a
       // line break, since its rows would then no longer match the .npy rows
       StringBuilder text = new StringBuilder();
       order.forEach(p -> text.append(p).append('\n'));
@@ -173,7 +173,7 @@ public final class Embedding {
 
   /**
    * The files an earlier {@code embed} into {@code dir} wrote, by its embed.json (its level files, its index and,
-   * since 0.1, its "files" list); only plain names of regular files maha writes (.npy, index.txt, index.csv), so a
+   * now, its "files" list); only plain names of regular files maha writes (.npy, index.txt, index.csv), so a
    * damaged or foreign embed.json can never make maha delete anything else. Empty when there is none.
    */
   static Set<String> earlierFiles(Path dir) {
