@@ -76,7 +76,7 @@ final class BackboneOptions {
   String normalization;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "ONNX Runtime intra-op threads (0 = all cores). Default: ${DEFAULT-VALUE}.")
+      description = "ONNX Runtime intra-op threads (0 = all cores; at most 256). Default: ${DEFAULT-VALUE}.")
   int threads;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
