@@ -236,6 +236,9 @@ public final class SyntheticInspectionSet {
   private static void addFolder(
       List<Job> jobs, Path categoryDir, String folder, int count, Category c, long seed, Optional<Defect> defect)
       throws IOException {
+    if (org.maha.files.AtomicFiles.shuttingDown()) { // interrupted: do not re-create what the cleanup removes
+      throw new IOException("interrupted while writing " + categoryDir);
+    }
     Path dir = Files.createDirectories(categoryDir.resolve(folder));
     int digits = Math.max(3, Integer.toString(count - 1).length());
     for (int i = 0; i < count; i++) {

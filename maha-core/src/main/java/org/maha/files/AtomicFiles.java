@@ -169,16 +169,21 @@ public final class AtomicFiles {
       }
       LIVE.clear();
       for (Path d : LIVE_DIRS) {
-        // other threads may still finish a file in it (they stop at shuttingDown()): pass again until it is gone
-        for (int pass = 0; pass < 50 && Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS); pass++) {
-          deleteTree(d);
+        // other threads run on during shutdown and may still finish a file or re-create a sub-folder (they stop at
+        // shuttingDown()): delete until the folder has stayed gone for three checks in a row
+        int gone = 0;
+        for (int pass = 0; pass < 100 && gone < 3; pass++) {
           if (Files.exists(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try {
-              Thread.sleep(10);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              break;
-            }
+            deleteTree(d);
+            gone = 0;
+          } else {
+            gone++;
+          }
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
           }
         }
       }
