@@ -46,7 +46,7 @@ def check_model(model, embed):
 
 def check_scores(report):
     groups = defaultdict(lambda: ([], defaultdict(list)))
-    with open(f"{report}/scores.csv") as f:
+    with open(f"{report}/scores.csv", newline="") as f:  # quoted fields may hold line breaks
         r = csv.DictReader(f)
         dcols = [c for c in r.fieldnames if c.startswith("d_")]
         for row in r:
@@ -63,7 +63,7 @@ def check_scores(report):
         return roc_auc_score(y, per[level])
 
     worst, n = 0.0, 0
-    with open(f"{report}/auroc.csv") as f:
+    with open(f"{report}/auroc.csv", newline="") as f:
         for row in csv.DictReader(f):
             ref = ref_auroc(row["category"], row["variant"], row["fold"], row["level"])
             worst = max(worst, abs(ref - float(row["auroc"])))

@@ -19,6 +19,7 @@ PNG, so maha's own resize is the identity and both sides normalise the same 8-bi
 """
 import argparse
 import collections
+import csv
 import os
 import pickle
 import shutil
@@ -121,8 +122,9 @@ def maha_features(backbone, weights, files, size, work, cache):
                                  str(size), "--backbone-cache", cache, "--threads", "2", "-o", out] + files)
     if rc != 0:
         return None, rc, se.strip(), secs
-    with open(os.path.join(out, "index.txt")) as f:
-        index = [line.rstrip("\n").split("\t")[-1] for line in f if line.strip()]
+    # index.csv (row,image; quoted, so any file name keeps its row) replaced index.txt as the row order
+    with open(os.path.join(out, "index.csv"), newline="") as f:
+        index = [row[1] for row in list(csv.reader(f))[1:]]
     order = [index.index(p) if p in index else i for i, p in enumerate(files)]
     feats = []
     lv = 0

@@ -83,7 +83,7 @@ final class BackboneOptions {
   String normalization;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "ONNX Runtime intra-op threads (0 = all cores). Default: ${DEFAULT-VALUE}.")
+      description = "ONNX Runtime intra-op threads (0 = all cores; at most 256). Default: ${DEFAULT-VALUE}.")
   int threads;
 
   @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
@@ -110,11 +110,8 @@ final class BackboneOptions {
    * for a command that builds further named backbones with them (experiment --compare).
    */
   Path resolveOnnx(boolean otherNamedBackbones) throws MahaCommand.UsageException {
-    pinned(expectSha256); // a malformed digest stops the command before any work
+    checkCombination(otherNamedBackbones);
     if (backboneName != null) {
-      if (onnx != null) {
-        throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
-      }
       if (built == null) {
         built = buildNamed();
         if (levels == null || levels.isEmpty()) {
@@ -126,13 +123,6 @@ final class BackboneOptions {
       }
       return built.onnx();
     }
-    for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize, expectSha256}
-        : new Object[] {weights, randomInit, mirror, backboneCache, inputSize, expectSha256}) {
-      if (o != null) {
-        throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --expect-sha256, --mirror and "
-            + "--backbone-cache need --backbone NAME");
-      }
-    }
     if (onnx != null) {
       return onnx;
     }
@@ -140,6 +130,46 @@ final class BackboneOptions {
         "no backbone given and the default MobileNetV2 was not found (" + DefaultBackbone.searched()
             + "); pass an ONNX CNN with --onnx FILE (and --levels OUT1,OUT2,... naming its feature outputs), "
             + "or a named backbone with --backbone NAME"));
+  }
+
+  /**
+   * The option combinations every command refuses before any work: --onnx with --backbone; the --backbone options
+   * without it ({@code otherNamedBackbones}: --mirror and --backbone-cache are allowed alone, for --compare); a
+   * --backbone-cache that is not a folder.
+   */
+  void checkCombination(boolean otherNamedBackbones) throws MahaCommand.UsageException {
+    pinned(expectSha256); // a malformed digest stops the command before any work
+    if (backboneName != null) {
+      if (onnx != null) {
+        throw new MahaCommand.UsageException("--onnx and --backbone are mutually exclusive: give one backbone");
+      }
+    } else {
+      for (Object o : otherNamedBackbones ? new Object[] {weights, randomInit, inputSize, expectSha256}
+          : new Object[] {weights, randomInit, mirror, backboneCache, inputSize, expectSha256}) {
+        if (o != null) {
+          throw new MahaCommand.UsageException("--weights, --random-init, --input-size, --expect-sha256, --mirror and "
+              + "--backbone-cache need --backbone NAME");
+        }
+      }
+    }
+    if (backboneCache != null) {
+      OutputPaths.folder("--backbone-cache", backboneCache, List.of(), java.util.Set.of());
+    }
+  }
+
+  /** The files these options read (for the output checks): --onnx, --weights, or the default backbone. */
+  List<Path> inputFiles() {
+    List<Path> in = new ArrayList<>();
+    if (onnx != null) {
+      in.add(onnx);
+    }
+    if (weights != null) {
+      in.add(weights);
+    }
+    if (onnx == null && backboneName == null) {
+      DefaultBackbone.find().ifPresent(in::add);
+    }
+    return in;
   }
 
   OnnxBackbone open() throws BackboneException, MahaCommand.UsageException {

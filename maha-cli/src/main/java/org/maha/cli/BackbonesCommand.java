@@ -53,6 +53,13 @@ final class BackbonesCommand implements Runnable {
     return mirror == null ? Catalog.official() : Catalog.official().withBaseUrl(mirror);
   }
 
+  /** --cache must be a folder or not exist yet (checked before fetch or export writes into it). */
+  void checkCache() throws MahaCommand.UsageException {
+    if (cache != null) {
+      OutputPaths.folder("--cache", cache, List.of(), java.util.Set.of());
+    }
+  }
+
   WeightCache weightCache() {
     return new WeightCache(cache != null ? cache : WeightCache.defaultRoot());
   }
@@ -102,7 +109,7 @@ final class BackbonesCommand implements Runnable {
 
   @Command(name = "fetch", mixinStandardHelpOptions = true,
       description = "Download (resuming a partial file), verify and cache the weights of the named backbones.")
-  static final class FetchCommand implements Callable<Integer> {
+  static final class FetchCommand implements Callable<Integer>, Validated {
     @ParentCommand BackbonesCommand parent;
     @Spec CommandSpec spec;
 
@@ -113,6 +120,11 @@ final class BackbonesCommand implements Runnable {
         description = "With one NAME: accept only the file whose SHA-256 is HEX (64 hex digits), a digest obtained "
             + "elsewhere.")
     String expectSha256;
+
+    @Override
+    public void validate() throws Exception {
+      parent.checkCache();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -163,7 +175,7 @@ final class BackbonesCommand implements Runnable {
           "Outputs: input [N, 3, S, S]; L0, L1, ... the pooled level features [N, C]; with --maps also L0_map, ... "
           + "[N, C, H, W]. Its metadata_props record the catalog name, the weights' SHA-256 and whether they were "
           + "verified and pretrained."})
-  static final class ExportCommand implements Callable<Integer> {
+  static final class ExportCommand implements Callable<Integer>, Validated {
     @ParentCommand BackbonesCommand parent;
     @Spec CommandSpec spec;
 
@@ -211,17 +223,21 @@ final class BackbonesCommand implements Runnable {
         o.put(BackboneZoo.OVERRIDE_CLASSIFIER, "true");
       }
       if (inputSize != null) {
-        if (inputSize < 1) {
-          throw new MahaCommand.UsageException("--input-size must be at least 1, got " + inputSize);
-        }
         o.put(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(inputSize));
       }
       return o;
     }
 
     @Override
+    public void validate() throws Exception {
+      parent.checkCache();
+      List<Path> inputs = new java.util.ArrayList<>();
+      inputs.add(weights);
+      OutputPaths.file("-o", out, inputs);
+    }
+
+    @Override
     public Integer call() throws Exception {
-      Cli.requireWritableFile(out);
       java.util.Optional<ExpectedHash> pin = BackboneOptions.pinned(expectSha256);
       CatalogEntry listed = parent.select(List.of(name)).get(0);
       CatalogEntry entry = pin.map(listed::withHash).orElse(listed);

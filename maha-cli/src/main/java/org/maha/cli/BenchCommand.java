@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Measure backbone and preprocessing images/s, and fit time.",
         "Feature-extraction throughput (images/s) at the given batch sizes, preprocessing throughput, and the time",
         "to fit one level's Gaussian (accumulate + Ledoit-Wolf + Cholesky)."})
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
 
@@ -50,6 +50,17 @@ final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Override
+  public void validate() throws Exception {
+    if (fitN == 1) {
+      throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
+    }
+    backbone.checkCombination(false);
+    if (out != null) {
+      OutputPaths.file("-o", out, backbone.inputFiles());
+    }
+  }
+
+  @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -67,9 +78,6 @@ final class BenchCommand implements Callable<Integer> {
       }
       Preprocessing pre = new Preprocessing(b.spec().inputSizePx(), b.spec().normalization());
       rows.add(Benchmarks.preprocessing(pre, 1024, Math.max(32, images / 2)));
-    }
-    if (fitN < 0 || fitN == 1) {
-      throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
     }
     Benchmarks.FitTime fit = null;
     if (fitN > 0) {

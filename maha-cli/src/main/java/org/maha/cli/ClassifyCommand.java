@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
             + "MobileNetV2 ONNX) or 'logits' (softmax applied here); 1000 classes, or 1001 with a background class "
             + "first (Coral's MobileNetV2). Example: maha classify --backbone mobilenet_v2 --weights "
             + "tf2_mobilenet_v2_1.0_224_ptq.tflite owl.jpg"})
-final class ClassifyCommand implements Callable<Integer> {
+final class ClassifyCommand implements Callable<Integer>, Validated {
 
   /** Graph outputs tried in this order; the first two hold probabilities already. */
   static final List<String> PROBABILITY_OUTPUTS = List.of("probabilities", "output");
@@ -47,10 +47,12 @@ final class ClassifyCommand implements Callable<Integer> {
   @Mixin InputOptions input = new InputOptions();
 
   @Override
+  public void validate() throws Exception {
+    backbone.checkCombination(false);
+  }
+
+  @Override
   public Integer call() throws Exception {
-    if (top < 1) {
-      throw new MahaCommand.UsageException("--top must be at least 1, got " + top);
-    }
     backbone.withClassifier = true;
     List<Path> files = input.expand(images, spec.commandLine().getErr());
     PrintWriter o = spec.commandLine().getOut();

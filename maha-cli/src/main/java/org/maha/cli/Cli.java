@@ -1,7 +1,6 @@
 package org.maha.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,23 +25,6 @@ final class Cli {
       out.add(variant(t));
     }
     return out;
-  }
-
-  /** Fails early, before hours of feature extraction, if the output cannot be written. */
-  static void requireWritableFile(Path out) throws MahaCommand.UsageException {
-    if (Files.isDirectory(out)) {
-      throw new MahaCommand.UsageException(out + ": is a folder, expected a file name");
-    }
-    Path dir = out.toAbsolutePath().getParent();
-    if (dir != null && Files.exists(dir) && !Files.isWritable(dir)) {
-      throw new MahaCommand.UsageException(dir + ": folder is not writable");
-    }
-  }
-
-  static void requireWritableDir(Path dir) throws MahaCommand.UsageException {
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new MahaCommand.UsageException(dir + ": exists and is not a folder");
-    }
   }
 
   static String describe(List<Path> inputs) {

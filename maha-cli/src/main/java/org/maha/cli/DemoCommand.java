@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "The built-in default job: builds a small synthetic inspection set (procedural textures with scratches,",
         "blobs and cracks, made by maha itself), fits every variant on its good images, evaluates on its test",
         "images and prints the AUROC table; the report files go to OUT/report."})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
@@ -38,9 +38,17 @@ final class DemoCommand implements Callable<Integer> {
   List<String> variants;
 
   @Override
+  public void validate() throws Exception {
+    Cli.variants(variants);
+    backbone.checkCombination(false);
+    OutputPaths.folder("-o", out, backbone.inputFiles(), EvaluateCommand.REPORT_FILES);
+    OutputPaths.folder("-o", out.resolve("data"), List.of(), java.util.Set.of());
+    OutputPaths.folder("-o", out.resolve("report"), backbone.inputFiles(), EvaluateCommand.REPORT_FILES);
+  }
+
+  @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Cli.requireWritableDir(out);
     var vs = Cli.variants(variants);
     Path onnx = backbone.resolveOnnx();
     Path data = out.resolve("data");

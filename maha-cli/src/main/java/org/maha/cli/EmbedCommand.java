@@ -16,8 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true,
     description = {"Write the pooled per-level features of images as NumPy .npy files.",
-        "OUT/<level>.npy holds one row per image, in the order of OUT/index.txt; OUT/embed.json describes them."})
-final class EmbedCommand implements Callable<Integer> {
+        "OUT/<level>.npy holds one row per image, in the order of OUT/index.csv (row,image; quoted, so any file name "
+            + "keeps its row); OUT/embed.json describes and lists them, and a later embed into OUT removes the level "
+            + "files of the earlier one that it does not rewrite."})
+final class EmbedCommand implements Callable<Integer>, Validated {
   enum Dtype { float64, float32 }
 
   @Spec CommandSpec spec;
@@ -40,21 +42,34 @@ final class EmbedCommand implements Callable<Integer> {
       description = "float64 (exactly the values the model is fitted on) or float32. Default: ${DEFAULT-VALUE}.")
   Dtype dtype;
 
+  private List<Path> files;
+
   @Override
-  public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    Cli.requireWritableDir(out);
+  public void validate() throws Exception {
     boolean noImages = images == null || images.isEmpty();
     if (noImages == (tensors == null)) {
       throw new MahaCommand.UsageException("give either IMAGES or --tensors FILE.npy");
     }
+    backbone.checkCombination(false);
+    files = noImages ? List.of() : input.expand(images, spec.commandLine().getErr());
+    List<Path> inputs = new java.util.ArrayList<>(files);
+    if (!noImages) {
+      inputs.addAll(images);
+    }
+    inputs.add(tensors);
+    inputs.addAll(backbone.inputFiles());
+    OutputPaths.folder("-o", out, inputs, java.util.Set.of("npy", "csv", "txt", "json"));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     if (tensors != null) {
       try (OnnxBackbone b = backbone.open()) {
         print(Embedding.runTensors(b, tensors, out, dtype == Dtype.float32, new ProgressPrinter(err, input.quiet)));
       }
       return 0;
     }
-    List<Path> files = input.expand(images, spec.commandLine().getErr());
     try (OnnxBackbone b = backbone.open()) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Embedding.Outcome r = Embedding.run(ex, files, out, dtype == Dtype.float32, input.skipUnreadable,

@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "Layout: ROOT/CATEGORY/train/good/*, ROOT/CATEGORY/test/<good|defect type>/*. Prints image-level AUROC per",
         "level and combined, per variant (mean ± SEM over categories), and writes auroc.csv, scores.csv,",
         "evaluation.json, evaluation.md."})
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
@@ -52,16 +52,26 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "KFold random_state. Default: 0.")
   long seed;
 
+  /** What evaluate and demo write into their report folder. */
+  static final java.util.Set<String> REPORT_FILES = java.util.Set.of("csv", "json", "md", "html", "png");
+
+  private List<Variant> vs;
+
+  @Override
+  public void validate() throws Exception {
+    vs = Cli.variants(variants);
+    augment.passes();
+    backbone.checkCombination(false);
+    if (out != null) {
+      List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
+      inputs.add(data.root);
+      OutputPaths.folder("-o", out, inputs, REPORT_FILES);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<Variant> vs = Cli.variants(variants);
-    if (folds < 1) {
-      throw new MahaCommand.UsageException("--folds must be at least 1, got " + folds);
-    }
-    if (out != null) {
-      Cli.requireWritableDir(out);
-    }
     List<MvtecCategory> cats = data.categories();
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {

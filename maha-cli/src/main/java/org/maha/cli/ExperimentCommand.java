@@ -44,7 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "the sigma-threshold table (table4.py). PCA/NPCA follow one component rule per run (--pca-rule). Protocol:",
         "5 folds of KFold(5, shuffle=True, random_state=0) by default. Features are extracted once per backbone and",
         "cached, so reruns are fast."})
-final class ExperimentCommand implements Callable<Integer> {
+final class ExperimentCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
@@ -99,9 +99,7 @@ final class ExperimentCommand implements Callable<Integer> {
   Path out;
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    Cli.requireWritableDir(out);
+  public void validate() throws Exception {
     for (String e : experiments) {
       if (!EXPERIMENTS.contains(e)) {
         throw new MahaCommand.UsageException("--experiments: unknown experiment '" + e
@@ -111,6 +109,22 @@ final class ExperimentCommand implements Callable<Integer> {
     if (!pcaRule.equals("maha") && !pcaRule.equals("official")) {
       throw new MahaCommand.UsageException("--pca-rule: expected maha or official, got '" + pcaRule + "'");
     }
+    augment.passes();
+    backbone.checkCombination(true);
+    List<Path> inputs = new ArrayList<>(backbone.inputFiles());
+    inputs.add(data.root);
+    for (String c : compare) {
+      inputs.add(Path.of(c.contains("=") ? c.substring(c.indexOf('=') + 1) : c));
+    }
+    OutputPaths.folder("-o", out, inputs, EvaluateCommand.REPORT_FILES);
+    if (cache != null) {
+      OutputPaths.folder("--cache", cache, inputs, java.util.Set.of("npy", "json", "bin"));
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     boolean official = pcaRule.equals("official");
     List<String> ran = EXPERIMENTS.stream().filter(experiments::contains)
         .filter(e -> !e.equals("backbones") || !compare.isEmpty()).toList();

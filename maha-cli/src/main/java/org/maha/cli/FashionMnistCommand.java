@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "Each class in turn is normal: fits on its training images, scores the whole test set (other classes =",
         "anomalies); AUROC per class and mean ± SEM.",
         "Needs Debian's dataset-fashion-mnist (or --dir). Features are cached, so a rerun takes seconds."})
-final class FashionMnistCommand implements Callable<Integer> {
+final class FashionMnistCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
 
@@ -54,6 +54,20 @@ final class FashionMnistCommand implements Callable<Integer> {
 
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
   boolean quiet;
+
+  @Override
+  public void validate() throws Exception {
+    Cli.variants(variants);
+    backbone.checkCombination(false);
+    List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
+    inputs.add(dir);
+    if (out != null) {
+      OutputPaths.file("-o", out, inputs);
+    }
+    if (cache != null) {
+      OutputPaths.folder("--cache", cache, inputs, java.util.Set.of("npy", "json", "bin"));
+    }
+  }
 
   @Override
   public Integer call() throws Exception {

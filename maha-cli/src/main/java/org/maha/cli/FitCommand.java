@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fit", mixinStandardHelpOptions = true,
     description = "Fit the detector on good images and save it as a .maha model file.")
-final class FitCommand implements Callable<Integer> {
+final class FitCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
@@ -38,8 +38,13 @@ final class FitCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Good images: files or folders of images.")
   List<Path> images;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "Model file to write (.maha).")
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
+      description = "Model file to write; its name must end in .maha (unless --force), and it must not be one of "
+          + "the inputs.")
   Path out;
+
+  @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
+  boolean force;
 
   @Option(names = "--variant", defaultValue = "mvg", paramLabel = "V",
       description = "mvg (the paper's Gaussian), l2, sed, pca:T or npca:T (maha's component rule), or "
@@ -56,18 +61,28 @@ final class FitCommand implements Callable<Integer> {
           + "images for the guarantee. Default: ${DEFAULT-VALUE}.")
   double targetFpr;
 
+  private Variant v;
+  private TrainAugmentation augmentation;
+  private List<Path> files;
+  private List<Path> calibration;
+
+  @Override
+  public void validate() throws Exception {
+    v = Cli.variant(variant);
+    backbone.checkCombination(false);
+    augmentation = augment.augmentation(augmentRules);
+    files = input.expand(images, spec.commandLine().getErr());
+    calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
+    List<Path> inputs = new java.util.ArrayList<>(files);
+    inputs.addAll(calibration);
+    inputs.addAll(backbone.inputFiles());
+    OutputPaths.model("-o", out, force, inputs);
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
-    Variant v = Cli.variant(variant);
-    Cli.requireWritableFile(out);
-    if (!(targetFpr > 0 && targetFpr < 1)) {
-      throw new MahaCommand.UsageException("--target-fpr must be in (0, 1), got " + targetFpr);
-    }
-    TrainAugmentation augmentation = augment.augmentation(augmentRules);
-    List<Path> files = input.expand(images, spec.commandLine().getErr());
-    List<Path> calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Path onnx = backbone.resolveOnnx();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());

@@ -32,7 +32,8 @@ final class InputOptions {
   boolean recursive;
 
   @Option(names = "--decode-threads", paramLabel = "N",
-      description = "Threads decoding and resizing images, in parallel with inference. Default: cores/2, at least 1.")
+      description = "Threads decoding and resizing images, in parallel with inference (1 to 256). Default: cores/2, "
+          + "at least 1.")
   Integer decodeThreads;
 
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")

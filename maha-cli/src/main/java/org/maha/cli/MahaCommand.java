@@ -68,7 +68,49 @@ public final class MahaCommand implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MahaCommand());
     cl.setExecutionExceptionHandler(MahaCommand::handle);
+    cl.setParameterExceptionHandler(MahaCommand::handleParameter);
+    cl.setExecutionStrategy(MahaCommand::validateThenRun);
     return cl;
+  }
+
+  /**
+   * Options are checked before any work, the same way in every command: numeric ranges ({@link OptionBounds}),
+   * then the command's own {@link Validated#validate()} (combinations, output paths). Help and version requests
+   * skip the checks.
+   */
+  private static int validateThenRun(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult leaf = parsed;
+    boolean help = parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested();
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+      help |= leaf.isUsageHelpRequested() || leaf.isVersionHelpRequested();
+    }
+    if (!help && !(leaf.commandSpec().userObject() instanceof CommandLine.HelpCommand)) {
+      try {
+        OptionBounds.check(leaf.commandSpec());
+        if (leaf.commandSpec().userObject() instanceof Validated v) {
+          v.validate();
+        }
+      } catch (Exception e) {
+        throw new CommandLine.ExecutionException(leaf.commandSpec().commandLine(), e.getMessage(), e);
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
+  }
+
+  /** A command line picocli cannot parse: one line naming the problem and where help is, instead of the usage. */
+  private static int handleParameter(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    String name = cl.getCommandSpec().qualifiedName();
+    String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("bad usage");
+    OptionBounds.Range range = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o
+        ? OptionBounds.RANGES.get(o.longestName()) : null;
+    if (range != null) { // e.g. a number too large for its type: say what is allowed
+      msg += "; it must be " + range.describe();
+    }
+    cl.getErr().println(name + ": " + msg + " (see " + name + " --help)");
+    cl.getErr().flush();
+    return cl.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   static final class Version implements CommandLine.IVersionProvider {
@@ -81,7 +123,7 @@ public final class MahaCommand implements Runnable {
   /** Bad input: one line and exit 2. Anything else is a bug or an environment failure: exit 1. */
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
-    String name = "maha " + cl.getCommandName();
+    String name = cl.getCommandSpec().qualifiedName();
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof OutOfMemoryError) { // e.g. wrapped by a decoding thread's CompletionException
         err.println(outOfMemoryMessage(name));

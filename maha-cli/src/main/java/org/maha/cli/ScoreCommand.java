@@ -18,6 +18,7 @@ import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
 import org.maha.model.ThresholdReliability;
 import org.maha.files.AtomicFiles;
+import org.maha.files.Csv;
 import org.maha.files.Sha256;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
     description = "Score images with a saved model: combined score and per-level distances.")
-final class ScoreCommand implements Callable<Integer> {
+final class ScoreCommand implements Callable<Integer>, Validated {
   enum Format { table, json, csv }
 
   @Spec CommandSpec spec;
@@ -48,26 +49,49 @@ final class ScoreCommand implements Callable<Integer> {
       description = "table, json or csv. Default: ${DEFAULT-VALUE}.")
   Format format;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the results here instead of stdout.")
+  @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+      description = "Write the results here instead of stdout (not an input, not a .maha name).")
   Path out;
 
   @Option(names = "--sigma", paramLabel = "S",
       description = "Also flag each level whose distance exceeds the chi-square threshold at S sigma "
-          + "(mvg/pca/npca only; predicted false-positive rate 1-erf(S/sqrt 2)). These thresholds assume many more "
-          + "training images than features; maha warns when the model has too few (use fit --calibrate then).")
+          + "(mvg/pca/npca only; predicted false-positive rate 1-erf(S/sqrt 2)); 0 < S <= 8. These thresholds "
+          + "assume many more training images than features; maha warns when the model has too few (use fit "
+          + "--calibrate then).")
   Double sigma;
+
+  private List<Path> files;
+
+  /**
+   * Before the model is read: the backbone options as fit checks them, and none that the model decides (its
+   * levels and normalisation); the output must not be an input.
+   */
+  @Override
+  public void validate() throws Exception {
+    backbone.checkCombination(false);
+    if (!backbone.levels.isEmpty()) {
+      throw new MahaCommand.UsageException("--levels: score uses the levels the model was fitted with; drop it");
+    }
+    if (backbone.normalization != null) {
+      throw new MahaCommand.UsageException("--normalization: score uses the normalisation the model was fitted "
+          + "with; drop it");
+    }
+    files = input.expand(images, spec.commandLine().getErr());
+    if (out != null) {
+      List<Path> inputs = new java.util.ArrayList<>(files);
+      inputs.add(modelFile);
+      inputs.addAll(backbone.inputFiles());
+      OutputPaths.file("-o", out, inputs);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    if (out != null) {
-      Cli.requireWritableFile(out);
-    }
     GaussianAdModel model = ModelFile.read(modelFile);
     if (sigma != null) {
       ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
     }
-    List<Path> files = input.expand(images, spec.commandLine().getErr());
     Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
     if (onnx == null) {
       String hint = model.info().backboneFile();
@@ -110,27 +134,27 @@ final class ScoreCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder();
     switch (format) {
       case csv -> {
-        s.append("image,score");
+        List<Object> head = new java.util.ArrayList<>(List.of("image", "score"));
         if (calibrated != null) {
-          s.append(",anomalous");
+          head.add("anomalous");
         }
-        levels.forEach(l -> s.append(",d_").append(l));
+        levels.forEach(l -> head.add("d_" + l));
         if (thresholds != null) {
-          s.append(",flagged_levels");
+          head.add("flagged_levels");
         }
-        s.append('\n');
+        s.append(Csv.row(head.toArray()));
         for (ScoredImage im : scores) {
-          s.append(csvField(im.path().toString())).append(',').append(im.score().score());
+          List<Object> row = new java.util.ArrayList<>(List.of(im.path().toString(), im.score().score()));
           if (calibrated != null) {
-            s.append(',').append(calibrated.isAnomalous(im.score().score()) ? 1 : 0);
+            row.add(calibrated.isAnomalous(im.score().score()) ? 1 : 0);
           }
           for (double d : im.score().levelDistances()) {
-            s.append(',').append(d);
+            row.add(d);
           }
           if (thresholds != null) {
-            s.append(',').append(csvField(String.join(" ", flagged(levels, im, thresholds))));
+            row.add(String.join(" ", flagged(levels, im, thresholds)));
           }
-          s.append('\n');
+          s.append(Csv.row(row.toArray()));
         }
       }
       case json -> {
@@ -217,7 +241,4 @@ final class ScoreCommand implements Callable<Integer> {
     return f;
   }
 
-  private static String csvField(String s) {
-    return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
-  }
 }

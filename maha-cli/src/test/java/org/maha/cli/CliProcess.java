@@ -36,24 +36,11 @@ final class CliProcess {
 
   /** Runs maha with {@code args} under {@link #HEAP}, killed after {@code seconds}. */
   static Result run(int seconds, Path mahaHome, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add(HEAP);
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(MahaCommand.class.getName());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("MAHA_HOME", mahaHome.toString());
-    pb.environment().remove("MAHA_DEBUG");
     Path out = Files.createTempFile("maha-out", ".txt");
     Path err = Files.createTempFile("maha-err", ".txt");
     try {
-      pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
       long start = System.nanoTime();
-      Process p = pb.start();
-      p.getOutputStream().close();
+      Process p = start(mahaHome, out, err, args);
       boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
       if (!done) {
         p.destroyForcibly().waitFor();
@@ -65,6 +52,28 @@ final class CliProcess {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
+  }
+
+  /**
+   * Starts maha with {@code args} under {@link #HEAP}, stdout and stderr to the given files, and returns the running
+   * process (for tests that signal it); the caller waits for it and kills it when done.
+   */
+  static Process start(Path mahaHome, Path out, Path err, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(HEAP);
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(MahaCommand.class.getName());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("MAHA_HOME", mahaHome.toString());
+    pb.environment().remove("MAHA_DEBUG");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    return p;
   }
 
   /**

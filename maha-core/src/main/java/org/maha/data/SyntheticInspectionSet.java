@@ -186,6 +186,8 @@ public final class SyntheticInspectionSet {
     } catch (IOException | RuntimeException | Error e) {
       deleteTree(tmp, e);
       throw e;
+    } finally {
+      org.maha.files.AtomicFiles.forgetTemporaryDirectory(tmp);
     }
   }
 
@@ -209,7 +211,7 @@ public final class SyntheticInspectionSet {
     for (int attempt = 0; ; attempt++) {
       Path p = parent.resolve("." + name + ".partial-" + pid + "-" + attempt);
       try {
-        return Files.createDirectory(p);
+        return org.maha.files.AtomicFiles.createTemporaryDirectory(p); // removed on SIGINT/SIGTERM
       } catch (FileAlreadyExistsException e) {
         if (attempt > 10_000) {
           throw e;
@@ -234,6 +236,9 @@ public final class SyntheticInspectionSet {
   private static void addFolder(
       List<Job> jobs, Path categoryDir, String folder, int count, Category c, long seed, Optional<Defect> defect)
       throws IOException {
+    if (org.maha.files.AtomicFiles.shuttingDown()) { // interrupted: do not re-create what the cleanup removes
+      throw new IOException("interrupted while writing " + categoryDir);
+    }
     Path dir = Files.createDirectories(categoryDir.resolve(folder));
     int digits = Math.max(3, Integer.toString(count - 1).length());
     for (int i = 0; i < count; i++) {
@@ -254,6 +259,9 @@ public final class SyntheticInspectionSet {
                 Raster r = render(job.background(), px, job.seed(), job.defect());
                 byte[] png = PngEncoder.encode(px, px, r.channels, r.toBytes());
                 try {
+                  if (org.maha.files.AtomicFiles.shuttingDown()) { // interrupted: the folder is being removed
+                    throw new IOException("interrupted while writing " + job.file());
+                  }
                   Files.write(job.file(), png);
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);

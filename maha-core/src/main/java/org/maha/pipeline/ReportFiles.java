@@ -203,10 +203,8 @@ public final class ReportFiles {
     return Double.toString(x);
   }
 
+  /** A CSV field, quoted by {@link org.maha.files.Csv} when it holds a comma, quote or line break. */
   static String csv(String s) {
-    if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-      return '"' + s.replace("\"", "\"\"") + '"';
-    }
-    return s;
+    return org.maha.files.Csv.field(s);
   }
 }

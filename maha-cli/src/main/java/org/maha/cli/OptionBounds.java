@@ -1,0 +1,99 @@
+package org.maha.cli;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import org.maha.image.DecodeLimits;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The allowed range of every numeric option of every command, in one table, checked before a command runs (so a
+ * bad value costs nothing: no model read, no image listed). Whole numbers and decimals alike; a list option (e.g.
+ * bench's --batches) has every element checked. Options that take any value (seeds) are listed in
+ * {@link #UNBOUNDED}; a test walks every command and fails on a numeric option in neither.
+ */
+final class OptionBounds {
+  private OptionBounds() {}
+
+  /** Upper bound of every thread-count option: far above any machine maha runs on, far below what exhausts it. */
+  static final int MAX_THREADS = 256;
+
+  /** {@code [min, max]}, or {@code (min, max]} / {@code (min, max)} for decimals that must exceed min / stay below max. */
+  record Range(double min, boolean minOpen, double max, boolean maxOpen, String note) {
+    static Range closed(double min, double max) {
+      return new Range(min, false, max, false, "");
+    }
+
+    boolean contains(double v) {
+      return (minOpen ? v > min : v >= min) && (maxOpen ? v < max : v <= max);
+    }
+
+    String describe() {
+      String lo = minOpen ? "> " + num(min) : ">= " + num(min);
+      String hi = maxOpen ? "< " + num(max) : "<= " + num(max);
+      if (!minOpen && !maxOpen) {
+        return "between " + num(min) + " and " + num(max) + note;
+      }
+      return lo + " and " + hi + note;
+    }
+
+    private static String num(double v) {
+      return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+  }
+
+  /** By the option's longest name; the same option has the same range in every command. */
+  static final Map<String, Range> RANGES = Map.ofEntries(
+      Map.entry("--threads", new Range(0, false, MAX_THREADS, false, " (0 = all cores)")),
+      Map.entry("--decode-threads", Range.closed(1, MAX_THREADS)),
+      Map.entry("--batch", Range.closed(1, 1024)),
+      Map.entry("--batches", Range.closed(1, 1024)),
+      Map.entry("--max-pixels", Range.closed(1, DecodeLimits.MAX_PIXELS_CEILING)),
+      Map.entry("--input-size", Range.closed(1, 2048)),
+      Map.entry("--augment", Range.closed(0, 1000)),
+      Map.entry("--target-fpr", new Range(0, true, 1, true, "")),
+      // erf(S/sqrt 2) rounds to 1 beyond about 8.2: the chi-square threshold is not computable past it
+      Map.entry("--sigma", new Range(0, true, 8, false, "")),
+      Map.entry("--folds", Range.closed(1, 100)),
+      Map.entry("--top", Range.closed(1, 1001)),
+      Map.entry("--images", Range.closed(1, 100_000)),
+      Map.entry("--fit-n", new Range(0, false, 100_000, false, " (0 skips the fit benchmark, 1 is not allowed)")),
+      Map.entry("--fit-dim", Range.closed(1, 8192)),
+      Map.entry("--repeats", Range.closed(1, 1000)),
+      Map.entry("--train-per-class", new Range(0, false, 6000, false, " (0 = all)")),
+      Map.entry("--test", new Range(0, false, 10_000, false, " (0 = all)")));
+
+  /** Numeric options that accept any value of their type. */
+  static final Set<String> UNBOUNDED = Set.of("--seed", "--augment-seed", "--random-init");
+
+  /** Checks every numeric option of {@code cmd} (mixins included); the first out of range is a usage error. */
+  static void check(CommandLine.Model.CommandSpec cmd) throws MahaCommand.UsageException {
+    for (OptionSpec o : cmd.options()) {
+      Range r = RANGES.get(o.longestName());
+      Object value = o.getValue();
+      if (r == null || value == null) {
+        continue;
+      }
+      Collection<?> values = value instanceof Collection<?> c ? c : java.util.List.of(value);
+      for (Object v : values) {
+        if (v instanceof Number n && !r.contains(n.doubleValue())) {
+          // echo what was typed (1e400, not Infinity) when it is one value
+          java.util.List<String> typed = o.originalStringValues();
+          String shown = typed.size() == 1 && values.size() == 1 ? typed.get(0) : String.valueOf(v);
+          throw new MahaCommand.UsageException(o.longestName() + " must be " + r.describe() + ", got " + shown);
+        }
+      }
+    }
+  }
+
+  /** Whether {@code o} takes numbers (int, long, double, their boxes, or a list of them). */
+  static boolean isNumeric(OptionSpec o) {
+    Class<?> t = o.type();
+    if (Collection.class.isAssignableFrom(t) && o.auxiliaryTypes().length > 0) {
+      t = o.auxiliaryTypes()[0];
+    }
+    return t == int.class || t == long.class || t == double.class || t == float.class
+        || Number.class.isAssignableFrom(t);
+  }
+}
