@@ -39,15 +39,8 @@ final class InputOptions {
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
   boolean quiet;
 
-  DecodeLimits limits() throws MahaCommand.UsageException {
-    if (maxPixels < 1 || maxPixels > DecodeLimits.MAX_PIXELS_CEILING) {
-      throw new MahaCommand.UsageException("--max-pixels must be in [1, " + DecodeLimits.MAX_PIXELS_CEILING
-          + "], got " + maxPixels);
-    }
-    if (maxFileBytes != null && (maxFileBytes < 1 || maxFileBytes > DecodeLimits.MAX_FILE_BYTES_CEILING)) {
-      throw new MahaCommand.UsageException("--max-file-bytes must be in [1, " + DecodeLimits.MAX_FILE_BYTES_CEILING
-          + "], got " + maxFileBytes);
-    }
+  /** The decoding limits; their ranges are checked with every option's before the command runs (OptionBounds). */
+  DecodeLimits limits() {
     return maxFileBytes == null ? new DecodeLimits(maxPixels) : new DecodeLimits(maxPixels, maxFileBytes);
   }
 

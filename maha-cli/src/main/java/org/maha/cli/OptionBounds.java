@@ -50,6 +50,7 @@ final class OptionBounds {
       Map.entry("--batch", Range.closed(1, 1024)),
       Map.entry("--batches", Range.closed(1, 1024)),
       Map.entry("--max-pixels", Range.closed(1, DecodeLimits.MAX_PIXELS_CEILING)),
+      Map.entry("--max-file-bytes", Range.closed(1, DecodeLimits.MAX_FILE_BYTES_CEILING)),
       Map.entry("--input-size", Range.closed(1, 2048)),
       Map.entry("--augment", Range.closed(0, 1000)),
       Map.entry("--target-fpr", new Range(0, true, 1, true, "")),

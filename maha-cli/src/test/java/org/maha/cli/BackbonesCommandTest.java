@@ -45,7 +45,7 @@ class BackbonesCommandTest {
     var r = CliHarness.run("backbones", "--cache", dir.toString(), "fetch", "--expect-sha256", "0".repeat(64),
         "resnet18", "resnet34");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err().strip()).isEqualTo("maha fetch: --expect-sha256 pins the digest of one file: give one "
+    assertThat(r.err().strip()).isEqualTo("maha backbones fetch: --expect-sha256 pins the digest of one file: give one "
         + "NAME, got 2");
   }
 
