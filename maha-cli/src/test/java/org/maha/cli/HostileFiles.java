@@ -8,12 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
+import org.maha.image.PngBytes;
 
 /**
  * Generates the hostile corpus at test time: small files (kilobytes) built byte by byte, each one class of attack
@@ -23,22 +23,8 @@ import javax.imageio.ImageIO;
 final class HostileFiles {
   private HostileFiles() {}
 
-  static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-  /** One PNG chunk: length, type, data, CRC of type and data. */
-  static byte[] chunk(String type, byte[] data) {
-    ByteBuffer b = ByteBuffer.allocate(12 + data.length);
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    b.putInt(data.length).put(t).put(data);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    b.putInt((int) crc.getValue());
-    return b.array();
-  }
-
   static byte[] ihdr(long w, long h, int bitDepth, int colorType) {
-    return chunk("IHDR", ByteBuffer.allocate(13).putInt((int) w).putInt((int) h).put((byte) bitDepth)
+    return PngBytes.chunk("IHDR", ByteBuffer.allocate(13).putInt((int) w).putInt((int) h).put((byte) bitDepth)
         .put((byte) colorType).put((byte) 0).put((byte) 0).put((byte) 0).array());
   }
 
@@ -68,12 +54,12 @@ final class HostileFiles {
    */
   static byte[] blackPng(int w, int h) throws IOException {
     long raw = (long) h * (1 + 3L * w);
-    return concat(PNG_SIGNATURE, ihdr(w, h, 8, 2), chunk("IDAT", deflatedZeros(raw)), chunk("IEND", new byte[0]));
+    return concat(PngBytes.SIGNATURE, ihdr(w, h, 8, 2), PngBytes.chunk("IDAT", deflatedZeros(raw)), PngBytes.chunk("IEND", new byte[0]));
   }
 
   /** A PNG header claiming w x h RGB pixels whose IDAT holds only a few compressed bytes. */
   static byte[] idatBombPng(int w, int h) throws IOException {
-    return concat(PNG_SIGNATURE, ihdr(w, h, 8, 2), chunk("IDAT", deflatedZeros(1000)), chunk("IEND", new byte[0]));
+    return concat(PngBytes.SIGNATURE, ihdr(w, h, 8, 2), PngBytes.chunk("IDAT", deflatedZeros(1000)), PngBytes.chunk("IEND", new byte[0]));
   }
 
   /** A valid 8 x 8 palette PNG (the JDK parses every chunk of those) carrying a chunk that inflates to n bytes. */
@@ -92,8 +78,8 @@ final class HostileFiles {
     try (OutputStream z = new DeflaterOutputStream(idat)) {
       z.write(rows);
     }
-    return concat(PNG_SIGNATURE, ihdr(8, 8, 8, 3), chunk("PLTE", plte), chunk(type, data),
-        chunk("IDAT", idat.toByteArray()), chunk("IEND", new byte[0]));
+    return concat(PngBytes.SIGNATURE, ihdr(8, 8, 8, 3), PngBytes.chunk("PLTE", plte), PngBytes.chunk(type, data),
+        PngBytes.chunk("IDAT", idat.toByteArray()), PngBytes.chunk("IEND", new byte[0]));
   }
 
   static byte[] write(BufferedImage img, String format) throws IOException {

@@ -16,6 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maha.image.PngBytes;
 
 /**
  * The hostile image corpus ({@link HostileFiles}), one test per class of attack, each run as a user would run maha
@@ -33,11 +34,7 @@ class HostileImageTest {
   @BeforeAll
   static void setUp() throws Exception {
     onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
-    good = Files.createDirectories(dir.resolve("good"));
-    Random rnd = new Random(5);
-    for (int i = 0; i < 6; i++) {
-      BadInputTest.writePng(good.resolve("g" + i + ".png"), BadInputTest.noise(rnd, 40));
-    }
+    good = CliHarness.noisePngs(dir.resolve("good"), "g", 5, 6, 40);
     outs = Files.createDirectories(dir.resolve("outs"));
   }
 
@@ -126,8 +123,8 @@ class HostileImageTest {
 
   @Test
   void zeroAndNegativeDimensionsAreRefused() throws Exception {
-    assertRefused("zero.png", HostileFiles.concat(HostileFiles.PNG_SIGNATURE, HostileFiles.ihdr(0, 0, 8, 2),
-        HostileFiles.chunk("IEND", new byte[0])), "zero.png");
+    assertRefused("zero.png", HostileFiles.concat(PngBytes.SIGNATURE, HostileFiles.ihdr(0, 0, 8, 2),
+        PngBytes.chunk("IEND", new byte[0])), "zero.png");
     assertRefused("negative.bmp", HostileFiles.bmpHeader(-4, 4), "negative.bmp");
   }
 

@@ -41,11 +41,7 @@ class HostileModelTest {
   @BeforeAll
   static void setUp() throws Exception {
     onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
-    good = Files.createDirectories(dir.resolve("good"));
-    Random rnd = new Random(6);
-    for (int i = 0; i < 6; i++) {
-      BadInputTest.writePng(good.resolve("g" + i + ".png"), BadInputTest.noise(rnd, 40));
-    }
+    good = CliHarness.noisePngs(dir.resolve("good"), "g", 6, 6, 40);
     Path model = dir.resolve("ok.maha");
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
         model.toString(), good.toString());

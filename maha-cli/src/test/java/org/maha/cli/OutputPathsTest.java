@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,11 +31,7 @@ class OutputPathsTest {
   @BeforeAll
   static void setUp() throws Exception {
     onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
-    good = Files.createDirectories(dir.resolve("good"));
-    Random rnd = new Random(5);
-    for (int i = 0; i < 6; i++) {
-      BadInputTest.writePng(good.resolve("g" + i + ".png"), BadInputTest.noise(rnd, 40));
-    }
+    good = CliHarness.noisePngs(dir.resolve("good"), "g", 5, 6, 40);
     model = dir.resolve("m.maha");
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", model.toString(),
         good.toString());

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,11 +29,7 @@ class SignalCleanupTest {
   @BeforeAll
   static void setUp() throws Exception {
     onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
-    good = Files.createDirectories(dir.resolve("good"));
-    Random rnd = new Random(11);
-    for (int i = 0; i < 10; i++) {
-      BadInputTest.writePng(good.resolve("g" + i + ".png"), BadInputTest.noise(rnd, 64));
-    }
+    good = CliHarness.noisePngs(dir.resolve("good"), "g", 11, 10, 64);
   }
 
   @Test

@@ -4,23 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class PngChunksTest {
-  static byte[] chunk(String type, byte[] data) {
-    ByteBuffer b = ByteBuffer.allocate(12 + data.length);
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    b.putInt(data.length).put(t).put(data);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    return b.putInt((int) crc.getValue()).array();
-  }
-
   static byte[] png(int w, int h) throws Exception {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     img.setRGB(1, 1, 0x123456);
@@ -34,8 +22,8 @@ class PngChunksTest {
     byte[] plain = png(5, 4);
     ByteArrayOutputStream withText = new ByteArrayOutputStream();
     withText.write(plain, 0, 33); // signature + IHDR
-    withText.write(chunk("tEXt", "Comment\0hello".getBytes(StandardCharsets.ISO_8859_1)));
-    withText.write(chunk("zTXt", new byte[] {'k', 0, 0, 1, 2, 3}));
+    withText.write(PngBytes.chunk("tEXt", "Comment\0hello".getBytes(StandardCharsets.ISO_8859_1)));
+    withText.write(PngBytes.chunk("zTXt", new byte[] {'k', 0, 0, 1, 2, 3}));
     withText.write(plain, 33, plain.length - 33);
     PngChunks c = PngChunks.walk(withText.toByteArray());
     assertThat(c.width).isEqualTo(5);
