@@ -35,10 +35,9 @@ public final class ThresholdReliability {
 
   /** The warning {@code maha fit} gives for such a model, if any: what it means and what to do instead. */
   public static Optional<String> fitWarning(GaussianAdModel model) {
-    return describe(model).map(what -> what + ": the chi-square thresholds of `maha score --sigma` assume N >> D "
-        + "and will flag many good images (expect many false alarms). For a decision threshold, fit with "
-        + "`--calibrate GOOD_IMAGES` (split-conformal, from good images not used for fitting), or fit on many more "
-        + "images (`--augment` multiplies them, though augmented copies are not independent)");
+    return describe(model).map(what -> what + ": `maha score --sigma` assumes N >> D and will flag many good "
+        + "images (expect false alarms); for a decision threshold use `fit --calibrate GOOD_IMAGES`, or fit on "
+        + "many more images (`--augment` helps, though its copies are not independent)");
   }
 
   /** The warning {@code maha score --sigma} gives once for such a model, if any. */
@@ -53,16 +52,13 @@ public final class ThresholdReliability {
       return Optional.empty();
     }
     WeakLevel worst = weak.get(0);
-    List<String> names = new ArrayList<>();
     for (WeakLevel w : weak) {
-      names.add(w.level());
       if (w.needed() - w.n() > worst.needed() - worst.n()) {
         worst = w;
       }
     }
-    return Optional.of(String.format(Locale.ROOT, "fitted on N = %d training vectors, too few against D = %d "
-        + "dimensions at level %s (needs N >= %d%s)", worst.n(), worst.dof(), worst.level(), worst.needed(),
-        weak.size() == 1 ? "" : "; " + weak.size() + " of " + model.levels().size() + " levels are short: "
-            + String.join(", ", names)));
+    return Optional.of(String.format(Locale.ROOT, "N = %d training vectors are too few for chi-square thresholds "
+        + "at %d of %d levels (%s: D = %d needs N >= %d)", worst.n(), weak.size(), model.levels().size(),
+        worst.level(), worst.dof(), worst.needed()));
   }
 }
