@@ -40,7 +40,8 @@ final class OutputPaths {
   }
 
   /**
-   * A folder output: a folder or nothing yet; not an input folder; and no input file directly inside it whose
+   * A folder output: a folder or nothing yet; not an input folder nor inside one (a report's figures inside an
+   * MVTec test folder would become a defect class of the next run); and no input file directly inside it whose
    * extension is one of {@code writes} (the kinds of files the command writes there).
    */
   static void folder(String option, Path out, Collection<Path> inputs, Set<String> writes)
@@ -49,6 +50,13 @@ final class OutputPaths {
       throw refuse(option, out, "exists and is not a folder");
     }
     parentWritable(option, out.toAbsolutePath());
+    Path where = realPathOfNew(out);
+    for (Path in : inputs) {
+      if (in != null && Files.isDirectory(in) && !same(out, in) && where.startsWith(realPath(in))) {
+        throw refuse(option, out, "is inside the input folder " + in + ", where the files it writes (figures are "
+            + "PNGs) would be read as data by a later run; write the results outside it");
+      }
+    }
     if (!Files.isDirectory(out)) {
       return;
     }
@@ -104,6 +112,24 @@ final class OutputPaths {
     }
     if (!Files.isWritable(q)) {
       throw refuse(option, p, "folder " + q + " is not writable");
+    }
+  }
+
+  /** The real path of {@code p}, which need not exist yet: its nearest existing ancestor's, plus the rest. */
+  private static Path realPathOfNew(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    Path existing = abs;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing == null ? abs : realPath(existing).resolve(existing.relativize(abs));
+  }
+
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
     }
   }
 

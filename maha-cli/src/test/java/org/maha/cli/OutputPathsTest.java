@@ -42,6 +42,35 @@ class OutputPathsTest {
     return CliProcess.run(60, dir.resolve("home"), args);
   }
 
+  /**
+   * A report inside the data it was made from would be read back: `evaluate ROOT -o ROOT/cat/test` would turn its
+   * figures folder into a defect class of the next run. Output folders stay outside every input folder.
+   */
+  @Test
+  void reportsAndFeaturesAreNotWrittenInsideTheirInputFolders() throws Exception {
+    Path root = dir.resolve("mvtec");
+    CliHarness.noisePngs(root.resolve("cat/train/good"), "t", 21, 4, 40);
+    CliHarness.noisePngs(root.resolve("cat/test/good"), "g", 22, 2, 40);
+    CliHarness.noisePngs(root.resolve("cat/test/bad"), "b", 23, 2, 40);
+    var before = CliProcess.snapshot(dir);
+    for (Path out : List.of(root.resolve("cat/test"), root.resolve("report"))) {
+      var r = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", out.toString(),
+          root.toString());
+      assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+      assertThat(r.err().strip()).as(r.all()).contains("-o " + out, "inside the input folder " + root)
+          .doesNotContain("\n");
+    }
+    Path feats = good.resolve("feats");
+    var e = CliHarness.run("embed", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o", feats.toString(),
+        good.toString());
+    assertThat(e.exitCode()).as(e.all()).isEqualTo(2);
+    assertThat(e.err().strip()).contains("inside the input folder " + good);
+    assertThat(CliProcess.snapshot(dir)).isEqualTo(before);
+    var outside = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", LEVELS, "-q", "-o",
+        dir.resolve("mvtec-report").toString(), root.toString());
+    assertThat(outside.exitCode()).as(outside.all()).isZero();
+  }
+
   @Test
   void scoreRefusesToWriteItsTableOverTheModelItReads() throws Exception {
     var before = CliProcess.snapshot(dir);
