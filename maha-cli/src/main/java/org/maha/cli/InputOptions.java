@@ -57,6 +57,12 @@ final class InputOptions {
   List<Path> expand(List<Path> inputs, PrintWriter err) throws DataException {
     List<Path> out = new ArrayList<>();
     for (Path p : inputs) {
+      if (p.toString().isEmpty()) { // Path.of("") is the working folder: never what an empty argument meant
+        throw new DataException(Path.of("''"), "an empty argument was given where an image or folder was expected");
+      }
+      if (!Files.exists(p)) { // found now, not after minutes of work on the other inputs
+        throw new DataException(p, "no such file or folder");
+      }
       if (!Files.isDirectory(p)) {
         out.add(p);
         continue;

@@ -124,6 +124,22 @@ class BadInputTest {
     assertBadInput(fit(dir.resolve("b.maha"), empty), dir.resolve("b.maha"), "empty", "no images");
   }
 
+  /**
+   * A missing calibration folder or image, or an empty argument (Path.of("") is the working folder), stops the
+   * command before any image is processed, not after the fit.
+   */
+  @Test
+  void missingCalibrationImagesAndEmptyArgumentsAreFoundBeforeAnyWork() throws Exception {
+    Path out = dir.resolve("cal.maha");
+    String[] args = {"fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o", out.toString(),
+        "--calibrate", dir.resolve("no-such-folder").toString(), good.toString()};
+    var r = CliHarness.run(args);
+    assertBadInput(r, out, "no-such-folder", "no such file or folder");
+    assertThat(r.err()).doesNotContain("warning");
+    assertBadInput(fit(out, good, dir.resolve("missing.png")), out, "missing.png", "no such file or folder");
+    assertBadInput(fit(out, Path.of("")), out, "''", "empty argument");
+  }
+
   @Test
   void aSingleTrainingImageIsRefused() throws Exception {
     Path out = dir.resolve("one.maha");
