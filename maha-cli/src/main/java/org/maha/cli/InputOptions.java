@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.maha.data.DataException;
 import org.maha.data.ImageFolder;
 import org.maha.image.DecodeLimits;
@@ -56,6 +58,8 @@ final class InputOptions {
    */
   List<Path> expand(List<Path> inputs, PrintWriter err) throws DataException {
     List<Path> out = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    List<Path> repeated = new ArrayList<>();
     for (Path p : inputs) {
       if (p.toString().isEmpty()) { // Path.of("") is the working folder: never what an empty argument meant
         throw new DataException(Path.of("''"), "an empty argument was given where an image or folder was expected");
@@ -64,7 +68,7 @@ final class InputOptions {
         throw new DataException(p, "no such file or folder");
       }
       if (!Files.isDirectory(p)) {
-        out.add(p);
+        addOnce(p, out, seen, repeated);
         continue;
       }
       ImageFolder.Listing l = ImageFolder.scan(p, recursive);
@@ -80,8 +84,31 @@ final class InputOptions {
             + "are not images: " + l.skippedSummary() + (l.subfolders().isEmpty() ? "" : " (--recursive enters them)"));
         err.flush();
       }
-      out.addAll(l.images());
+      l.images().forEach(f -> addOnce(f, out, seen, repeated));
+    }
+    if (!repeated.isEmpty()) { // counting an image twice would weight it twice in the mean and covariance
+      err.println("warning: " + repeated.size() + " input" + (repeated.size() == 1 ? " was" : "s were")
+          + " given more than once and used once (e.g. " + repeated.get(0) + ")");
+      err.flush();
     }
     return out;
+  }
+
+  /** Adds {@code p} unless the same file (by real path) is already in {@code out}. */
+  private static void addOnce(Path p, List<Path> out, Set<Path> seen, List<Path> repeated) {
+    if (seen.add(realPath(p))) {
+      out.add(p);
+    } else {
+      repeated.add(p);
+    }
+  }
+
+  /** The file's real path (links resolved), or its normalised absolute path when it cannot be resolved. */
+  static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (java.io.IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
   }
 }

@@ -140,6 +140,24 @@ class BadInputTest {
     assertBadInput(fit(out, Path.of("")), out, "''", "empty argument");
   }
 
+  /**
+   * An image given twice (a folder and a file in it) is used once, with a warning: counted twice it would weigh
+   * twice in the Gaussian. A calibration image that is also a training image would make the split-conformal
+   * threshold's false-positive rate a lie: refused before any work.
+   */
+  @Test
+  void repeatedInputsAreUsedOnceAndCalibrationMustBeHeldOut() throws Exception {
+    Path out = dir.resolve("twice.maha");
+    var r = fit(out, good, good.resolve("g1.png"));
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("on 6 images");
+    assertThat(r.err()).contains("warning: 1 input was given more than once and used once");
+    Path cal = dir.resolve("cal-overlap.maha");
+    var c = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o", cal.toString(),
+        "--calibrate", good.resolve("g2.png").toString(), good.toString());
+    assertBadInput(c, cal, "--calibrate", "g2.png", "also a training image");
+  }
+
   @Test
   void aSingleTrainingImageIsRefused() throws Exception {
     Path out = dir.resolve("one.maha");
