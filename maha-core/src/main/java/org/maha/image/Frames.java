@@ -3,6 +3,7 @@ package org.maha.image;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.WritableRaster;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -57,29 +58,57 @@ public final class Frames {
   public static RgbImage fromRaw(RawFrame frame, DecodeLimits limits) throws ImageDecodeException {
     Objects.requireNonNull(frame, "frame");
     Objects.requireNonNull(limits, "limits");
-    int w = frame.width();
-    int h = frame.height();
-    ImageDecoder.checkLimits(w, h, limits);
-    byte[] in = frame.data();
-    int channels = frame.format().channels();
-    boolean bgr = frame.format() == RawFrame.PixelFormat.BGR || frame.format() == RawFrame.PixelFormat.BGRA;
+    ImageDecoder.checkLimits(frame.width(), frame.height(), limits);
+    byte[] data = frame.data();
+    return convertRows(frame.width(), frame.height(), frame.format(),
+        (y, row) -> System.arraycopy(data, frame.offset() + y * frame.rowStride(), row, 0, row.length));
+  }
+
+  /**
+   * As {@link #fromRaw(RawFrame, DecodeLimits)} for a frame in a {@link ByteBuffer} (heap or direct, as SDKs
+   * map camera memory), starting at its position and bounded by its limit; only the frame's rows are read, and
+   * the buffer's position is not changed.
+   *
+   * @throws IllegalArgumentException if the rows do not lie between the buffer's position and limit
+   * @throws ImageDecodeException if the frame has more pixels than {@code limits} allow
+   */
+  public static RgbImage fromRaw(ByteBuffer buffer, int width, int height, int rowStride,
+      RawFrame.PixelFormat format, DecodeLimits limits) throws ImageDecodeException {
+    Objects.requireNonNull(buffer, "buffer");
+    Objects.requireNonNull(limits, "limits");
+    RawFrame.checkGeometry(buffer.limit(), buffer.position(), width, height, rowStride, format);
+    ImageDecoder.checkLimits(width, height, limits);
+    int start = buffer.position();
+    return convertRows(width, height, format, (y, row) -> buffer.get(start + y * rowStride, row, 0, row.length));
+  }
+
+  /** Copies row {@code y}'s {@code row.length} bytes into {@code row}. */
+  private interface RowReader {
+    void read(int y, byte[] row);
+  }
+
+  /** RGB copied, BGR swapped, gray replicated to R = G = B, alpha dropped; geometry already checked. */
+  private static RgbImage convertRows(int w, int h, RawFrame.PixelFormat format, RowReader rows) {
+    int channels = format.channels();
+    boolean bgr = format == RawFrame.PixelFormat.BGR || format == RawFrame.PixelFormat.BGRA;
     int r = bgr ? 2 : 0;
     int b = bgr ? 0 : 2;
-    byte[] out = new byte[w * h * 3]; // <= MAX_PIXELS_CEILING * 3, checked by RawFrame
+    byte[] out = new byte[w * h * 3]; // <= MAX_PIXELS_CEILING * 3, checked with the geometry
+    byte[] row = new byte[w * channels]; // <= the stride, an int
     int o = 0;
     for (int y = 0; y < h; y++) {
-      int p = frame.offset() + y * frame.rowStride(); // inside data: checked by RawFrame
+      rows.read(y, row);
       if (channels == 1) {
-        for (int x = 0; x < w; x++, p++) {
-          out[o++] = in[p];
-          out[o++] = in[p];
-          out[o++] = in[p];
+        for (int x = 0; x < w; x++) {
+          out[o++] = row[x];
+          out[o++] = row[x];
+          out[o++] = row[x];
         }
       } else {
-        for (int x = 0; x < w; x++, p += channels) {
-          out[o++] = in[p + r];
-          out[o++] = in[p + 1];
-          out[o++] = in[p + b];
+        for (int p = 0; p < row.length; p += channels) {
+          out[o++] = row[p + r];
+          out[o++] = row[p + 1];
+          out[o++] = row[p + b];
         }
       }
     }

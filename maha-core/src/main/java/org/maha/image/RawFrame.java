@@ -49,6 +49,16 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
    */
   public RawFrame {
     Objects.requireNonNull(data, "data");
+    checkGeometry(data.length, offset, width, height, rowStride, format);
+  }
+
+  /**
+   * Checks that a frame of this geometry lies inside a buffer of {@code capacity} bytes, in this order: size, pixel
+   * count, offset, stride, end; with exact arithmetic, so that no product can wrap to a small number.
+   *
+   * @throws IllegalArgumentException naming the first inconsistent number
+   */
+  static void checkGeometry(long capacity, int offset, int width, int height, int rowStride, PixelFormat format) {
     Objects.requireNonNull(format, "format");
     if (width < 1 || height < 1) {
       throw new IllegalArgumentException("frame size must be at least 1 x 1, got " + width + " x " + height);
@@ -58,8 +68,8 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
       throw new IllegalArgumentException("frame of " + width + " x " + height + " = " + pixels
           + " pixels, more than the " + DecodeLimits.MAX_PIXELS_CEILING + " one image can hold");
     }
-    if (offset < 0 || offset > data.length) {
-      throw new IllegalArgumentException("offset " + offset + " outside the buffer of " + data.length + " bytes");
+    if (offset < 0 || offset > capacity) {
+      throw new IllegalArgumentException("offset " + offset + " outside the buffer of " + capacity + " bytes");
     }
     long rowBytes = Math.multiplyExact((long) width, (long) format.channels());
     if (rowStride < rowBytes) {
@@ -68,10 +78,10 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
     }
     long end = Math.addExact(Math.addExact((long) offset,
         Math.multiplyExact((long) height - 1, (long) rowStride)), rowBytes);
-    if (end > data.length) {
+    if (end > capacity) {
       throw new IllegalArgumentException("frame of " + width + " x " + height + " " + format + " pixels with row "
           + "stride " + rowStride + " from offset " + offset + " needs " + end + " bytes, the buffer has "
-          + data.length);
+          + capacity);
     }
   }
 

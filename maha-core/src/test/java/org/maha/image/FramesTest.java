@@ -112,6 +112,23 @@ class FramesTest {
   }
 
   @Test
+  void byteBufferFramesAreReadFromTheirPositionToTheirLimit() throws Exception {
+    RgbImage file = decodePng(TestFrames.ofType(TestFrames.argb(10, W, H, true), W, H, BufferedImage.TYPE_INT_RGB));
+    RawFrame raw = TestFrames.raw(file.rgb(), W, H, RawFrame.PixelFormat.BGRA, 6, 4, 11);
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(raw.data().length + 5);
+    direct.put(raw.data()).position(raw.offset());
+    assertThat(Frames.fromRaw(direct, W, H, raw.rowStride(), RawFrame.PixelFormat.BGRA, LIMITS)).isEqualTo(file);
+    assertThat(direct.position()).isEqualTo(raw.offset());
+    int end = raw.offset() + (H - 1) * raw.rowStride() + W * 4; // the last row's padding is not needed
+    direct.limit(end);
+    assertThat(Frames.fromRaw(direct, W, H, raw.rowStride(), RawFrame.PixelFormat.BGRA, LIMITS)).isEqualTo(file);
+    direct.limit(end - 1); // one byte short of the last row
+    assertThatThrownBy(() -> Frames.fromRaw(direct, W, H, raw.rowStride(), RawFrame.PixelFormat.BGRA, LIMITS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs " + end + " bytes, the buffer has " + (end - 1));
+  }
+
+  @Test
   void rawFrameGeometryIsCheckedBeforeAnythingIsRead() {
     byte[] buf = new byte[100];
     assertThatThrownBy(() -> new RawFrame(buf, 0, 4, 4, -12, RawFrame.PixelFormat.RGB))
