@@ -128,6 +128,10 @@ public final class ImageDecoder {
     if (bytes.length == 0) {
       throw new ImageDecodeException("empty file");
     }
+    if (bytes.length > limits.maxFileBytes()) { // files are refused before reading; bytes from memory here
+      throw new ImageDecodeException("encoded image of " + bytes.length + " bytes, over the limit of "
+          + limits.maxFileBytes() + " bytes");
+    }
     Format format = Format.sniff(bytes);
     if (format == null) {
       throw new ImageDecodeException("not a PNG, JPEG, BMP or TIFF image (starts " + hexHead(bytes) + ")");
@@ -295,7 +299,7 @@ public final class ImageDecoder {
     return first;
   }
 
-  private static void checkLimits(long width, long height, DecodeLimits limits) throws ImageDecodeException {
+  static void checkLimits(long width, long height, DecodeLimits limits) throws ImageDecodeException {
     if (width < 1 || height < 1) {
       throw new ImageDecodeException("image header claims " + width + " x " + height + " pixels, expected at least 1 x 1");
     }
@@ -348,6 +352,16 @@ public final class ImageDecoder {
   }
 
   // ---- pixels ---------------------------------------------------------------------------------------------
+
+  /**
+   * The pixels of an image already in memory, by the rules used for a PNG holding the same samples (see the
+   * class comment), so that a frame converted here and the same frame saved as PNG and decoded are equal.
+   *
+   * @throws ImageDecodeException if the raster is not gray, RGB or palette with equal 1..16-bit samples
+   */
+  static RgbImage samplesToRgb(BufferedImage image) throws ImageDecodeException {
+    return toRgb(image, Format.PNG, null);
+  }
 
   /**
    * @param tiffPalette for a TIFF, libtiff's reading of the ColorMap ({@code [3][n]}) to use instead of the

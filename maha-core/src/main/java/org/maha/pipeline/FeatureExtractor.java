@@ -72,7 +72,12 @@ public final class FeatureExtractor {
    */
   public List<Skipped> extract(List<Path> paths, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
-    return extract(new ImageSource() {
+    return extract(files(paths), skipUnreadable, task, progress, sink);
+  }
+
+  /** {@code paths} as a source, each file read and decoded with this extractor's limits. */
+  public ImageSource files(List<Path> paths) {
+    return new ImageSource() {
       @Override
       public int size() {
         return paths.size();
@@ -87,7 +92,12 @@ public final class FeatureExtractor {
       public RgbImage decode(int i) throws InputException {
         return ImageLoader.decode(paths.get(i), limits);
       }
-    }, skipUnreadable, task, progress, sink);
+    };
+  }
+
+  /** The limits images of this extractor are decoded with; in-memory sources apply the same ones. */
+  public DecodeLimits limits() {
+    return limits;
   }
 
   /**

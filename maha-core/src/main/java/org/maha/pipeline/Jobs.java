@@ -10,7 +10,10 @@ import org.maha.model.GaussianAdFitter;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.Variant;
 
-/** Fit and score over lists of image files: the library calls behind {@code maha fit} and {@code maha score}. */
+/**
+ * Fit and score over lists of image files (the library calls behind {@code maha fit} and {@code maha score}) or
+ * any other {@link FeatureExtractor.ImageSource}, such as frames in memory, through the same extraction.
+ */
 public final class Jobs {
   private Jobs() {}
 
@@ -42,6 +45,23 @@ public final class Jobs {
         ? extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f))
         : extractor.extractAugmented(images, augmentation, skipUnreadable,
             "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
+    return finish(fitter, skipped, trainSource);
+  }
+
+  /**
+   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, ProgressListener)} for images from
+   * any source, e.g. frames in memory ({@link MemoryImages}): the same extraction and fitter as for files.
+   */
+  public static FitOutcome fit(FeatureExtractor extractor, FeatureExtractor.ImageSource images, Variant variant,
+      String trainSource, String backboneFile, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
+    List<Skipped> skipped =
+        extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f));
+    return finish(fitter, skipped, trainSource);
+  }
+
+  private static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)
+      throws FitException {
     if (fitter.count() < 2) {
       throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
           + fitter.count());
@@ -56,6 +76,14 @@ public final class Jobs {
    */
   public static CalibrationOutcome calibrate(FeatureExtractor extractor, GaussianAdModel model, List<Path> goodImages,
       double targetFpr, String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    return calibrate(extractor, model, extractor.files(goodImages), targetFpr, source, skipUnreadable, progress);
+  }
+
+  /** As {@link #calibrate(FeatureExtractor, GaussianAdModel, List, double, String, boolean, ProgressListener)} for
+   * good images from any source. */
+  public static CalibrationOutcome calibrate(FeatureExtractor extractor, GaussianAdModel model,
+      FeatureExtractor.ImageSource goodImages, double targetFpr, String source, boolean skipUnreadable,
+      ProgressListener progress) throws Exception {
     ScoreOutcome scored = score(extractor, model, goodImages, skipUnreadable, progress);
     if (scored.scores().isEmpty()) {
       throw new FitException(source + ": no readable calibration images");
@@ -75,6 +103,15 @@ public final class Jobs {
   /** Scores {@code images} with {@code model}; the extractor's backbone must be the model's. */
   public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model, List<Path> images,
       boolean skipUnreadable, ProgressListener progress) throws Exception {
+    return score(extractor, model, extractor.files(images), skipUnreadable, progress);
+  }
+
+  /**
+   * Scores images from any source, e.g. frames in memory ({@link MemoryImages}); each result's path is the
+   * source's name for the image.
+   */
+  public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model,
+      FeatureExtractor.ImageSource images, boolean skipUnreadable, ProgressListener progress) throws Exception {
     List<ScoredImage> out = new ArrayList<>();
     List<Skipped> skipped = extractor.extract(images, skipUnreadable, "score", progress,
         (i, p, f) -> out.add(new ScoredImage(p, model.score(f))));
