@@ -26,6 +26,8 @@ public final class FittedModel {
    * Reads a model saved by {@link #save(Path)} (or by {@code maha fit}), verifying its format, checksums and sizes
    * before trusting it.
    *
+    * @param file a model file
+    * @return the model
    * @throws MahaException when the file cannot be read, is not a maha model, or is corrupt
    */
   public static FittedModel load(Path file) throws MahaException {
@@ -40,6 +42,7 @@ public final class FittedModel {
    * Writes the model to {@code file} atomically (a reader never sees half a file); {@code maha score --model} reads
    * it too.
    *
+    * @param file where to write it; replaced if it exists
    * @throws MahaException when the file cannot be written
    */
   public void save(Path file) throws MahaException {
@@ -50,47 +53,83 @@ public final class FittedModel {
     }
   }
 
-  /** The backbone's level names, in order: the keys of {@link Score#levelDistances()}. */
+  /**
+   * The backbone's level names, in order: the keys of {@link Score#levelDistances()}.
+   *
+   * @return the level names (unmodifiable)
+   */
   public List<String> levels() {
     return info().levelNames();
   }
 
-  /** The name of the backbone the model was fitted with. */
+  /**
+   * The name of the backbone the model was fitted with.
+   *
+   * @return the backbone's name
+   */
   public String backboneName() {
     return info().backbone().name();
   }
 
-  /** The SHA-256 of the backbone's ONNX graph: scoring with any other graph is refused. */
+  /**
+   * The SHA-256 of the backbone's ONNX graph: scoring with any other graph is refused.
+   *
+   * @return 64 hex digits
+   */
   public String backboneSha256() {
     return info().backbone().onnxSha256();
   }
 
-  /** The per-level model's id, e.g. {@code mvg}. */
+  /**
+   * The per-level model's id, e.g. {@code mvg}.
+   *
+   * @return the id
+   */
   public String variant() {
     return model.variant().id();
   }
 
-  /** Where the training images came from (a folder path, or a description of images in memory). */
+  /**
+   * Where the training images came from (a folder path, or a description of images in memory).
+   *
+   * @return the training source
+   */
   public String trainedOn() {
     return info().trainSource();
   }
 
-  /** How many images the model was fitted on. */
+  /**
+   * How many images the model was fitted on.
+   *
+   * @return the number of training images
+   */
   public long trainingImages() {
     return info().nTrain();
   }
 
-  /** When it was fitted, as an ISO-8601 instant. */
+  /**
+   * When it was fitted, as an ISO-8601 instant.
+   *
+   * @return the creation time
+   */
   public String createdAt() {
     return info().createdAt();
   }
 
-  /** The maha version that fitted it. */
+  /**
+   * The maha version that fitted it.
+   *
+   * @return the version
+   */
   public String mahaVersion() {
     return info().mahaVersion();
   }
 
-  /** The calibrated decision threshold; empty when the model was fitted without calibration. */
+  /**
+   * The calibrated decision threshold; empty when the model was fitted without calibration.
+   *
+   * @return the threshold, if calibrated
+   */
   public Optional<Threshold> threshold() {
     return model.threshold().map(FittedModel::threshold);
   }

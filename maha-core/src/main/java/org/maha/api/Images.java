@@ -39,19 +39,32 @@ public final class Images {
   /**
    * The image files directly inside {@code folder} (PNG, JPEG, BMP, TIFF; not recursive), in name order: the
    * usual way to give training images. An unreadable image stops the call with a {@link MahaException} naming it.
+    *
+    * @param folder a folder of image files
+    * @return the images, read when a detector uses them
    */
   public static Images folder(Path folder) {
     Objects.requireNonNull(folder, "folder");
     return new Images(folder.toString(), ex -> ex.files(ImageFolder.list(folder)));
   }
 
-  /** The given image files, in this order; each result is named by its path as given. */
+  /**
+   * The given image files, in this order; each result is named by its path as given.
+   *
+   * @param files image files
+   * @return the images, read when a detector uses them
+   */
   public static Images files(List<Path> files) {
     List<Path> copy = List.copyOf(files);
     return new Images(describe(copy.size(), "files"), ex -> ex.files(copy));
   }
 
-  /** The given image files, in this order. */
+  /**
+   * The given image files, in this order.
+   *
+   * @param files image files
+   * @return the images, read when a detector uses them
+   */
   public static Images files(Path... files) {
     return files(Arrays.asList(files));
   }
@@ -59,6 +72,9 @@ public final class Images {
   /**
    * {@link BufferedImage}s of any type (gray, 16-bit, indexed, with or without alpha), read exactly as the file
    * decoder reads the same pixels saved as PNG; named {@code frame-0}, {@code frame-1}, ...
+    *
+    * @param images the images
+    * @return the images, read when a detector uses them
    */
   public static Images of(List<? extends BufferedImage> images) {
     List<BufferedImage> copy = List.copyOf(images);
@@ -66,7 +82,12 @@ public final class Images {
         ex -> MemoryImages.bufferedImages(copy, ex.limits()));
   }
 
-  /** {@link BufferedImage}s of any type; see {@link #of(List)}. */
+  /**
+   * {@link BufferedImage}s of any type; see {@link #of(List)}.
+   *
+   * @param images the images
+   * @return the images, read when a detector uses them
+   */
   public static Images of(BufferedImage... images) {
     return of(Arrays.asList(images));
   }
@@ -74,13 +95,21 @@ public final class Images {
   /**
    * Encoded image files held in memory (PNG, JPEG, BMP, TIFF), under the same size limits as files; named
    * {@code frame-0}, {@code frame-1}, ...
+    *
+    * @param encodedImages the files' bytes
+    * @return the images, read when a detector uses them
    */
   public static Images encoded(List<byte[]> encodedImages) {
     List<byte[]> copy = List.copyOf(encodedImages);
     return new Images(describe(copy.size(), "encoded images"), ex -> MemoryImages.encoded(copy, ex.limits()));
   }
 
-  /** Encoded image files held in memory; see {@link #encoded(List)}. */
+  /**
+   * Encoded image files held in memory; see {@link #encoded(List)}.
+   *
+   * @param encodedImages the files' bytes
+   * @return the images, read when a detector uses them
+   */
   public static Images encoded(byte[]... encodedImages) {
     return encoded(Arrays.asList(encodedImages));
   }
@@ -88,13 +117,21 @@ public final class Images {
   /**
    * Raw 8-bit interleaved camera buffers (RGB, BGR, gray, RGBA, BGRA with a row stride), as camera SDKs hand them
    * over, without encoding them first; named {@code frame-0}, {@code frame-1}, ...
+    *
+    * @param frames the camera buffers
+    * @return the images, read when a detector uses them
    */
   public static Images raw(List<RawFrame> frames) {
     List<RawFrame> copy = List.copyOf(frames);
     return new Images(describe(copy.size(), "raw frames"), ex -> MemoryImages.raw(copy, ex.limits()));
   }
 
-  /** Raw camera buffers; see {@link #raw(List)}. */
+  /**
+   * Raw camera buffers; see {@link #raw(List)}.
+   *
+   * @param frames the camera buffers
+   * @return the images, read when a detector uses them
+   */
   public static Images raw(RawFrame... frames) {
     return raw(Arrays.asList(frames));
   }
@@ -102,6 +139,9 @@ public final class Images {
   /**
    * The same images described as {@code description} in a fitted model's provenance and in calibration records
    * (the default is the folder path, or e.g. "12 images in memory").
+    *
+    * @param description e.g. {@code "line 3, night shift"}
+    * @return a copy with that description
    */
   public Images describedAs(String description) {
     return new Images(Objects.requireNonNull(description, "description"), resolver);

@@ -14,13 +14,24 @@ import java.util.Optional;
  */
 public record Score(String name, double score, Map<String, Double> levelDistances, Optional<Threshold> threshold) {
 
-  /** Copies {@code levelDistances} (keeping its order) so the record stays immutable. */
+  /**
+   * Copies {@code levelDistances} (keeping its order) so the record stays immutable.
+   *
+   * @param name the image's name
+   * @param score the combined score
+   * @param levelDistances distance per level name
+   * @param threshold the calibrated threshold, or empty
+   */
   public Score {
     levelDistances = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(levelDistances));
     threshold = threshold == null ? Optional.empty() : threshold;
   }
 
-  /** The calibrated model's decision; empty when the model was not calibrated (there is no threshold to apply). */
+  /**
+   * The calibrated model's decision; empty when the model was not calibrated (there is no threshold to apply).
+   *
+   * @return the verdict, if calibrated
+   */
   public Optional<Verdict> verdict() {
     return threshold.map(t -> t.verdict(score));
   }

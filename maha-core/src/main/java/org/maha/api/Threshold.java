@@ -14,7 +14,12 @@ package org.maha.api;
  */
 public record Threshold(double value, double targetFpr, int calibrationImages, boolean guaranteed, String source) {
 
-  /** The verdict for {@code score}. */
+  /**
+   * The verdict for {@code score}.
+   *
+   * @param score a combined score from a model with this threshold
+   * @return {@link Verdict#ANOMALOUS} above the threshold, else {@link Verdict#NORMAL}
+   */
   public Verdict verdict(double score) {
     return score > value ? Verdict.ANOMALOUS : Verdict.NORMAL;
   }
