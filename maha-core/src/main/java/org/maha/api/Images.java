@@ -17,7 +17,8 @@ import org.maha.pipeline.MemoryImages;
  * goes through the same decoding limits, OpenCV-exact resize and normalisation, so the same pixels give the same
  * score to the last bit whichever form carries them.
  *
- * <p>The lists are copied, but frames are not: a frame must not change while a detector call uses it. Nothing is
+ * <p>The lists are copied (a null element is refused at once with a {@link NullPointerException}), but frames are
+ * not: a frame must not change while a detector call uses it. Nothing is
  * read until a detector call uses the images, so a folder is listed at that time.
  */
 public final class Images {

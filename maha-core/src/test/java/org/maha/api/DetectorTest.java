@@ -28,6 +28,7 @@ import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
+import org.maha.zoo.ZooFixtures;
 
 /**
  * The public API against the pipeline it is built on, with the tiny test CNN: a model fitted from a folder, saved
@@ -234,5 +235,26 @@ class DetectorTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bogus");
     assertThatThrownBy(() -> detector.score(model, Images.of(frame(1), frame(2))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scoreAll");
+  }
+  @Test
+  void aNamedBackboneIsBuiltFromAWeightsFileThroughTheZooAndItsWarningIsReturnedNotPrinted() throws Exception {
+    Path pth = ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path cache = dir.resolve("cache");
+    FittedModel named;
+    try (Detector d = Detector.builder().named("resnet18").weights(pth).cacheFolder(cache).build()) {
+      assertThat(d.backboneName()).isEqualTo("resnet18 (unverified weights 8bdf969e05f8)");
+      assertThat(d.levels()).containsExactly("L0", "L1", "L2", "L3", "L4");
+      assertThat(d.warnings()).singleElement().asString().contains("not the official resnet18 file");
+      named = d.fit(Images.folder(good));
+    }
+    // A second detector finds the cached graph: same SHA-256, so it accepts the model.
+    try (Detector again = Detector.builder().named("resnet18").weights(pth).cacheFolder(cache).build()) {
+      assertThat(again.score(named, Images.of(frame(3))).levelDistances()).containsOnlyKeys(named.levels());
+    }
+    assertThatThrownBy(() -> Detector.builder().named("resnet-bogus").cacheFolder(cache).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown backbone 'resnet-bogus'")
+        .hasMessageContaining("resnet18");
+    assertThatThrownBy(() -> Detector.builder().onnx(onnx).weights(pth).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("need named");
   }
 }
