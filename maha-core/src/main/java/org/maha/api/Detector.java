@@ -1,0 +1,454 @@
+package org.maha.api;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.catalog.Catalog;
+import org.maha.catalog.CatalogEntry;
+import org.maha.catalog.DownloadListener;
+import org.maha.catalog.WeightCache;
+import org.maha.image.DecodeLimits;
+import org.maha.image.Normalization;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelCompatibility;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.Jobs;
+import org.maha.pipeline.ProgressListener;
+import org.maha.pipeline.ScoredImage;
+import org.maha.zoo.BackboneZoo;
+import org.maha.zoo.BuiltGraph;
+
+/**
+ * Fits and scores with one CNN backbone: the entry point of the API. Built by {@link #builder()} with named options.
+ *
+ * <p>Resources (as ONNX Runtime's {@code OrtSession}): a detector owns one native inference session, opened by
+ * {@link Builder#build()} and released by {@link #close()}; use try-with-resources, and build one detector per
+ * backbone for the life of the application rather than one per image. After {@code close}, every method throws
+ * {@link IllegalStateException}; {@code close} waits for calls in progress.
+ *
+ * <p>Threads: {@link #score} and {@link #scoreAll} may be called from many threads at once; they share the
+ * session (ONNX Runtime's {@code run} is thread-safe) and give exactly the numbers serial calls give. Each call
+ * decodes on its own small pool of {@link Builder#decodeThreads(int) decode threads}. The
+ * {@link FittedModel}s it returns are immutable and may be shared freely.
+ *
+ * <p>This is the same pipeline as the command line: a file scored here and by {@code maha score} with the same
+ * backbone and model gets the same score to the last bit.
+ */
+public final class Detector implements AutoCloseable {
+  private final OnnxBackbone backbone;
+  private final FeatureExtractor extractor;
+  private final String backboneFile;
+  private final ProgressListener progress;
+  private final List<String> notes;
+  private volatile boolean closed;
+
+  private Detector(OnnxBackbone backbone, DecodeLimits limits, int decodeThreads, String backboneFile,
+      Progress progress, List<String> notes) {
+    this.backbone = backbone;
+    this.extractor = new FeatureExtractor(backbone, limits, decodeThreads);
+    this.backboneFile = backboneFile;
+    this.progress = progress::progress;
+    this.notes = List.copyOf(notes);
+  }
+
+  /**
+   * A builder with the defaults: no backbone chosen yet (give {@link Builder#onnx} or {@link Builder#named}).
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Fits the paper's model (a Gaussian per level, {@link FitOptions#defaults()}) on {@code goodImages}, all assumed
+   * normal. Features stream into per-level sums, so memory does not grow with the number of images.
+   *
+    * @param goodImages normal images of the product, at least 2
+    * @return the fitted model, not calibrated
+   * @throws MahaException when an image cannot be read (naming it) or fewer than 2 images were given
+   */
+  public FittedModel fit(Images goodImages) throws MahaException {
+    return fit(goodImages, FitOptions.defaults());
+  }
+
+  /**
+   * Fits on {@code goodImages} as {@code options} say (variant; calibration on other good images).
+   *
+    * @param goodImages normal images of the product, at least 2
+    * @param options the variant and, optionally, calibration images and rate
+    * @return the fitted (and, if asked, calibrated) model
+   * @throws MahaException when an image cannot be read (naming it), fewer than 2 images were given, or no
+   *     calibration image was readable
+   */
+  public FittedModel fit(Images goodImages, FitOptions options) throws MahaException {
+    ensureOpen();
+    try {
+      GaussianAdModel model = Jobs.fit(extractor, goodImages.source(extractor), options.variantModel(),
+          goodImages.description(), backboneFile, false, progress).model();
+      FittedModel fitted = new FittedModel(model);
+      Optional<Images> calibration = options.calibrationImages();
+      return calibration.isPresent() ? calibrate(fitted, calibration.get(), options.targetFpr()) : fitted;
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * A copy of {@code model} with a decision threshold calibrated on {@code goodImages} (normal, not used for
+   * fitting), so that at most a fraction {@code targetFpr} of good images is flagged; for a model fitted earlier.
+   *
+    * @param model a model fitted with this detector's backbone
+    * @param goodImages normal images not used for fitting
+    * @param targetFpr the false-positive rate to aim for, in (0, 1)
+    * @return the model with its threshold; {@code model} itself is unchanged
+   * @throws MahaException when the model was fitted with another backbone, or no calibration image was readable
+   * @throws IllegalArgumentException when {@code targetFpr} is outside (0, 1)
+   */
+  public FittedModel calibrate(FittedModel model, Images goodImages, double targetFpr) throws MahaException {
+    ensureOpen();
+    if (!(targetFpr > 0 && targetFpr < 1)) {
+      throw new IllegalArgumentException("targetFpr: expected a rate in (0, 1), found " + targetFpr);
+    }
+    checkCompatible(model);
+    try {
+      return new FittedModel(Jobs.calibrate(extractor, model.internal(), goodImages.source(extractor), targetFpr,
+          goodImages.description(), false, progress).model());
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Scores exactly one image, e.g. {@code score(model, Images.of(frame))}: the call for a camera loop.
+   *
+    * @param model a model fitted with this detector's backbone
+    * @param image one image, in any form
+    * @return its score
+   * @throws MahaException when the image cannot be read, or the model was fitted with another backbone
+   * @throws IllegalArgumentException when {@code image} holds other than one image
+   */
+  public Score score(FittedModel model, Images image) throws MahaException {
+    List<Score> scores = scoreAll(model, image, 1);
+    return scores.get(0);
+  }
+
+  /**
+   * Scores every image of {@code images}, in order: decoding overlaps inference, and images run in batches of
+   * {@link Builder#batchSize(int)}, so this is faster than one {@link #score} per image.
+   *
+    * @param model a model fitted with this detector's backbone
+    * @param images the images, in any form
+    * @return one score per image, in input order (unmodifiable)
+   * @throws MahaException when an image cannot be read (naming it), or the model was fitted with another backbone
+   */
+  public List<Score> scoreAll(FittedModel model, Images images) throws MahaException {
+    return scoreAll(model, images, -1);
+  }
+
+  private List<Score> scoreAll(FittedModel model, Images images, int expected) throws MahaException {
+    ensureOpen();
+    checkCompatible(model);
+    List<ScoredImage> scored;
+    try {
+      FeatureExtractor.ImageSource source = images.source(extractor);
+      if (expected >= 0 && source.size() != expected) {
+        throw new IllegalArgumentException("score: expected exactly " + expected + " image, got " + source.size()
+            + " (" + images.description() + "); use scoreAll for several");
+      }
+      scored = Jobs.score(extractor, model.internal(), source, false, progress).scores();
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+    List<String> levels = model.levels();
+    Optional<Threshold> threshold = model.threshold();
+    List<Score> out = new ArrayList<>(scored.size());
+    for (ScoredImage s : scored) {
+      Map<String, Double> distances = new LinkedHashMap<>();
+      for (int l = 0; l < levels.size(); l++) {
+        distances.put(levels.get(l), s.score().levelDistance(l));
+      }
+      out.add(new Score(s.path().toString(), s.score().score(), distances, threshold));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The backbone's name, as recorded in the models this detector fits.
+   *
+   * @return the backbone's name
+   */
+  public String backboneName() {
+    return backbone.spec().name();
+  }
+
+  /**
+   * The backbone's level names, in order.
+   *
+   * @return the level names (unmodifiable)
+   */
+  public List<String> levels() {
+    return backbone.spec().levelNames();
+  }
+
+  /**
+   * Warnings from opening the backbone that an application should show or log (maha never prints), e.g. that a
+   * weights file is not the official one and so is unverified. Usually empty.
+    *
+    * @return the warnings, usually none (unmodifiable)
+   */
+  public List<String> warnings() {
+    return notes;
+  }
+
+  /** Releases the native session; waits for calls in progress; safe to call more than once. */
+  @Override
+  public void close() {
+    closed = true;
+    backbone.close();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("this Detector is closed; build a new one to fit or score");
+    }
+  }
+
+  private void checkCompatible(FittedModel model) throws MahaException {
+    Objects.requireNonNull(model, "model");
+    try {
+      ModelCompatibility.check(model.internal(), backbone.spec(), "model", "this detector's backbone");
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Named options for a {@link Detector} (as DJL's {@code Criteria}): set what differs from the defaults, then
+   * {@link #build()}. Not thread-safe; each setter returns this builder.
+   */
+  public static final class Builder {
+    private Path onnx;
+    private String catalogName;
+    private Path weights;
+    private Path cacheFolder;
+    private List<String> levels = List.of();
+    private String normalization;
+    private int threads;
+    private int batchSize = BackboneOptions.DEFAULT_MAX_BATCH;
+    private int decodeThreads = 2;
+    private long maxImagePixels = DecodeLimits.DEFAULT.maxPixels();
+    private long maxEncodedBytes = -1;
+    private Progress progress = Progress.NONE;
+
+    private Builder() {}
+
+    /**
+     * The backbone as an ONNX file (a CNN whose graph outputs include the feature maps to pool). Known files
+     * (maha's exported MobileNetV2) bring their levels and normalisation; for others give {@link #levels}.
+      *
+      * @param onnxFile the ONNX graph
+      * @return this builder
+     */
+    public Builder onnx(Path onnxFile) {
+      this.onnx = Objects.requireNonNull(onnxFile, "onnxFile");
+      return this;
+    }
+
+    /**
+     * A backbone from maha's catalog, e.g. {@code resnet18} or {@code efficientnet-b4} (the names
+     * {@code maha backbones list} shows): its graph is built from the official weights, downloaded and verified on
+     * first use and cached (see {@link #cacheFolder}), or from {@link #weights}. Levels and normalisation default
+     * to the catalog's.
+      *
+      * @param catalogName a catalog name, e.g. {@code resnet18}
+      * @return this builder
+     */
+    public Builder named(String catalogName) {
+      this.catalogName = Objects.requireNonNull(catalogName, "catalogName");
+      return this;
+    }
+
+    /**
+     * With {@link #named}: build from this local weights file instead of downloading. The official file is
+     * verified; any other is used and reported in {@link Detector#warnings()}.
+      *
+      * @param weightsFile a PyTorch, safetensors or TFLite weights file of that backbone
+      * @return this builder
+     */
+    public Builder weights(Path weightsFile) {
+      this.weights = Objects.requireNonNull(weightsFile, "weightsFile");
+      return this;
+    }
+
+    /**
+     * With {@link #named}: where weights and built graphs are cached. Default: $MAHA_HOME, else ~/.cache/maha.
+     *
+     * @param folder the cache folder
+     * @return this builder
+     */
+    public Builder cacheFolder(Path folder) {
+      this.cacheFolder = Objects.requireNonNull(folder, "folder");
+      return this;
+    }
+
+    /**
+     * The graph outputs to use as levels, e.g. {@code "s1", "s2", "pooled"}; default: the preset's or catalog's.
+     *
+     * @param outputNames graph output names, shallow to deep
+     * @return this builder
+     */
+    public Builder levels(String... outputNames) {
+      this.levels = List.copyOf(Arrays.asList(outputNames));
+      return this;
+    }
+
+    /**
+     * The input normalisation the backbone was trained with: {@code imagenet} (mean/std) or {@code minus1to1}
+     * ({@code x/127.5 - 1}). Default: the preset's or catalog's, else {@code imagenet}.
+     *
+      * @param name {@code imagenet} or {@code minus1to1}
+      * @return this builder
+     * @throws IllegalArgumentException for another name
+     */
+    public Builder normalization(String name) {
+      Normalization.parse(Objects.requireNonNull(name, "name"));
+      this.normalization = name;
+      return this;
+    }
+
+    /**
+     * ONNX Runtime's threads for one inference; 0 (default) lets it use one per physical core.
+     *
+     * @param threads at least 0
+     * @return this builder
+     */
+    public Builder threads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("threads: expected >= 0 (0 = ONNX Runtime's default), found " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Most images per inference call (default {@value BackboneOptions#DEFAULT_MAX_BATCH}): larger is faster per
+      *
+      * @param images at least 1
+      * @return this builder
+     * image, up to a point, and uses more memory. */
+    public Builder batchSize(int images) {
+      if (images < 1) {
+        throw new IllegalArgumentException("batchSize: expected >= 1, found " + images);
+      }
+      this.batchSize = images;
+      return this;
+    }
+
+    /**
+     * Threads that decode and resize images ahead of inference, per call (default 2).
+     *
+     * @param threads at least 1
+     * @return this builder
+     */
+    public Builder decodeThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("decodeThreads: expected >= 1, found " + threads);
+      }
+      this.decodeThreads = threads;
+      return this;
+    }
+
+    /**
+     * The largest image accepted, in pixels (default 100 million): an image claiming more is refused before any
+     * pixel memory is allocated, so a hostile file cannot exhaust the heap.
+      *
+      * @param pixels width × height, at least 1
+      * @return this builder
+     */
+    public Builder maxImagePixels(long pixels) {
+      new DecodeLimits(pixels); // validates
+      this.maxImagePixels = pixels;
+      return this;
+    }
+
+    /**
+     * The largest encoded file or byte array accepted (default: derived from {@link #maxImagePixels}).
+     *
+     * @param bytes at least 1
+     * @return this builder
+     */
+    public Builder maxEncodedBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxEncodedBytes: expected >= 1, found " + bytes);
+      }
+      this.maxEncodedBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Receives progress of fitting and scoring (default: ignored).
+     *
+     * @param listener called as work proceeds
+     * @return this builder
+     */
+    public Builder progress(Progress listener) {
+      this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Opens the backbone (building a named one first, which may download its weights once) and returns the
+     * detector that owns it.
+     *
+      * @return an open detector; close it
+     * @throws MahaException when the backbone cannot be opened or built (naming the file or name and the problem)
+     * @throws IllegalStateException when no backbone, or both an ONNX file and a name, were given, or
+     *     {@link #weights}/{@link #cacheFolder} without {@link #named}
+     */
+    public Detector build() throws MahaException {
+      if ((onnx == null) == (catalogName == null)) {
+        throw new IllegalStateException("give one backbone: onnx(file) or named(catalogName)"
+            + (onnx == null ? "" : ", not both"));
+      }
+      if (catalogName == null && (weights != null || cacheFolder != null)) {
+        throw new IllegalStateException("weights(...) and cacheFolder(...) need named(catalogName)");
+      }
+      DecodeLimits limits = maxEncodedBytes < 0 ? new DecodeLimits(maxImagePixels)
+          : new DecodeLimits(maxImagePixels, maxEncodedBytes);
+      try {
+        Path file = onnx;
+        List<String> lv = levels;
+        Normalization norm = normalization == null ? null : Normalization.parse(normalization);
+        List<String> notes = new ArrayList<>();
+        if (catalogName != null) {
+          BuiltGraph g = buildNamed();
+          g.note().ifPresent(notes::add);
+          file = g.onnx();
+          lv = lv.isEmpty() ? g.levelNames() : lv;
+          norm = norm == null ? g.entry().normalization() : norm;
+        }
+        OnnxBackbone backbone = OnnxBackbone.open(file, new BackboneOptions(lv, norm, threads, batchSize));
+        return new Detector(backbone, limits, decodeThreads, file.toAbsolutePath().toString(), progress, notes);
+      } catch (Exception e) {
+        throw MahaException.wrap(e);
+      }
+    }
+
+    private BuiltGraph buildNamed() throws Exception {
+      Catalog catalog = Catalog.official();
+      CatalogEntry entry = catalog.find(catalogName).orElseThrow(() -> new IllegalArgumentException(
+          "unknown backbone '" + catalogName + "' (known: " + String.join(", ", catalog.names()) + ")"));
+      WeightCache cache = new WeightCache(cacheFolder != null ? cacheFolder : WeightCache.defaultRoot());
+      BackboneZoo zoo = new BackboneZoo(cache);
+      DownloadListener download = (done, total) -> progress.progress("download " + catalogName, done, total);
+      return weights != null ? zoo.fromFile(entry, weights, Map.of()) : zoo.official(entry, Map.of(), download);
+    }
+  }
+}

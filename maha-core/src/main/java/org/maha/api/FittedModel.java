@@ -1,0 +1,156 @@
+package org.maha.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.maha.model.Calibration;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelFile;
+import org.maha.model.ModelInfo;
+
+/**
+ * What fitting learned (as Tribuo separates a model from its trainer): one Gaussian per backbone level, the
+ * provenance needed to trust it later (backbone and its ONNX SHA-256, levels, variant, training source and count,
+ * maha and Java versions), and the calibrated threshold if any. Immutable and safe to share between threads; score
+ * with a {@link Detector} opened on the same backbone.
+ */
+public final class FittedModel {
+  private final GaussianAdModel model;
+
+  FittedModel(GaussianAdModel model) {
+    this.model = Objects.requireNonNull(model, "model");
+  }
+
+  /**
+   * Reads a model saved by {@link #save(Path)} (or by {@code maha fit}), verifying its format, checksums and sizes
+   * before trusting it.
+   *
+    * @param file a model file
+    * @return the model
+   * @throws MahaException when the file cannot be read, is not a maha model, or is corrupt
+   */
+  public static FittedModel load(Path file) throws MahaException {
+    try {
+      return new FittedModel(ModelFile.read(file));
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Writes the model to {@code file} atomically (a reader never sees half a file); {@code maha score --model} reads
+   * it too.
+   *
+    * @param file where to write it; replaced if it exists
+   * @throws MahaException when the file cannot be written
+   */
+  public void save(Path file) throws MahaException {
+    try {
+      ModelFile.write(model, file);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * The backbone's level names, in order: the keys of {@link Score#levelDistances()}.
+   *
+   * @return the level names (unmodifiable)
+   */
+  public List<String> levels() {
+    return info().levelNames();
+  }
+
+  /**
+   * The name of the backbone the model was fitted with.
+   *
+   * @return the backbone's name
+   */
+  public String backboneName() {
+    return info().backbone().name();
+  }
+
+  /**
+   * The SHA-256 of the backbone's ONNX graph: scoring with any other graph is refused.
+   *
+   * @return 64 hex digits
+   */
+  public String backboneSha256() {
+    return info().backbone().onnxSha256();
+  }
+
+  /**
+   * The per-level model's id, e.g. {@code mvg}.
+   *
+   * @return the id
+   */
+  public String variant() {
+    return model.variant().id();
+  }
+
+  /**
+   * Where the training images came from (a folder path, or a description of images in memory).
+   *
+   * @return the training source
+   */
+  public String trainedOn() {
+    return info().trainSource();
+  }
+
+  /**
+   * How many images the model was fitted on.
+   *
+   * @return the number of training images
+   */
+  public long trainingImages() {
+    return info().nTrain();
+  }
+
+  /**
+   * When it was fitted, as an ISO-8601 instant.
+   *
+   * @return the creation time
+   */
+  public String createdAt() {
+    return info().createdAt();
+  }
+
+  /**
+   * The maha version that fitted it.
+   *
+   * @return the version
+   */
+  public String mahaVersion() {
+    return info().mahaVersion();
+  }
+
+  /**
+   * The calibrated decision threshold; empty when the model was fitted without calibration.
+   *
+   * @return the threshold, if calibrated
+   */
+  public Optional<Threshold> threshold() {
+    return model.threshold().map(FittedModel::threshold);
+  }
+
+  static Threshold threshold(Calibration c) {
+    return new Threshold(c.threshold(), c.targetFpr(), c.n(), c.guaranteed(), c.source());
+  }
+
+  GaussianAdModel internal() {
+    return model;
+  }
+
+  private ModelInfo info() {
+    return model.info();
+  }
+
+  /** The backbone, variant, levels and training source, for logs. */
+  @Override
+  public String toString() {
+    return "FittedModel[" + variant() + " on " + backboneName() + ", levels " + levels() + ", "
+        + trainingImages() + " images from " + trainedOn() + threshold().map(t -> ", threshold " + t.value())
+        .orElse("") + "]";
+  }
+}

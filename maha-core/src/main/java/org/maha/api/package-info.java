@@ -1,0 +1,16 @@
+/**
+ * The stable public API of maha: what a JVM application embeds to fit an anomaly detector on good images and
+ * score new ones (files, or frames already in memory) in-process.
+ *
+ * <p>Start with {@link org.maha.api.Detector#builder()}: a {@link org.maha.api.Detector} owns the one native
+ * backbone session; {@link org.maha.api.Detector#fit fit} returns an immutable
+ * {@link org.maha.api.FittedModel} that can be saved, loaded and shared between threads;
+ * {@link org.maha.api.Detector#score score} returns an immutable {@link org.maha.api.Score}. Inputs of every form
+ * are given as {@link org.maha.api.Images}.
+ *
+ * <p>Only this package (and {@link org.maha.image.RawFrame}, which {@link org.maha.api.Images#raw} accepts for
+ * camera buffers) is stable: every other {@code org.maha} package is internal to maha and its command line, and may
+ * change in any release without notice. Internal types never appear in this package's signatures except
+ * {@code RawFrame}.
+ */
+package org.maha.api;
