@@ -245,6 +245,32 @@ final class BatchAxisRelaxer {
       return (int) len;
     }
 
+    /** What {@link #forEachSubmessage} calls with a length-delimited field's bytes [from, to) of the buffer. */
+    interface SubmessageVisitor {
+      void visit(int field, int from, int to) throws ProtoFormatException;
+    }
+
+    /**
+     * Walks the rest of this message: each length-delimited field whose number {@code wanted} accepts goes to
+     * {@code visitor} (the reader is already past it), every other field is skipped.
+     */
+    void forEachSubmessage(java.util.function.IntPredicate wanted, SubmessageVisitor visitor)
+        throws ProtoFormatException {
+      while (hasMore()) {
+        long tag = varint();
+        int field = (int) (tag >>> 3);
+        int wireType = (int) (tag & 7);
+        if (wireType == WT_LEN && wanted.test(field)) {
+          int len = length();
+          int from = pos;
+          pos += len;
+          visitor.visit(field, from, from + len);
+        } else {
+          skip(field, wireType);
+        }
+      }
+    }
+
     void skip(int field, int wireType) throws ProtoFormatException {
       if (field == 0) {
         throw new ProtoFormatException("field number 0 at byte " + pos);

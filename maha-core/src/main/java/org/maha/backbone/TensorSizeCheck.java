@@ -27,67 +27,27 @@ final class TensorSizeCheck {
    * @throws BatchAxisRelaxer.ProtoFormatException naming the first tensor that declares more bytes than the file
    */
   static void check(byte[] model) throws BatchAxisRelaxer.ProtoFormatException {
-    BatchAxisRelaxer.Reader r = new BatchAxisRelaxer.Reader(model, 0, model.length);
-    while (r.hasMore()) {
-      long tag = r.varint();
-      int field = (int) (tag >>> 3);
-      int wireType = (int) (tag & 7);
-      if (field == MODEL_GRAPH && wireType == WT_LEN) {
-        int len = r.length();
-        graph(model, r.pos, r.pos + len);
-        r.pos += len;
-      } else {
-        r.skip(field, wireType);
-      }
-    }
+    new BatchAxisRelaxer.Reader(model, 0, model.length)
+        .forEachSubmessage(f -> f == MODEL_GRAPH, (f, from, to) -> graph(model, from, to));
   }
 
+  /** Initialisers, and the tensors held by node attributes (Constant and the like). */
   private static void graph(byte[] b, int from, int to) throws BatchAxisRelaxer.ProtoFormatException {
-    BatchAxisRelaxer.Reader r = new BatchAxisRelaxer.Reader(b, from, to);
-    while (r.hasMore()) {
-      long tag = r.varint();
-      int field = (int) (tag >>> 3);
-      int wireType = (int) (tag & 7);
-      if (wireType == WT_LEN && (field == GRAPH_INITIALIZER || field == GRAPH_NODE)) {
-        int len = r.length();
-        if (field == GRAPH_INITIALIZER) {
-          tensor(b, r.pos, r.pos + len);
-        } else {
-          node(b, r.pos, r.pos + len);
-        }
-        r.pos += len;
-      } else {
-        r.skip(field, wireType);
-      }
-    }
+    new BatchAxisRelaxer.Reader(b, from, to).forEachSubmessage(f -> f == GRAPH_INITIALIZER || f == GRAPH_NODE,
+        (f, start, end) -> {
+          if (f == GRAPH_INITIALIZER) {
+            tensor(b, start, end);
+          } else {
+            node(b, start, end);
+          }
+        });
   }
 
   private static void node(byte[] b, int from, int to) throws BatchAxisRelaxer.ProtoFormatException {
-    BatchAxisRelaxer.Reader r = new BatchAxisRelaxer.Reader(b, from, to);
-    while (r.hasMore()) {
-      long tag = r.varint();
-      int field = (int) (tag >>> 3);
-      int wireType = (int) (tag & 7);
-      if (field == NODE_ATTRIBUTE && wireType == WT_LEN) {
-        int len = r.length();
-        BatchAxisRelaxer.Reader a = new BatchAxisRelaxer.Reader(b, r.pos, r.pos + len);
-        while (a.hasMore()) {
-          long t = a.varint();
-          int f = (int) (t >>> 3);
-          int w = (int) (t & 7);
-          if ((f == ATTRIBUTE_TENSOR || f == ATTRIBUTE_TENSORS) && w == WT_LEN) {
-            int l = a.length();
-            tensor(b, a.pos, a.pos + l);
-            a.pos += l;
-          } else {
-            a.skip(f, w);
-          }
-        }
-        r.pos += len;
-      } else {
-        r.skip(field, wireType);
-      }
-    }
+    new BatchAxisRelaxer.Reader(b, from, to).forEachSubmessage(f -> f == NODE_ATTRIBUTE,
+        (f, start, end) -> new BatchAxisRelaxer.Reader(b, start, end).forEachSubmessage(
+            t -> t == ATTRIBUTE_TENSOR || t == ATTRIBUTE_TENSORS, (t, tensorFrom, tensorTo) -> tensor(b, tensorFrom,
+                tensorTo)));
   }
 
   private static void tensor(byte[] b, int from, int to) throws BatchAxisRelaxer.ProtoFormatException {
