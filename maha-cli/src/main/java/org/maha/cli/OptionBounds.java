@@ -16,8 +16,8 @@ import picocli.CommandLine.Model.OptionSpec;
 final class OptionBounds {
   private OptionBounds() {}
 
-  /** Upper bound of every thread-count option: far above any machine maha runs on, far below what exhausts it. */
-  static final int MAX_THREADS = 256;
+  /** Upper bound of every thread-count option, the library's own (BackboneOptions.MAX_THREADS). */
+  static final int MAX_THREADS = org.maha.backbone.BackboneOptions.MAX_THREADS;
 
   /** {@code [min, max]}, or {@code (min, max]} / {@code (min, max)} for decimals that must exceed min / stay below max. */
   record Range(double min, boolean minOpen, double max, boolean maxOpen, String note) {
@@ -47,8 +47,8 @@ final class OptionBounds {
   static final Map<String, Range> RANGES = Map.ofEntries(
       Map.entry("--threads", new Range(0, false, MAX_THREADS, false, " (0 = all cores)")),
       Map.entry("--decode-threads", Range.closed(1, MAX_THREADS)),
-      Map.entry("--batch", Range.closed(1, 1024)),
-      Map.entry("--batches", Range.closed(1, 1024)),
+      Map.entry("--batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
+      Map.entry("--batches", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-pixels", Range.closed(1, DecodeLimits.MAX_PIXELS_CEILING)),
       Map.entry("--max-file-bytes", Range.closed(1, DecodeLimits.MAX_FILE_BYTES_CEILING)),
       Map.entry("--input-size", Range.closed(1, 2048)),

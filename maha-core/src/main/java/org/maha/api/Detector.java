@@ -71,8 +71,8 @@ public final class Detector implements AutoCloseable {
    * Fits the paper's model (a Gaussian per level, {@link FitOptions#defaults()}) on {@code goodImages}, all assumed
    * normal. Features stream into per-level sums, so memory does not grow with the number of images.
    *
-    * @param goodImages normal images of the product, at least 2
-    * @return the fitted model, not calibrated
+   * @param goodImages normal images of the product, at least 2
+   * @return the fitted model, not calibrated
    * @throws MahaException when an image cannot be read (naming it) or fewer than 2 images were given
    */
   public FittedModel fit(Images goodImages) throws MahaException {
@@ -82,9 +82,9 @@ public final class Detector implements AutoCloseable {
   /**
    * Fits on {@code goodImages} as {@code options} say (variant; calibration on other good images).
    *
-    * @param goodImages normal images of the product, at least 2
-    * @param options the variant and, optionally, calibration images and rate
-    * @return the fitted (and, if asked, calibrated) model
+   * @param goodImages normal images of the product, at least 2
+   * @param options the variant and, optionally, calibration images and rate
+   * @return the fitted (and, if asked, calibrated) model
    * @throws MahaException when an image cannot be read (naming it), fewer than 2 images were given, or no
    *     calibration image was readable
    */
@@ -105,10 +105,10 @@ public final class Detector implements AutoCloseable {
    * A copy of {@code model} with a decision threshold calibrated on {@code goodImages} (normal, not used for
    * fitting), so that at most a fraction {@code targetFpr} of good images is flagged; for a model fitted earlier.
    *
-    * @param model a model fitted with this detector's backbone
-    * @param goodImages normal images not used for fitting
-    * @param targetFpr the false-positive rate to aim for, in (0, 1)
-    * @return the model with its threshold; {@code model} itself is unchanged
+   * @param model a model fitted with this detector's backbone
+   * @param goodImages normal images not used for fitting
+   * @param targetFpr the false-positive rate to aim for, in (0, 1)
+   * @return the model with its threshold; {@code model} itself is unchanged
    * @throws MahaException when the model was fitted with another backbone, or no calibration image was readable
    * @throws IllegalArgumentException when {@code targetFpr} is outside (0, 1)
    */
@@ -129,9 +129,9 @@ public final class Detector implements AutoCloseable {
   /**
    * Scores exactly one image, e.g. {@code score(model, Images.of(frame))}: the call for a camera loop.
    *
-    * @param model a model fitted with this detector's backbone
-    * @param image one image, in any form
-    * @return its score
+   * @param model a model fitted with this detector's backbone
+   * @param image one image, in any form
+   * @return its score
    * @throws MahaException when the image cannot be read, or the model was fitted with another backbone
    * @throws IllegalArgumentException when {@code image} holds other than one image
    */
@@ -144,9 +144,9 @@ public final class Detector implements AutoCloseable {
    * Scores every image of {@code images}, in order: decoding overlaps inference, and images run in batches of
    * {@link Builder#batchSize(int)}, so this is faster than one {@link #score} per image.
    *
-    * @param model a model fitted with this detector's backbone
-    * @param images the images, in any form
-    * @return one score per image, in input order (unmodifiable)
+   * @param model a model fitted with this detector's backbone
+   * @param images the images, in any form
+   * @return one score per image, in input order (unmodifiable)
    * @throws MahaException when an image cannot be read (naming it), or the model was fitted with another backbone
    */
   public List<Score> scoreAll(FittedModel model, Images images) throws MahaException {
@@ -201,8 +201,8 @@ public final class Detector implements AutoCloseable {
   /**
    * Warnings from opening the backbone that an application should show or log (maha never prints), e.g. that a
    * weights file is not the official one and so is unverified. Usually empty.
-    *
-    * @return the warnings, usually none (unmodifiable)
+   *
+   * @return the warnings, usually none (unmodifiable)
    */
   public List<String> warnings() {
     return notes;
@@ -253,9 +253,9 @@ public final class Detector implements AutoCloseable {
     /**
      * The backbone as an ONNX file (a CNN whose graph outputs include the feature maps to pool). Known files
      * (maha's exported MobileNetV2) bring their levels and normalisation; for others give {@link #levels}.
-      *
-      * @param onnxFile the ONNX graph
-      * @return this builder
+     *
+     * @param onnxFile the ONNX graph
+     * @return this builder
      */
     public Builder onnx(Path onnxFile) {
       this.onnx = Objects.requireNonNull(onnxFile, "onnxFile");
@@ -267,9 +267,9 @@ public final class Detector implements AutoCloseable {
      * {@code maha backbones list} shows): its graph is built from the official weights, downloaded and verified on
      * first use and cached (see {@link #cacheFolder}), or from {@link #weights}. Levels and normalisation default
      * to the catalog's.
-      *
-      * @param catalogName a catalog name, e.g. {@code resnet18}
-      * @return this builder
+     *
+     * @param catalogName a catalog name, e.g. {@code resnet18}
+     * @return this builder
      */
     public Builder named(String catalogName) {
       this.catalogName = Objects.requireNonNull(catalogName, "catalogName");
@@ -279,9 +279,9 @@ public final class Detector implements AutoCloseable {
     /**
      * With {@link #named}: build from this local weights file instead of downloading. The official file is
      * verified; any other is used and reported in {@link Detector#warnings()}.
-      *
-      * @param weightsFile a PyTorch, safetensors or TFLite weights file of that backbone
-      * @return this builder
+     *
+     * @param weightsFile a PyTorch, safetensors or TFLite weights file of that backbone
+     * @return this builder
      */
     public Builder weights(Path weightsFile) {
       this.weights = Objects.requireNonNull(weightsFile, "weightsFile");
@@ -314,8 +314,8 @@ public final class Detector implements AutoCloseable {
      * The input normalisation the backbone was trained with: {@code imagenet} (mean/std) or {@code minus1to1}
      * ({@code x/127.5 - 1}). Default: the preset's or catalog's, else {@code imagenet}.
      *
-      * @param name {@code imagenet} or {@code minus1to1}
-      * @return this builder
+     * @param name {@code imagenet} or {@code minus1to1}
+     * @return this builder
      * @throws IllegalArgumentException for another name
      */
     public Builder normalization(String name) {
@@ -327,50 +327,43 @@ public final class Detector implements AutoCloseable {
     /**
      * ONNX Runtime's threads for one inference; 0 (default) lets it use one per physical core.
      *
-     * @param threads at least 0
+     * @param threads 0 to {@value BackboneOptions#MAX_THREADS}
      * @return this builder
      */
     public Builder threads(int threads) {
-      if (threads < 0) {
-        throw new IllegalArgumentException("threads: expected >= 0 (0 = ONNX Runtime's default), found " + threads);
-      }
-      this.threads = threads;
+      this.threads = BackboneOptions.requireThreads("threads", threads, 0);
       return this;
     }
 
-    /** Most images per inference call (default {@value BackboneOptions#DEFAULT_MAX_BATCH}): larger is faster per
-      *
-      * @param images at least 1
-      * @return this builder
-     * image, up to a point, and uses more memory. */
+    /**
+     * Most images per inference call (default {@value BackboneOptions#DEFAULT_MAX_BATCH}): larger is faster per
+     * image, up to a point, and uses more memory.
+     *
+     * @param images 1 to {@value BackboneOptions#MAX_BATCH}
+     * @return this builder
+     */
     public Builder batchSize(int images) {
-      if (images < 1) {
-        throw new IllegalArgumentException("batchSize: expected >= 1, found " + images);
-      }
-      this.batchSize = images;
+      this.batchSize = BackboneOptions.requireMaxBatch("batchSize", images);
       return this;
     }
 
     /**
      * Threads that decode and resize images ahead of inference, per call (default 2).
      *
-     * @param threads at least 1
+     * @param threads 1 to {@value BackboneOptions#MAX_THREADS}
      * @return this builder
      */
     public Builder decodeThreads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("decodeThreads: expected >= 1, found " + threads);
-      }
-      this.decodeThreads = threads;
+      this.decodeThreads = BackboneOptions.requireThreads("decodeThreads", threads, 1);
       return this;
     }
 
     /**
      * The largest image accepted, in pixels (default 100 million): an image claiming more is refused before any
      * pixel memory is allocated, so a hostile file cannot exhaust the heap.
-      *
-      * @param pixels width × height, at least 1
-      * @return this builder
+     *
+     * @param pixels width × height, at least 1
+     * @return this builder
      */
     public Builder maxImagePixels(long pixels) {
       new DecodeLimits(pixels); // validates
@@ -407,7 +400,7 @@ public final class Detector implements AutoCloseable {
      * Opens the backbone (building a named one first, which may download its weights once) and returns the
      * detector that owns it.
      *
-      * @return an open detector; close it
+     * @return an open detector; close it
      * @throws MahaException when the backbone cannot be opened or built (naming the file or name and the problem)
      * @throws IllegalStateException when no backbone, or both an ONNX file and a name, were given, or
      *     {@link #weights}/{@link #cacheFolder} without {@link #named}

@@ -33,8 +33,8 @@ public final class FitOptions {
    * Another per-level model, by the id the command line uses: {@code mvg} (default), the baselines {@code l2} and
    * {@code sed}, or a PCA subspace {@code pca:0.99} / {@code npca:0.99}.
    *
-    * @param id the variant's id
-    * @return a copy with that variant
+   * @param id the variant's id
+   * @return a copy with that variant
    * @throws IllegalArgumentException for an unknown id, saying which ones exist
    */
   public FitOptions withVariant(String id) {
@@ -45,9 +45,9 @@ public final class FitOptions {
    * Also calibrates a decision threshold on {@code goodImages} (normal, and not among the training images) so that
    * at most a fraction {@code targetFpr} of good images is flagged; scores then carry a {@link Verdict}.
    *
-    * @param goodImages normal images not used for fitting
+   * @param goodImages normal images not used for fitting
    * @param targetFpr the false-positive rate to aim for, in (0, 1), e.g. 0.01
-    * @return a copy that also calibrates
+   * @return a copy that also calibrates
    * @throws IllegalArgumentException when {@code targetFpr} is outside (0, 1)
    */
   public FitOptions withCalibration(Images goodImages, double targetFpr) {

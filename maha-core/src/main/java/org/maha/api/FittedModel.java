@@ -26,8 +26,8 @@ public final class FittedModel {
    * Reads a model saved by {@link #save(Path)} (or by {@code maha fit}), verifying its format, checksums and sizes
    * before trusting it.
    *
-    * @param file a model file
-    * @return the model
+   * @param file a model file
+   * @return the model
    * @throws MahaException when the file cannot be read, is not a maha model, or is corrupt
    */
   public static FittedModel load(Path file) throws MahaException {
@@ -42,7 +42,7 @@ public final class FittedModel {
    * Writes the model to {@code file} atomically (a reader never sees half a file); {@code maha score --model} reads
    * it too.
    *
-    * @param file where to write it; replaced if it exists
+   * @param file where to write it; replaced if it exists
    * @throws MahaException when the file cannot be written
    */
   public void save(Path file) throws MahaException {

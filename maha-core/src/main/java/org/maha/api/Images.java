@@ -40,9 +40,9 @@ public final class Images {
   /**
    * The image files directly inside {@code folder} (PNG, JPEG, BMP, TIFF; not recursive), in name order: the
    * usual way to give training images. An unreadable image stops the call with a {@link MahaException} naming it.
-    *
-    * @param folder a folder of image files
-    * @return the images, read when a detector uses them
+   *
+   * @param folder a folder of image files
+   * @return the images, read when a detector uses them
    */
   public static Images folder(Path folder) {
     Objects.requireNonNull(folder, "folder");
@@ -73,9 +73,9 @@ public final class Images {
   /**
    * {@link BufferedImage}s of any type (gray, 16-bit, indexed, with or without alpha), read exactly as the file
    * decoder reads the same pixels saved as PNG; named {@code frame-0}, {@code frame-1}, ...
-    *
-    * @param images the images
-    * @return the images, read when a detector uses them
+   *
+   * @param images the images
+   * @return the images, read when a detector uses them
    */
   public static Images of(List<? extends BufferedImage> images) {
     List<BufferedImage> copy = List.copyOf(images);
@@ -96,9 +96,9 @@ public final class Images {
   /**
    * Encoded image files held in memory (PNG, JPEG, BMP, TIFF), under the same size limits as files; named
    * {@code frame-0}, {@code frame-1}, ...
-    *
-    * @param encodedImages the files' bytes
-    * @return the images, read when a detector uses them
+   *
+   * @param encodedImages the files' bytes
+   * @return the images, read when a detector uses them
    */
   public static Images encoded(List<byte[]> encodedImages) {
     List<byte[]> copy = List.copyOf(encodedImages);
@@ -118,9 +118,9 @@ public final class Images {
   /**
    * Raw 8-bit interleaved camera buffers (RGB, BGR, gray, RGBA, BGRA with a row stride), as camera SDKs hand them
    * over, without encoding them first; named {@code frame-0}, {@code frame-1}, ...
-    *
-    * @param frames the camera buffers
-    * @return the images, read when a detector uses them
+   *
+   * @param frames the camera buffers
+   * @return the images, read when a detector uses them
    */
   public static Images raw(List<RawFrame> frames) {
     List<RawFrame> copy = List.copyOf(frames);
@@ -140,9 +140,9 @@ public final class Images {
   /**
    * The same images described as {@code description} in a fitted model's provenance and in calibration records
    * (the default is the folder path, or e.g. "12 images in memory").
-    *
-    * @param description e.g. {@code "line 3, night shift"}
-    * @return a copy with that description
+   *
+   * @param description e.g. {@code "line 3, night shift"}
+   * @return a copy with that description
    */
   public Images describedAs(String description) {
     return new Images(Objects.requireNonNull(description, "description"), resolver);

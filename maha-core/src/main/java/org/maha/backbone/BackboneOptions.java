@@ -17,14 +17,44 @@ public record BackboneOptions(List<String> levels, Normalization normalization, 
   /** Default images per inference call: large enough to amortise per-call overhead, small in memory. */
   public static final int DEFAULT_MAX_BATCH = 16;
 
+  /**
+   * Most threads of any pool maha starts (ONNX Runtime intra-op, decoding): each costs a stack and scratch
+   * buffers, so an unbounded count (e.g. 100000) grows memory without end. The CLI and the API share this bound.
+   */
+  public static final int MAX_THREADS = 256;
+
+  /** Most images per inference call: the input alone is 1024 × 3 × 600² floats (4.4 GB) at EfficientNet-B7. */
+  public static final int MAX_BATCH = 1024;
+
   public BackboneOptions {
     levels = levels == null ? List.of() : List.copyOf(levels);
-    if (threads < 0) {
-      throw new IllegalArgumentException("threads: expected >= 0 (0 = ONNX Runtime default), found " + threads);
+    requireThreads("threads", threads, 0);
+    requireMaxBatch("maxBatch", maxBatch);
+  }
+
+  /**
+   * Checks a thread count against [{@code min}, {@link #MAX_THREADS}].
+   *
+   * @throws IllegalArgumentException naming {@code what}, the value and the range
+   */
+  public static int requireThreads(String what, int threads, int min) {
+    if (threads < min || threads > MAX_THREADS) {
+      throw new IllegalArgumentException(what + ": expected " + min + ".." + MAX_THREADS
+          + (min == 0 ? " (0 = ONNX Runtime's default)" : "") + ", found " + threads);
     }
-    if (maxBatch < 1) {
-      throw new IllegalArgumentException("maxBatch: expected >= 1, found " + maxBatch);
+    return threads;
+  }
+
+  /**
+   * Checks a batch size against [1, {@link #MAX_BATCH}].
+   *
+   * @throws IllegalArgumentException naming {@code what}, the value and the range
+   */
+  public static int requireMaxBatch(String what, int maxBatch) {
+    if (maxBatch < 1 || maxBatch > MAX_BATCH) {
+      throw new IllegalArgumentException(what + ": expected 1.." + MAX_BATCH + ", found " + maxBatch);
     }
+    return maxBatch;
   }
 
   /** Preset levels and normalisation, default threads, batches of {@value #DEFAULT_MAX_BATCH}. */

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.maha.augment.Augmenter;
 import org.maha.backbone.Backbone;
+import org.maha.backbone.BackboneOptions;
 import org.maha.image.DecodeLimits;
 import org.maha.image.OpenCvResize;
 import org.maha.image.Preprocessing;
@@ -50,13 +51,13 @@ public final class FeatureExtractor {
   private final int decodeThreads;
 
   /**
-   * @param decodeThreads threads for decoding and resizing (at least 1)
+   * @param decodeThreads threads for decoding and resizing (1 to {@link BackboneOptions#MAX_THREADS})
    */
   public FeatureExtractor(Backbone backbone, DecodeLimits limits, int decodeThreads) {
     this.backbone = backbone;
     this.preprocessing = new Preprocessing(backbone.spec().inputSizePx(), backbone.spec().normalization());
     this.limits = limits;
-    this.decodeThreads = Math.max(1, decodeThreads);
+    this.decodeThreads = BackboneOptions.requireThreads("decodeThreads", decodeThreads, 1);
   }
 
   public Backbone backbone() {

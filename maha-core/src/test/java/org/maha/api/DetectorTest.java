@@ -229,6 +229,13 @@ class DetectorTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
     assertThatThrownBy(() -> Detector.builder().batchSize(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+    // the same bounds as the CLI's: a huge thread count would grow memory without end
+    assertThatThrownBy(() -> Detector.builder().threads(100_000))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads").hasMessageContaining("256");
+    assertThatThrownBy(() -> Detector.builder().decodeThreads(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decodeThreads");
+    assertThatThrownBy(() -> Detector.builder().batchSize(1025))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..1024");
     assertThatThrownBy(() -> Detector.builder().normalization("bogus"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> FitOptions.defaults().withVariant("bogus"))
