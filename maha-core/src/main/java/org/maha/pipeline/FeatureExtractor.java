@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -153,15 +154,17 @@ public final class FeatureExtractor {
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
     int count = source.size();
-    int batch = Math.max(1, backbone.maxBatch());
+    // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
+    int batch = Math.max(1, Math.min(backbone.maxBatch(), count));
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
     int window = Math.max(2 * batch, 4 * decodeThreads);
     List<Skipped> skipped = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(decodeThreads, r -> {
+    ExecutorService pool = count <= 1 ? null : Executors.newFixedThreadPool(Math.min(decodeThreads, count), r -> {
       Thread t = new Thread(r, "maha-decode");
       t.setDaemon(true);
       return t;
     });
+    Executor decode = pool != null ? pool : Runnable::run;
     try {
       Deque<CompletableFuture<float[]>> pending = new ArrayDeque<>();
       int submitted = 0;
@@ -179,7 +182,7 @@ public final class FeatureExtractor {
             } catch (InputException e) {
               throw new CompletionException(e);
             }
-          }, pool));
+          }, decode));
         }
         int index = done++;
         float[] chwData;
@@ -207,7 +210,9 @@ public final class FeatureExtractor {
         progress.progress(task, done, count);
       }
     } finally {
-      pool.shutdownNow();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
     return skipped;
   }
