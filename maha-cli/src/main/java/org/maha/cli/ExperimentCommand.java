@@ -17,6 +17,7 @@ import org.maha.catalog.WeightCache;
 import org.maha.data.MvtecCategory;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Sha256;
+import org.maha.model.Variant;
 import org.maha.pipeline.CategoryFeatures;
 import org.maha.pipeline.Evaluation;
 import org.maha.pipeline.EvaluationReport;
@@ -87,6 +88,9 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
           + "table as published). Default: ${DEFAULT-VALUE}."})
   String pcaRule;
 
+  /** {@link #pcaRule}, parsed by validate(). */
+  private Variant.PcaRule rule;
+
   @Option(names = "--cache", paramLabel = "DIR",
       description = "Feature cache. Default: $MAHA_HOME/features or ~/.cache/maha/features.")
   Path cache;
@@ -106,8 +110,10 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
             + "' (expected " + String.join(", ", EXPERIMENTS) + ")");
       }
     }
-    if (!pcaRule.equals("maha") && !pcaRule.equals("official")) {
-      throw new MahaCommand.UsageException("--pca-rule: expected maha or official, got '" + pcaRule + "'");
+    try {
+      rule = Variant.PcaRule.parse(pcaRule);
+    } catch (IllegalArgumentException e) {
+      throw new MahaCommand.UsageException("--pca-rule: " + e.getMessage());
     }
     augment.passes();
     backbone.checkCombination(true);
@@ -125,7 +131,6 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    boolean official = pcaRule.equals("official");
     List<String> ran = EXPERIMENTS.stream().filter(experiments::contains)
         .filter(e -> !e.equals("backbones") || !compare.isEmpty()).toList();
     Evaluation.Protocol protocol = new Evaluation.Protocol(fullTrain ? 1 : folds, 0)
@@ -156,11 +161,11 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
       String file = onnx.toAbsolutePath().toString();
       levels = Experiments.evaluate(specB, features, Experiments.TABLE_I, protocol, file);
       if (ran.contains("pca")) {
-        pca = Optional.of(Experiments.evaluate(specB, features, Experiments.pcaTable(official), protocol,
+        pca = Optional.of(Experiments.evaluate(specB, features, Experiments.pcaTable(rule), protocol,
             file));
       }
       if (ran.contains("sweep")) {
-        sweep = Experiments.varianceSweep(features, protocol, official);
+        sweep = Experiments.varianceSweep(features, protocol, rule);
       }
       if (ran.contains("sigma")) {
         int level = sigmaLevel == null ? bestLevel(levels, 0) : specB.levelNames().indexOf(sigmaLevel);

@@ -29,11 +29,11 @@ public final class Experiments {
       "npca:0.9999");
 
   /** The PCA / NPCA table's variants under one rule: maha's, or the official slice ({@code npca-official:T}). */
-  public static List<String> pcaTable(boolean official) {
+  public static List<String> pcaTable(Variant.PcaRule rule) {
     List<String> out = new ArrayList<>();
     for (String v : PCA_TABLE) {
       Variant.Pca p = (Variant.Pca) Variant.parse(v);
-      out.add(new Variant.Pca(p.threshold(), p.negated(), official).id());
+      out.add(new Variant.Pca(p.threshold(), p.negated(), rule).id());
     }
     return List.copyOf(out);
   }
@@ -157,13 +157,13 @@ public final class Experiments {
 
   /**
    * One point of the variance sweep: combined AUROC (mean ± SEM over categories) of PCA or NPCA at threshold t
-   * under one component rule ({@code official}: the official slice, else maha's; see {@link Variant.Pca});
+   * under one component {@code rule} (see {@link Variant.Pca});
    * {@code categoryAuroc} are the per-category AUROCs it summarises (in the order of the categories). Of the
    * {@code levelFits} per-level subspaces (categories × folds × levels), {@code singleComponentFits} kept a single
    * component, {@code nullSingleFits} of them one with zero variance on the fit vectors (that level then adds
    * nothing, or only noise, to the combined score).
    */
-  public record SweepPoint(double threshold, boolean negated, boolean official, MeanSem auroc,
+  public record SweepPoint(double threshold, boolean negated, Variant.PcaRule rule, MeanSem auroc,
       double meanKeptFraction, List<Double> categoryAuroc, int levelFits, int singleComponentFits,
       int nullSingleFits) {
     public SweepPoint {
@@ -172,25 +172,25 @@ public final class Experiments {
 
     /** The variant name without threshold: pca, npca, pca-official or npca-official. */
     public String method() {
-      return (negated ? "npca" : "pca") + (official ? Variant.Pca.OFFICIAL : "");
+      return (negated ? "npca" : "pca") + rule.suffix();
     }
   }
 
-  /** {@link #varianceSweep(List, Evaluation.Protocol, boolean)} with maha's component rule. */
+  /** {@link #varianceSweep(List, Evaluation.Protocol, Variant.PcaRule)} with maha's component rule. */
   public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol) {
-    return varianceSweep(features, protocol, false);
+    return varianceSweep(features, protocol, Variant.PcaRule.MAHA);
   }
 
   /**
    * AUROC of the combined score versus variance threshold for PCA and NPCA (the paper's PCA finding: the
    * low-variance components carry the signal). Per category and fold, each level's PCA is computed once on the
    * fold's fit vectors and reused for every threshold; the components are selected exactly as {@code fit} selects
-   * them for {@code pca:T}/{@code npca:T} ({@code official} false) or {@code pca-official:T}/{@code
-   * npca-official:T} (true), so a sweep point equals the PCA table's cell of the same variant. A category's AUROC
+   * them for {@code pca:T}/{@code npca:T} ({@code rule} MAHA) or {@code pca-official:T}/{@code
+   * npca-official:T} (OFFICIAL), so a sweep point equals the PCA table's cell of the same variant. A category's AUROC
    * and kept share are averaged over its folds, like every other table.
    */
   public static List<SweepPoint> varianceSweep(List<CategoryFeatures> features, Evaluation.Protocol protocol,
-      boolean official) {
+      Variant.PcaRule rule) {
     List<SweepPoint> out = new ArrayList<>();
     int cats = features.size();
     double[][][] auroc = new double[2][SWEEP.length][cats];
@@ -206,7 +206,7 @@ public final class Experiments {
         anomalous[i] = f.testLabels().get(i).anomalous();
       }
       for (int[] held : heldOut) {
-        double[][][] fold = sweepFold(f, Evaluation.complement(n, held), anomalous, official);
+        double[][][] fold = sweepFold(f, Evaluation.complement(n, held), anomalous, rule);
         for (int neg = 0; neg < 2; neg++) {
           for (int s = 0; s < SWEEP.length; s++) {
             auroc[neg][s][c] += fold[neg][s][0] / heldOut.length;
@@ -229,7 +229,7 @@ public final class Experiments {
           per.add(a);
         }
         int[] n = counts[neg][s];
-        out.add(new SweepPoint(SWEEP[s], neg == 1, official, Summary.meanSem(auroc[neg][s]), k, per, n[0], n[1],
+        out.add(new SweepPoint(SWEEP[s], neg == 1, rule, Summary.meanSem(auroc[neg][s]), k, per, n[0], n[1],
             n[2]));
       }
     }
@@ -240,7 +240,7 @@ public final class Experiments {
    * One fold of the sweep: {@code [neg][threshold] = {combined AUROC, mean share of components kept, level fits,
    * single-component fits, null single-component fits}} with each level's PCA fitted on the fold's fit vectors.
    */
-  private static double[][][] sweepFold(CategoryFeatures f, int[] fit, boolean[] anomalous, boolean official) {
+  private static double[][][] sweepFold(CategoryFeatures f, int[] fit, boolean[] anomalous, Variant.PcaRule rule) {
     int levels = f.train().get(0).length;
     double[][][] out = new double[2][SWEEP.length][5];
     double[][][] combined = new double[2][SWEEP.length][anomalous.length];
@@ -251,7 +251,7 @@ public final class Experiments {
       PcaFit pca = Pca.fit(rows);
       for (int neg = 0; neg < 2; neg++) {
         for (int s = 0; s < SWEEP.length; s++) {
-          int[] range = GaussianAdFitter.keptComponents(pca, new Variant.Pca(SWEEP[s], neg == 1, official),
+          int[] range = GaussianAdFitter.keptComponents(pca, new Variant.Pca(SWEEP[s], neg == 1, rule),
               rows.length, "L" + l, ignored);
           double[] d = levelDistances(pca, range, rows, f.test(), l);
           out[neg][s][1] += (double) (range[1] - range[0]) / pca.explainedVarianceRatio().length / levels;

@@ -114,7 +114,8 @@ public final class ExperimentReport {
               + "finding: NPCA, the components with little variance on good images, keeps the performance of the "
               + "full Gaussian while PCA loses it. The mvg column (no reduction) repeats Table I for reference. "
               + "Cells: AUROC (%) " + over + "; bold: best of the row.",
-              VariantNames.pcaRule(pca.variants().stream().anyMatch(VariantNames::official))),
+              VariantNames.pcaRule(pca.variants().stream().anyMatch(VariantNames::official)
+                  ? org.maha.model.Variant.PcaRule.OFFICIAL : org.maha.model.Variant.PcaRule.MAHA)),
           List.of(levelTable("pca-npca", "PCA/NPCA (ours): image-level AUROC (%) per level, " + over, pca,
               mvgColumn(levels))),
           List.of(fig), List.of(PublishedResults.HEADLINE)));
@@ -129,7 +130,7 @@ public final class ExperimentReport {
               + "share of components kept. If the low-variance components carry the signal, NPCA stays high "
               + "while PCA drops as t falls. One PCA per category, fold and level on the fold's fit vectors, "
               + "reused for every t; AUROC averaged over each category's folds, then " + over + ". Bold: the better of PCA and NPCA.",
-              VariantNames.pcaRule(r.sweep().get(0).official())),
+              VariantNames.pcaRule(r.sweep().get(0).rule())),
           List.of(sweepTable(r.sweep())), List.of(fig), sweepNotes(r.sweep())));
     }
     if (r.sigma().isPresent()) {

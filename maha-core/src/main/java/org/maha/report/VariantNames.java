@@ -33,8 +33,8 @@ final class VariantNames {
   }
 
   /** The component rule of a PCA/NPCA run, in words, for the report (see {@code org.maha.model.Variant.Pca}). */
-  static String pcaRule(boolean official) {
-    return official
+  static String pcaRule(org.maha.model.Variant.PcaRule rule) {
+    return rule == org.maha.model.Variant.PcaRule.OFFICIAL
         ? "Component rule: the official slice (variants pca-official:t / npca-official:t), exactly the paper's "
             + "compute_pca as the published table was computed: numerically null components (the null space when "
             + "a fold has fewer fit vectors than dimensions) are kept, and when the first component alone holds "

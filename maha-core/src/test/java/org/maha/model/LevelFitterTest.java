@@ -65,7 +65,7 @@ class LevelFitterTest {
     PcaFit pca = Pca.fit(x);
     List<String> w = new ArrayList<>();
     Variant.Pca official = (Variant.Pca) Variant.parse("npca-official:0.9");
-    assertThat(official).isEqualTo(new Variant.Pca(0.9, true, true));
+    assertThat(official).isEqualTo(new Variant.Pca(0.9, true, Variant.PcaRule.OFFICIAL));
     assertThat(official.id()).isEqualTo("npca-official:0.9");
     int[] slice = Pca.selectComponents(pca.explainedVarianceRatio(), 0.9, true);
     assertThat(slice[1]).isEqualTo(5);
@@ -81,7 +81,7 @@ class LevelFitterTest {
     double[][] x = rows(200, new double[] {1000, 1, 1, 1}, 2);
     PcaFit pca = Pca.fit(x);
     List<String> w = new ArrayList<>();
-    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.99, true, true), 200, "L0", w))
+    assertThat(LevelFitter.keptComponents(pca, new Variant.Pca(0.99, true, Variant.PcaRule.OFFICIAL), 200, "L0", w))
         .containsExactly(3, 4);
     assertThat(w).singleElement().asString().contains("L0", "npca-official:0.99", "only the last");
   }

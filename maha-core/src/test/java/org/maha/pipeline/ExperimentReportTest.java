@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maha.backbone.BackboneSpec;
+import org.maha.model.Variant;
 import org.maha.report.ExperimentReport;
 
 /**
@@ -48,10 +49,11 @@ class ExperimentReportTest {
     BackboneSpec spec = SyntheticFeatures.spec(DIMS);
     EvaluationReport levels = Experiments.evaluate(spec, cats, Experiments.TABLE_I, protocol, "x.onnx");
     Optional<EvaluationReport> pca = experiments.contains("pca")
-        ? Optional.of(Experiments.evaluate(spec, cats, Experiments.pcaTable(official), protocol, "x.onnx"))
+        ? Optional.of(Experiments.evaluate(spec, cats, Experiments.pcaTable(official ? Variant.PcaRule.OFFICIAL : Variant.PcaRule.MAHA), protocol, "x.onnx"))
         : Optional.empty();
     List<Experiments.SweepPoint> sweep = experiments.contains("sweep")
-        ? Experiments.varianceSweep(cats, protocol, official) : List.of();
+        ? Experiments.varianceSweep(cats, protocol, official ? Variant.PcaRule.OFFICIAL
+            : Variant.PcaRule.MAHA) : List.of();
     Optional<ExperimentResults.SigmaTable> sigma = Optional.empty();
     if (experiments.contains("sigma")) {
       String v = pca.orElseThrow().variants().get(2); // npca at 0.99: k varies with the folds' fit vectors

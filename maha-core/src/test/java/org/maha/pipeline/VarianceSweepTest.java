@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maha.model.Variant;
 
 class VarianceSweepTest {
   private static final int[] DIMS = {6, 4};
@@ -63,8 +64,8 @@ class VarianceSweepTest {
     }
     List<CategoryFeatures> cats = List.of(SyntheticFeatures.category(root, "a", train, 10, 6, dims, null, List.of()));
     Evaluation.Protocol protocol = Evaluation.Protocol.paper();
-    List<Experiments.SweepPoint> maha = Experiments.varianceSweep(cats, protocol, false);
-    List<Experiments.SweepPoint> official = Experiments.varianceSweep(cats, protocol, true);
+    List<Experiments.SweepPoint> maha = Experiments.varianceSweep(cats, protocol, Variant.PcaRule.MAHA);
+    List<Experiments.SweepPoint> official = Experiments.varianceSweep(cats, protocol, Variant.PcaRule.OFFICIAL);
     boolean differ = false;
     for (List<Experiments.SweepPoint> sweep : List.of(maha, official)) {
       for (Experiments.SweepPoint p : sweep) {
