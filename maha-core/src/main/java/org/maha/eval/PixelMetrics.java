@@ -135,13 +135,14 @@ public final class PixelMetrics {
   private record Curve(double[] fpr, double[] pro, int points, long twiceArea) {}
 
   private Curve curve(long normalPixels) {
-    int k = images.size();
+    long[][] keys = images.toArray(new long[0][]);
+    int k = keys.length;
     int[] next = new int[k]; // next[i]: index of the next key of image i, counting down from its end
     int[] heap = new int[k];
     int size = 0;
     for (int i = 0; i < k; i++) {
-      next[i] = images.get(i).length - 1;
-      size = push(heap, size, next, i);
+      next[i] = keys[i].length - 1;
+      size = push(keys, heap, size, next, i);
     }
     double[] inverseSize = new double[regions + 1];
     for (int r = 1; r <= regions; r++) {
@@ -157,13 +158,12 @@ public final class PixelMetrics {
     double proSum = 0; // Neumaier-compensated Σ 1/|region| over region pixels at or above the threshold
     double proCompensation = 0;
     while (size > 0) {
-      int score = (int) (top(heap[0], next) >> 32); // the highest score not yet passed
+      int score = (int) (keys[heap[0]][next[heap[0]]] >> 32); // the highest score not yet passed
       long groupFp = 0;
       long groupTp = 0;
       while (size > 0) {
         int img = heap[0];
-        long[] keys = images.get(img);
-        long key = keys[next[img]];
+        long key = keys[img][next[img]];
         if ((int) (key >> 32) != score) {
           break;
         }
@@ -178,7 +178,7 @@ public final class PixelMetrics {
           proSum = t;
         }
         next[img]--;
-        size = next[img] < 0 ? pop(heap, size, next) : siftDown(heap, size, next, 0);
+        size = next[img] < 0 ? pop(keys, heap, size, next) : siftDown(keys, heap, size, next, 0);
       }
       twiceArea += groupFp * (2 * tp + groupTp);
       fp += groupFp;
@@ -217,11 +217,11 @@ public final class PixelMetrics {
 
   // A max-heap of image indices ordered by each image's next (largest remaining) key.
 
-  private long top(int img, int[] next) {
-    return images.get(img)[next[img]];
+  private static long top(long[][] keys, int img, int[] next) {
+    return keys[img][next[img]];
   }
 
-  private int push(int[] heap, int size, int[] next, int img) {
+  private static int push(long[][] keys, int[] heap, int size, int[] next, int img) {
     if (next[img] < 0) {
       return size; // empty image (cannot happen: sizes are positive), nothing to merge
     }
@@ -229,7 +229,7 @@ public final class PixelMetrics {
     heap[c] = img;
     while (c > 0) {
       int parent = (c - 1) / 2;
-      if (top(heap[parent], next) >= top(heap[c], next)) {
+      if (top(keys, heap[parent], next) >= top(keys, heap[c], next)) {
         break;
       }
       int t = heap[parent];
@@ -240,19 +240,19 @@ public final class PixelMetrics {
     return size + 1;
   }
 
-  private int pop(int[] heap, int size, int[] next) {
+  private static int pop(long[][] keys, int[] heap, int size, int[] next) {
     heap[0] = heap[size - 1];
-    return size - 1 == 0 ? 0 : siftDown(heap, size - 1, next, 0);
+    return size - 1 == 0 ? 0 : siftDown(keys, heap, size - 1, next, 0);
   }
 
-  private int siftDown(int[] heap, int size, int[] next, int c) {
+  private static int siftDown(long[][] keys, int[] heap, int size, int[] next, int c) {
     while (true) {
       int l = 2 * c + 1;
       if (l >= size) {
         return size;
       }
-      int big = l + 1 < size && top(heap[l + 1], next) > top(heap[l], next) ? l + 1 : l;
-      if (top(heap[c], next) >= top(heap[big], next)) {
+      int big = l + 1 < size && top(keys, heap[l + 1], next) > top(keys, heap[l], next) ? l + 1 : l;
+      if (top(keys, heap[c], next) >= top(keys, heap[big], next)) {
         return size;
       }
       int t = heap[big];
