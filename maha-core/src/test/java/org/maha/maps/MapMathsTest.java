@@ -20,6 +20,10 @@ class MapMathsTest {
     return MapsFixtures.section("smoothing").stream();
   }
 
+  static Stream<JsonNode> concatCases() {
+    return MapsFixtures.section("concat").stream();
+  }
+
   static Stream<JsonNode> subsetCases() {
     return MapsFixtures.section("subsets").stream();
   }
@@ -42,6 +46,27 @@ class MapMathsTest {
     double[] expected = MapsFixtures.doubles(c.get("out"));
     // up to 2·(2·16+1) products summed in another order than SciPy's: ~1e-15 relative
     assertThat(out).containsExactly(expected, within(1e-13 * MapsFixtures.maxAbs(expected)));
+  }
+
+  @ParameterizedTest(name = "{index}: {0}")
+  @MethodSource("concatCases")
+  void concatenatesLevelsAsPadimsEmbeddingConcat(JsonNode c) {
+    java.util.List<GridConcat.Level> levels = new java.util.ArrayList<>();
+    for (int i = 0; i < c.get("shapes").size(); i++) {
+      int[] s = MapsFixtures.ints(c.get("shapes").get(i));
+      levels.add(new GridConcat.Level(MapsFixtures.floats(c.get("levels").get(i)), s[0], s[1], s[2]));
+    }
+    // a copy of values: exact
+    assertThat(GridConcat.concatenate(levels)).containsExactly(MapsFixtures.floats(c.get("out")));
+  }
+
+  @Test
+  void concatRefusesAFinerLaterLevel() {
+    GridConcat.Level coarse = new GridConcat.Level(new float[4], 1, 2, 2);
+    GridConcat.Level fine = new GridConcat.Level(new float[16], 1, 4, 4);
+    assertThatThrownBy(() -> GridConcat.concatenate(java.util.List.of(coarse, fine)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finer");
+    assertThatThrownBy(() -> new GridConcat.Level(new float[5], 1, 2, 2)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest(name = "{index}: {0}")

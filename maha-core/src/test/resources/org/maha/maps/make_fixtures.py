@@ -12,6 +12,8 @@ Deterministic (fixed seed); rewrites maps_cases.json next to this file.
 - bilinear: torch.nn.functional.interpolate(mode='bilinear', align_corners=False) on float64 tensors (so the
   reference runs in float64 as the Java does);
 - smoothing: scipy.ndimage.gaussian_filter(map, sigma) with its defaults truncate=4.0, mode='reflect', float64;
+- level concatenation: PaDiM's embedding_concat (F.unfold / F.fold with kernel and stride s = H1 / H2), written
+  below as PaDiM's code does it, for integer ratios; F.interpolate(mode='nearest') then torch.cat for others;
 - channel subset: the rule of org.maha.maps.ChannelSubset (partial Fisher-Yates driven by SplitMix64), written out
   below from its definition.
 """
@@ -49,6 +51,33 @@ def channel_subset(total, count, seed):
         j = i + ((next(rng) >> 1) % (total - i))
         order[i], order[j] = order[j], order[i]
     return sorted(order[:count])
+
+
+def embedding_concat(x, y):
+    b, c1, h1, w1 = x.size()
+    _, c2, h2, w2 = y.size()
+    s = int(h1 / h2)
+    x = F.unfold(x, kernel_size=s, dilation=1, stride=s)
+    x = x.view(b, c1, -1, h2, w2)
+    z = torch.zeros(b, c1 + c2, x.size(2), h2, w2, dtype=x.dtype)
+    for i in range(x.size(2)):
+        z[:, :, i, :, :] = torch.cat((x[:, :, i, :, :], y), 1)
+    z = z.view(b, -1, h2 * w2)
+    return F.fold(z, kernel_size=s, output_size=(h1, w1), stride=s)
+
+
+def concat_case(rng, shapes, padim):
+    levels = [torch.from_numpy(rng.normal(size=(1,) + s).astype(np.float32)) for s in shapes]
+    if padim:
+        z = levels[0]
+        for y in levels[1:]:
+            z = embedding_concat(z, y)
+    else:
+        h, w = shapes[0][1:]
+        z = torch.cat([levels[0]] + [F.interpolate(y, size=(h, w), mode="nearest") for y in levels[1:]], 1)
+    return {"shapes": [list(s) for s in shapes], "levels": [l[0].numpy().astype(np.float64).ravel().tolist()
+                                                           for l in levels],
+            "out": z[0].numpy().astype(np.float64).ravel().tolist(), "rule": "padim" if padim else "nearest"}
 
 
 def gaussian_case(name, rng, n, c, h, w, n_test):
@@ -94,10 +123,13 @@ def main():
         out = scipy.ndimage.gaussian_filter(m, sigma)
         smoothing.append({"height": h, "width": w, "sigma": sigma, "map": m.ravel().tolist(),
                           "out": out.ravel().tolist()})
+    concat = [concat_case(rng, [(3, 8, 8), (2, 4, 4), (4, 2, 2)], True),
+              concat_case(rng, [(2, 6, 6), (3, 3, 3)], True),
+              concat_case(rng, [(2, 7, 10), (2, 3, 4), (1, 2, 2)], False)]
     subsets = [{"total": t, "count": k, "seed": s, "channels": channel_subset(t, k, s)}
                for (t, k, s) in [(10, 4, 0), (448, 100, 1024), (1792, 550, 1024), (5, 5, -7), (3, 1, 42)]]
     with open(os.path.join(HERE, "maps_cases.json"), "w") as f:
-        json.dump({"versions": VERSIONS, "gaussians": gaussians, "bilinear": bilinear, "smoothing": smoothing,
+        json.dump({"versions": VERSIONS, "gaussians": gaussians, "bilinear": bilinear, "smoothing": smoothing, "concat": concat,
                    "subsets": subsets}, f, separators=(",", ":"))
         f.write("\n")
 
