@@ -14,6 +14,9 @@ Deterministic (fixed seed); rewrites maps_cases.json next to this file.
 - smoothing: scipy.ndimage.gaussian_filter(map, sigma) with its defaults truncate=4.0, mode='reflect', float64;
 - level concatenation: PaDiM's embedding_concat (F.unfold / F.fold with kernel and stride s = H1 / H2), written
   below as PaDiM's code does it, for integer ratios; F.interpolate(mode='nearest') then torch.cat for others;
+- whole map: PaDiM's test path on the level grids (embedding_concat, the channel subset, per-position
+  Mahalanobis, F.interpolate bilinear to the image size, gaussian_filter sigma 4) with Ledoit-Wolf covariances in
+  place of PaDiM's cov + 0.01 I, all in float64;
 - channel subset: the rule of org.maha.maps.ChannelSubset (partial Fisher-Yates driven by SplitMix64), written out
   below from its definition.
 """
@@ -80,6 +83,34 @@ def concat_case(rng, shapes, padim):
             "out": z[0].numpy().astype(np.float64).ravel().tolist(), "rule": "padim" if padim else "nearest"}
 
 
+def padim_case(rng):
+    shapes = [(4, 8, 8), (6, 4, 4), (5, 2, 2)]
+    n, keep, seed, size = 30, 7, 99, (37, 41)
+    idx = channel_subset(sum(s[0] for s in shapes), keep, seed)
+    def draw():
+        levels = [torch.from_numpy(rng.normal(size=(1,) + s).astype(np.float32)) for s in shapes]
+        z = levels[0]
+        for y in levels[1:]:
+            z = embedding_concat(z, y)
+        return levels, z[0, idx].numpy().astype(np.float64).reshape(keep, -1)  # (keep, P)
+    train = [draw() for _ in range(n)]
+    x = np.stack([t[1] for t in train])  # (n, keep, P)
+    test_levels, test = draw()
+    dist = []
+    for p in range(x.shape[2]):
+        lw = LedoitWolf().fit(x[:, :, p])
+        d = test[:, p] - lw.location_
+        dist.append(np.sqrt(d @ np.linalg.solve(lw.covariance_, d)))
+    grid = torch.from_numpy(np.array(dist).reshape(1, 1, 8, 8))
+    up = F.interpolate(grid, size=size, mode="bilinear", align_corners=False)[0, 0].numpy()
+    out = scipy.ndimage.gaussian_filter(up, 4)
+    return {"shapes": [list(s) for s in shapes], "keep": keep, "seed": seed, "image_height": size[0],
+            "image_width": size[1],
+            "train": [[l[0].numpy().astype(np.float64).ravel().tolist() for l in t[0]] for t in train],
+            "test": [l[0].numpy().astype(np.float64).ravel().tolist() for l in test_levels],
+            "out": out.ravel().tolist()}
+
+
 def gaussian_case(name, rng, n, c, h, w, n_test):
     # position-dependent mean and correlation, skewed noise
     mix = rng.normal(size=(h * w, c, c)) * 0.5 + np.eye(c)
@@ -126,10 +157,11 @@ def main():
     concat = [concat_case(rng, [(3, 8, 8), (2, 4, 4), (4, 2, 2)], True),
               concat_case(rng, [(2, 6, 6), (3, 3, 3)], True),
               concat_case(rng, [(2, 7, 10), (2, 3, 4), (1, 2, 2)], False)]
+    padim = [padim_case(rng)]
     subsets = [{"total": t, "count": k, "seed": s, "channels": channel_subset(t, k, s)}
                for (t, k, s) in [(10, 4, 0), (448, 100, 1024), (1792, 550, 1024), (5, 5, -7), (3, 1, 42)]]
     with open(os.path.join(HERE, "maps_cases.json"), "w") as f:
-        json.dump({"versions": VERSIONS, "gaussians": gaussians, "bilinear": bilinear, "smoothing": smoothing, "concat": concat,
+        json.dump({"versions": VERSIONS, "gaussians": gaussians, "bilinear": bilinear, "smoothing": smoothing, "concat": concat, "padim": padim,
                    "subsets": subsets}, f, separators=(",", ":"))
         f.write("\n")
 
