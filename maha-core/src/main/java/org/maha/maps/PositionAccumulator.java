@@ -11,10 +11,11 @@ import org.maha.stats.ShrunkCovariance;
 /**
  * Streaming, mergeable statistics of a Gaussian per position of a {@code channels × height × width} feature grid
  * (PaDiM's per-patch Gaussians), one {@link CovarianceAccumulator} per position, so memory does not grow with the
- * number of training images: per position C² + 2C + 1 float64 values (C = 100 on a 56 × 56 grid: 252 MB), plus
- * a block of at most {@value #BLOCK_BYTES} bytes of buffered images. Images are buffered in blocks of up to
- * {@value #MAX_BLOCK_IMAGES} and folded position by position (the positions in parallel: each owns its
- * accumulator, so the result does not depend on the thread count).
+ * number of training images: per position C² + 2C + 1 float64 values (C = 100 on a 56 × 56 grid: 256 MB), plus
+ * a block of at most {@value #BLOCK_BYTES} bytes of buffered float32 images. Images are buffered in blocks of up to
+ * {@value #MAX_BLOCK_IMAGES} (the per-block work of combining statistics is then spread over many images) and
+ * folded position by position (the positions in parallel: each owns its accumulator, so the result does not
+ * depend on the thread count).
  *
  * <p>Mutable and not thread-safe: one accumulator per thread, then {@link #merge}. {@link #fit} gives the
  * Ledoit–Wolf Gaussians ({@link LedoitWolf}, as {@code sklearn.covariance.LedoitWolf} per position), not PaDiM's
@@ -24,14 +25,14 @@ public final class PositionAccumulator {
   /** Most images buffered before folding: {@link CovarianceAccumulator}'s own block size. */
   static final int MAX_BLOCK_IMAGES = 64;
   /** Bound on the buffered block, in bytes (fewer images per block for large grids). */
-  static final long BLOCK_BYTES = 32L << 20;
+  static final long BLOCK_BYTES = 64L << 20;
 
   private final int channels;
   private final int height;
   private final int width;
   private final CovarianceAccumulator[] positions;
-  /** Buffered images, position-major: block[(p · blockImages + i) · C + c]. Allocated on first add. */
-  private double[] block;
+  /** Buffered images as given (float32), position-major: block[(p · blockImages + i) · C + c]. Allocated on first add. */
+  private float[] block;
   private final int blockImages;
   private int buffered;
 
@@ -50,7 +51,7 @@ public final class PositionAccumulator {
     for (int i = 0; i < p; i++) {
       positions[i] = new CovarianceAccumulator(channels);
     }
-    long perImage = (long) p * channels * Double.BYTES;
+    long perImage = (long) p * channels * Float.BYTES;
     this.blockImages = (int) Math.max(1, Math.min(MAX_BLOCK_IMAGES, BLOCK_BYTES / perImage));
   }
 
@@ -86,7 +87,7 @@ public final class PositionAccumulator {
       }
     }
     if (block == null) {
-      block = new double[blockImages * p * channels];
+      block = new float[blockImages * p * channels];
     }
     for (int c = 0; c < channels; c++) {
       int src = c * p;
@@ -120,8 +121,15 @@ public final class PositionAccumulator {
     }
     int rows = buffered;
     buffered = 0;
-    IntStream.range(0, positions.length).parallel()
-        .forEach(p -> positions[p].addBlock(block, p * blockImages * channels, rows));
+    int values = rows * channels;
+    IntStream.range(0, positions.length).parallel().forEach(p -> {
+      double[] rowsOfPosition = new double[values]; // float64 copy of this position's rows (exact)
+      int from = p * blockImages * channels;
+      for (int i = 0; i < values; i++) {
+        rowsOfPosition[i] = block[from + i];
+      }
+      positions[p].addBlock(rowsOfPosition, 0, rows);
+    });
   }
 
   /**
