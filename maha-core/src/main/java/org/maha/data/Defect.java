@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Synthetic surface defects drawn into a {@link Raster}: visible to a person, but small, soft-edged and of
- * moderate contrast so they are not trivially separable by global brightness. Each returns nothing and modifies
- * the raster in place; all randomness comes from the given generator.
+ * moderate contrast so they are not trivially separable by global brightness. Each modifies the raster in place
+ * and returns the pixels it touched (its ground-truth mask); all randomness comes from the given generator.
  */
 enum Defect {
   /** Soft ellipse of a different colour or brightness with a noisy outline (stain, dent). */
@@ -22,18 +22,21 @@ enum Defect {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Draws one defect of this type into {@code r}. Modifies {@code r}. */
-  void draw(Raster r, SplitMix64 rng) {
-    switch (this) {
+  /**
+   * Draws one defect of this type into {@code r} (modified) and returns its mask, row-major {@code size × size}:
+   * true exactly where the defect has a non-zero weight (coverage or opacity), so every pixel outside it is
+   * untouched. A pixel inside may still keep its 8-bit value (a faint edge, or a change clamped away at 0 or 1).
+   */
+  boolean[] draw(Raster r, SplitMix64 rng) {
+    return switch (this) {
       case BLOB -> blob(r, rng);
       case CRACK -> crack(r, rng);
       case HOLE -> hole(r, rng);
       case SCRATCH -> scratch(r, rng);
-      default -> throw new IllegalStateException("unhandled defect " + this);
-    }
+    };
   }
 
-  private static void scratch(Raster r, SplitMix64 rng) {
+  private static boolean[] scratch(Raster r, SplitMix64 rng) {
     int n = r.size;
     double cx = rng.uniform(0.25, 0.75) * n;
     double cy = rng.uniform(0.25, 0.75) * n;
@@ -45,10 +48,10 @@ enum Defect {
     double dy = StrictMath.sin(angle) * half;
     double[] coverage = new double[n * n];
     stroke(coverage, n, cx - dx, cy - dy, cx + dx, cy + dy, width);
-    shift(r, coverage, uniformShift(r.channels, delta));
+    return shift(r, coverage, uniformShift(r.channels, delta));
   }
 
-  private static void crack(Raster r, SplitMix64 rng) {
+  private static boolean[] crack(Raster r, SplitMix64 rng) {
     int n = r.size;
     double x = rng.uniform(0.25, 0.75) * n;
     double y = rng.uniform(0.25, 0.75) * n;
@@ -65,10 +68,10 @@ enum Defect {
       x = nx;
       y = ny;
     }
-    shift(r, coverage, uniformShift(r.channels, -rng.uniform(0.3, 0.45)));
+    return shift(r, coverage, uniformShift(r.channels, -rng.uniform(0.3, 0.45)));
   }
 
-  private static void blob(Raster r, SplitMix64 rng) {
+  private static boolean[] blob(Raster r, SplitMix64 rng) {
     int n = r.size;
     double cx = rng.uniform(0.2, 0.8) * n;
     double cy = rng.uniform(0.2, 0.8) * n;
@@ -100,10 +103,10 @@ enum Defect {
         coverage[y * n + x] = 1 - smoothstep(0.55, 1.0, rho);
       }
     }
-    shift(r, coverage, delta);
+    return shift(r, coverage, delta);
   }
 
-  private static void hole(Raster r, SplitMix64 rng) {
+  private static boolean[] hole(Raster r, SplitMix64 rng) {
     int n = r.size;
     double cx = rng.uniform(0.2, 0.8) * n;
     double cy = rng.uniform(0.2, 0.8) * n;
@@ -111,6 +114,7 @@ enum Defect {
     double hh = hw * rng.uniform(0.6, 1.4);
     double fill = rng.nextDouble() < 0.7 ? rng.uniform(0.05, 0.18) : rng.uniform(0.8, 0.92);
     double corner = 0.3 * Math.min(hw, hh);
+    boolean[] mask = new boolean[n * n];
     for (int y = Math.max(0, (int) (cy - hh - 2)); y <= Math.min(n - 1, (int) (cy + hh + 2)); y++) {
       for (int x = Math.max(0, (int) (cx - hw - 2)); x <= Math.min(n - 1, (int) (cx + hw + 2)); x++) {
         // Signed distance to a rounded rectangle; one-pixel soft edge.
@@ -119,6 +123,7 @@ enum Defect {
         double outside = StrictMath.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0);
         double alpha = clamp(0.5 - (outside - corner), 0, 1);
         if (alpha > 0) {
+          mask[y * n + x] = true;
           for (int c = 0; c < r.channels; c++) {
             double[] p = r.planes[c];
             int i = y * n + x;
@@ -127,6 +132,7 @@ enum Defect {
         }
       }
     }
+    return mask;
   }
 
   /** Accumulates (max) the anti-aliased coverage of a segment of the given width. Modifies {@code coverage}. */
@@ -162,8 +168,12 @@ enum Defect {
     return d;
   }
 
-  /** Adds coverage × delta[c] to every channel. Modifies {@code r}. */
-  private static void shift(Raster r, double[] coverage, double[] delta) {
+  /** Adds coverage × delta[c] to every channel (modifies {@code r}); returns where the coverage is non-zero. */
+  private static boolean[] shift(Raster r, double[] coverage, double[] delta) {
+    boolean[] mask = new boolean[coverage.length];
+    for (int i = 0; i < coverage.length; i++) {
+      mask[i] = coverage[i] != 0;
+    }
     for (int c = 0; c < r.channels; c++) {
       double[] p = r.planes[c];
       for (int i = 0; i < p.length; i++) {
@@ -172,6 +182,7 @@ enum Defect {
         }
       }
     }
+    return mask;
   }
 
   private static double smoothstep(double edge0, double edge1, double x) {

@@ -13,11 +13,18 @@ import java.util.stream.Stream;
  * Reads the MVTec AD folder layout {@code ROOT/CATEGORY/train/good/*} and {@code ROOT/CATEGORY/test/<class>/*}
  * in the order of the official code (PAPER §1.2): class folders sorted by name, files sorted by name, folder
  * {@code good} normal and every other class anomalous. Other folders ({@code ground_truth}, hidden ones) are
- * ignored.
+ * ignored when listing; {@link #maskPath} names a test image's ground-truth mask,
+ * {@code CATEGORY/ground_truth/<class>/<name>_mask.png} as in MVTec AD.
  */
 public final class MvtecLayout {
   /** The class folder of normal images, in train and test. */
   public static final String GOOD = "good";
+
+  /** The folder of ground-truth masks, beside {@code train/} and {@code test/}. */
+  public static final String GROUND_TRUTH = "ground_truth";
+
+  /** A mask's file name is the test image's name without its extension, then this. */
+  public static final String MASK_SUFFIX = "_mask.png";
 
   static final String LAYOUT_HINT =
       "expected ROOT/CATEGORY/train/good/<images> and ROOT/CATEGORY/test/<good|defect type>/<images>";
@@ -79,6 +86,21 @@ public final class MvtecLayout {
       return List.of(read(root, rootName));
     }
     return all(root);
+  }
+
+  /**
+   * Where the ground-truth mask of {@code image}, a test image of the category folder {@code categoryRoot}, is in
+   * the MVTec layout ({@code categoryRoot/ground_truth/<defect type>/<name>_mask.png}); empty for a {@code good}
+   * image, which has none (all its pixels are normal). Does not look at the file system.
+   */
+  public static Optional<Path> maskPath(Path categoryRoot, LabeledImage image) {
+    if (!image.anomalous()) {
+      return Optional.empty();
+    }
+    String name = image.path().getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String stem = dot > 0 ? name.substring(0, dot) : name;
+    return Optional.of(categoryRoot.resolve(GROUND_TRUTH).resolve(image.defectType()).resolve(stem + MASK_SUFFIX));
   }
 
   /** Reads one category folder; the name is given because {@code dir} may be "." or relative. */

@@ -3,14 +3,16 @@ package org.maha.data;
 /**
  * SplitMix64 (Steele, Lea &amp; Flood 2014), written out so synthetic images are the same on every JVM: the JDK's
  * {@code SplittableRandom} algorithm is an implementation detail, this one is fixed here. Not thread-safe; each
- * image gets its own instance from {@link #mix}.
+ * image gets its own instance from {@link #mix}. Public so that other seeded choices (the channel subset of
+ * {@code org.maha.maps.ChannelSubset}) follow the same fixed, documented generator.
  */
-final class SplitMix64 {
+public final class SplitMix64 {
   private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
   private long state;
 
-  SplitMix64(long seed) {
+  /** A generator whose first output is {@code mix(seed + GOLDEN_GAMMA)}. */
+  public SplitMix64(long seed) {
     this.state = seed;
   }
 
@@ -30,7 +32,8 @@ final class SplitMix64 {
     return h;
   }
 
-  long nextLong() {
+  /** The next output: state += 0x9e3779b97f4a7c15, then {@link #mix} of the state. */
+  public long nextLong() {
     state += GOLDEN_GAMMA;
     return mix(state);
   }
@@ -46,7 +49,7 @@ final class SplitMix64 {
   }
 
   /** Uniform in [0, bound), bound ≥ 1 (modulo bias is below 2⁻³² for the small bounds used here). */
-  int nextInt(int bound) {
+  public int nextInt(int bound) {
     if (bound < 1) {
       throw new IllegalArgumentException("bound must be >= 1, found " + bound);
     }

@@ -27,7 +27,9 @@ import javax.imageio.ImageIO;
  * be run and tested without MVTec AD (which cannot be downloaded here). Per category: {@code train/good}, {@code
  * test/good} and one {@code test/<defect>} folder per {@link #DEFECT_TYPES} entry, 8-bit PNGs named {@code
  * 000.png, 001.png, …}. Normal images are random views of one seeded surface; defective ones are such views with
- * one drawn defect (PAPER §1.2 labels: {@code good} normal, anything else anomalous).
+ * one drawn defect (PAPER §1.2 labels: {@code good} normal, anything else anomalous). Each defective image has its
+ * ground-truth mask in the MVTec layout, {@code ground_truth/<defect>/<name>_mask.png}: 8-bit gray, 255 on every
+ * pixel the defect touched and 0 elsewhere, so every pixel outside the mask equals the defect-free view.
  *
  * <p>Deterministic: every image's pixels depend only on (spec seed, category name, folder, index) and are
  * computed with {@link StrictMath} and integer hashing, so they are identical on every run and JVM; the PNG bytes
@@ -82,6 +84,11 @@ public final class SyntheticInspectionSet {
      */
     public static Spec demo() {
       return new Spec(List.of("fabric", "granite", "weave"), 256, 60, 20, 10, 2020L);
+    }
+
+    /** Ground-truth masks this spec writes per category: one per defective test image. */
+    public int masksPerCategory() {
+      return nPerDefect * DEFECT_TYPES.size();
     }
 
     /** Total number of images this spec writes per category. */
@@ -151,15 +158,32 @@ public final class SyntheticInspectionSet {
   /** One category to generate. */
   private record Category(String name, Background background) {}
 
-  /** One image to generate: where, from what, with which seed, and which defect if any. */
-  private record Job(Path file, Background background, long seed, Optional<Defect> defect) {}
+  /** One image to generate: where, from what, with which seed, which defect if any, and its mask's file. */
+  private record Job(Path file, Background background, long seed, Optional<Defect> defect, Optional<Path> mask) {}
+
+  /** One rendered image and its defect mask (row-major px × px; all false without a defect). */
+  record Drawn(Raster raster, boolean[] mask) {}
 
   /** The pixels of one image; package-private so tests can compare a defect against its defect-free view. */
   static Raster render(Background background, int px, long seed, Optional<Defect> defect) {
+    return draw(background, px, seed, defect).raster();
+  }
+
+  /** The pixels of one image and the pixels its defect touched. */
+  static Drawn draw(Background background, int px, long seed, Optional<Defect> defect) {
     SplitMix64 rng = new SplitMix64(seed);
     Raster r = background.render(px, rng);
-    defect.ifPresent(d -> d.draw(r, rng));
-    return r;
+    boolean[] mask = defect.map(d -> d.draw(r, rng)).orElseGet(() -> new boolean[px * px]);
+    return new Drawn(r, mask);
+  }
+
+  /** The mask as 8-bit gray samples, 255 inside and 0 outside (MVTec's convention). */
+  static byte[] maskBytes(boolean[] mask) {
+    byte[] out = new byte[mask.length];
+    for (int i = 0; i < mask.length; i++) {
+      out[i] = mask[i] ? (byte) 255 : 0;
+    }
+    return out;
   }
 
   private static void writeAtomically(Path root, Spec spec, List<Category> categories) throws IOException {
@@ -240,11 +264,14 @@ public final class SyntheticInspectionSet {
       throw new IOException("interrupted while writing " + categoryDir);
     }
     Path dir = Files.createDirectories(categoryDir.resolve(folder));
+    Optional<Path> maskDir = defect.isEmpty() ? Optional.empty()
+        : Optional.of(Files.createDirectories(categoryDir.resolve("ground_truth").resolve(defect.get().folderName())));
     int digits = Math.max(3, Integer.toString(count - 1).length());
     for (int i = 0; i < count; i++) {
       long imageSeed = SplitMix64.mix(seed, c.name().hashCode(), folder.hashCode(), i);
-      String file = String.format(Locale.ROOT, "%0" + digits + "d.png", i);
-      jobs.add(new Job(dir.resolve(file), c.background(), imageSeed, defect));
+      String stem = String.format(Locale.ROOT, "%0" + digits + "d", i);
+      Optional<Path> mask = maskDir.map(m -> m.resolve(stem + MvtecLayout.MASK_SUFFIX));
+      jobs.add(new Job(dir.resolve(stem + ".png"), c.background(), imageSeed, defect, mask));
     }
   }
 
@@ -256,13 +283,17 @@ public final class SyntheticInspectionSet {
           .forEach(
               k -> {
                 Job job = jobs.get(k);
-                Raster r = render(job.background(), px, job.seed(), job.defect());
+                Drawn drawn = draw(job.background(), px, job.seed(), job.defect());
+                Raster r = drawn.raster();
                 byte[] png = PngEncoder.encode(px, px, r.channels, r.toBytes());
                 try {
                   if (org.maha.files.AtomicFiles.shuttingDown()) { // interrupted: the folder is being removed
                     throw new IOException("interrupted while writing " + job.file());
                   }
                   Files.write(job.file(), png);
+                  if (job.mask().isPresent()) {
+                    Files.write(job.mask().get(), PngEncoder.encode(px, px, 1, maskBytes(drawn.mask())));
+                  }
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }

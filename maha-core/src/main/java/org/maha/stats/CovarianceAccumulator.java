@@ -29,8 +29,11 @@ public final class CovarianceAccumulator {
   private final double[] u;
   private double q;
 
-  /** Rows added but not yet folded into the statistics, row-major {@code bufferedRows × dim}. */
-  private final double[] buffer;
+  /**
+   * Rows added but not yet folded into the statistics, row-major {@code bufferedRows × dim}; allocated on the first
+   * {@link #add}, so an accumulator fed only by {@link #addBlock} (one per map position) holds just its statistics.
+   */
+  private double[] buffer;
   private int bufferedRows;
   /** Reused D × D block scatter; allocated on first use. */
   private DMatrixRMaj blockScatter;
@@ -44,7 +47,6 @@ public final class CovarianceAccumulator {
     this.mean = new double[dim];
     this.scatter = new DMatrixRMaj(dim, dim);
     this.u = new double[dim];
-    this.buffer = new double[BLOCK_ROWS * dim];
   }
 
   public int dim() {
@@ -54,11 +56,35 @@ public final class CovarianceAccumulator {
   /** Adds one row. {@code x} is not modified; its values must be finite. */
   public void add(double[] x) {
     checkRow(x);
+    if (buffer == null) {
+      buffer = new double[BLOCK_ROWS * dim];
+    }
     System.arraycopy(x, 0, buffer, bufferedRows * dim, dim);
     bufferedRows++;
     if (bufferedRows == BLOCK_ROWS) {
       flush();
     }
+  }
+
+  /**
+   * Adds {@code rows} rows at once: {@code data[offset .. offset + rows·dim)}, row-major (not modified; finite
+   * values). The block is folded directly, as {@link #add} folds its buffer, without keeping a D × D scratch matrix,
+   * so many small accumulators (one per position of a feature map) stay as small as their statistics.
+   */
+  public void addBlock(double[] data, int offset, int rows) {
+    if (rows < 1 || offset < 0 || (long) rows * dim > data.length - (long) offset) {
+      throw new IllegalArgumentException("block of " + rows + " rows of " + dim + " at offset " + offset
+          + " does not fit an array of " + data.length);
+    }
+    int end = offset + rows * dim;
+    for (int i = offset; i < end; i++) {
+      if (!Double.isFinite(data[i])) {
+        throw new IllegalArgumentException("block value at row " + (i - offset) / dim + ", index " + (i - offset) % dim
+            + " is not finite: " + data[i]);
+      }
+    }
+    flush();
+    foldBlock(data, offset, rows, new DMatrixRMaj(dim, dim));
   }
 
   /** Folds {@code other}'s rows into this accumulator (modified). {@code other} is not modified. */
@@ -72,7 +98,7 @@ public final class CovarianceAccumulator {
     flush();
     combine(other.n, other.mean, other.scatter, other.u, other.q);
     if (other.bufferedRows > 0) {
-      foldBlock(other.buffer, other.bufferedRows);
+      foldBlock(other.buffer, 0, other.bufferedRows, scratch());
     }
   }
 
@@ -121,15 +147,26 @@ public final class CovarianceAccumulator {
     if (bufferedRows > 0) {
       int rows = bufferedRows;
       bufferedRows = 0;
-      foldBlock(buffer, rows);
+      foldBlock(buffer, 0, rows, scratch());
     }
   }
 
-  /** Computes the statistics of {@code rows} buffered rows (not modified) and combines them into this. */
-  private void foldBlock(double[] rowsData, int rows) {
+  /** The reused D × D block scatter of the buffered path; allocated on first use. */
+  private DMatrixRMaj scratch() {
+    if (blockScatter == null) {
+      blockScatter = new DMatrixRMaj(dim, dim);
+    }
+    return blockScatter;
+  }
+
+  /**
+   * Computes the statistics of {@code rows} rows starting at {@code start} (not modified) and combines them into
+   * this; {@code scatterOut} (D × D) is overwritten with the block's scatter.
+   */
+  private void foldBlock(double[] rowsData, int start, int rows, DMatrixRMaj scatterOut) {
     double[] blockMean = new double[dim];
     for (int i = 0; i < rows; i++) {
-      int off = i * dim;
+      int off = start + i * dim;
       for (int j = 0; j < dim; j++) {
         blockMean[j] += rowsData[off + j];
       }
@@ -140,7 +177,7 @@ public final class CovarianceAccumulator {
     // Second pass: correct the mean by the mean residual (corrected two-pass algorithm).
     double[] correction = new double[dim];
     for (int i = 0; i < rows; i++) {
-      int off = i * dim;
+      int off = start + i * dim;
       for (int j = 0; j < dim; j++) {
         correction[j] += rowsData[off + j] - blockMean[j];
       }
@@ -153,27 +190,25 @@ public final class CovarianceAccumulator {
     double[] blockU = new double[dim];
     double blockQ = 0;
     for (int i = 0; i < rows; i++) {
-      int off = i * dim;
+      int off = start + i * dim;
+      int zOff = i * dim;
       double norm2 = 0;
       for (int j = 0; j < dim; j++) {
         double v = rowsData[off + j] - blockMean[j];
-        z[off + j] = v;
+        z[zOff + j] = v;
         norm2 += v * v;
       }
       for (int j = 0; j < dim; j++) {
-        blockU[j] += norm2 * z[off + j];
+        blockU[j] += norm2 * z[zOff + j];
       }
       blockQ += norm2 * norm2;
     }
-    if (blockScatter == null) {
-      blockScatter = new DMatrixRMaj(dim, dim);
-    }
     if (dim >= PARALLEL_DIM) {
-      CommonOps_MT_DDRM.multInner(centred, blockScatter);
+      CommonOps_MT_DDRM.multInner(centred, scatterOut);
     } else {
-      CommonOps_DDRM.multInner(centred, blockScatter);
+      CommonOps_DDRM.multInner(centred, scatterOut);
     }
-    combine(rows, blockMean, blockScatter, blockU, blockQ);
+    combine(rows, blockMean, scatterOut, blockU, blockQ);
   }
 
   /**

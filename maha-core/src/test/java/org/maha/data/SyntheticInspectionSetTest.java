@@ -42,7 +42,7 @@ class SyntheticInspectionSetTest {
   void twoWritesOfTheSameSpecGiveIdenticalBytes() throws IOException {
     SyntheticInspectionSet.write(tmp.resolve("a"), SMALL);
     SyntheticInspectionSet.write(tmp.resolve("b"), SMALL);
-    assertThat(files(tmp.resolve("a"))).hasSize(4 * SMALL.imagesPerCategory());
+    assertThat(files(tmp.resolve("a"))).hasSize(4 * (SMALL.imagesPerCategory() + SMALL.masksPerCategory()));
     assertSameTree(tmp.resolve("a"), tmp.resolve("b"));
   }
 
@@ -117,6 +117,69 @@ class SyntheticInspectionSetTest {
           assertThat(changed).as("%s %s seed %d", kind, d, seed).isGreaterThanOrEqualTo(15).isLessThan(px * px * 6 / 100);
         }
       }
+    }
+  }
+
+  @Test
+  void masksCoverExactlyWhatEachDefectTouched() {
+    int px = 128;
+    long maskPixels = 0;
+    long changedInMask = 0;
+    for (ProceduralTexture.Kind kind : ProceduralTexture.Kind.values()) {
+      Background bg = new Background.Procedural(new ProceduralTexture(kind, 5));
+      for (Defect d : Defect.values()) {
+        for (long seed = 0; seed < 5; seed++) {
+          byte[] clean = SyntheticInspectionSet.render(bg, px, seed, Optional.empty()).toBytes();
+          SyntheticInspectionSet.Drawn drawn = SyntheticInspectionSet.draw(bg, px, seed, Optional.of(d));
+          byte[] defective = drawn.raster().toBytes();
+          boolean[] mask = drawn.mask();
+          int channels = drawn.raster().channels;
+          int inMask = 0;
+          int changed = 0;
+          for (int p = 0; p < px * px; p++) {
+            boolean differs = false;
+            for (int c = 0; c < channels; c++) {
+              differs |= clean[p * channels + c] != defective[p * channels + c];
+            }
+            if (!mask[p]) {
+              // outside the mask the image is the defect-free view, bit for bit
+              assertThat(differs).as("%s %s seed %d pixel %d", kind, d, seed, p).isFalse();
+            } else {
+              inMask++;
+              changed += differs ? 1 : 0;
+            }
+          }
+          // the mask is the defect, not a box around it: most of its pixels visibly changed
+          assertThat(changed).as("%s %s seed %d", kind, d, seed).isGreaterThan(inMask / 2);
+          maskPixels += inMask;
+          changedInMask += changed;
+        }
+      }
+    }
+    assertThat(changedInMask).isGreaterThan(maskPixels * 8 / 10);
+  }
+
+  @Test
+  void writesA0Or255MaskBesideEveryDefectiveTestImage() throws Exception {
+    Path root = tmp.resolve("set");
+    SyntheticInspectionSet.write(root, SMALL);
+    for (MvtecCategory c : MvtecLayout.all(root)) {
+      for (LabeledImage image : c.test()) {
+        Optional<Path> mask = MvtecLayout.maskPath(c.root(), image);
+        if (!image.anomalous()) {
+          assertThat(mask).isEmpty();
+          continue;
+        }
+        assertThat(mask.get().toString()).endsWith("ground_truth/" + image.defectType() + "/000_mask.png");
+        BufferedImage png = ImageIO.read(mask.get().toFile());
+        assertThat(png.getRaster().getNumBands()).isEqualTo(1);
+        assertThat(png.getWidth()).isEqualTo(48);
+        int[] samples = png.getRaster().getPixels(0, 0, 48, 48, (int[]) null);
+        assertThat(samples).containsAnyOf(255).containsOnly(0, 255);
+      }
+    }
+    try (Stream<Path> gt = Files.list(root.resolve("wood/ground_truth"))) {
+      assertThat(gt.map(p -> p.getFileName().toString()).sorted()).containsExactly("blob", "crack", "hole", "scratch");
     }
   }
 

@@ -30,6 +30,30 @@ class CovarianceAccumulatorTest {
   }
 
   @Test
+  void blocksAtAnOffsetEqualSingleRowsMixedWithBufferedOnes() {
+    double[][] rows = gaussianRows(150, DIM, 15, 1.5);
+    CovarianceAccumulator blocks = new CovarianceAccumulator(DIM);
+    blocks.add(rows[0]); // a buffered row is folded before the first block
+    int[] cuts = {1, 4, 5, 80, 150};
+    for (int k = 0; k + 1 < cuts.length; k++) {
+      int count = cuts[k + 1] - cuts[k];
+      double[] data = new double[3 + count * DIM]; // rows start at offset 3
+      for (int i = 0; i < count; i++) {
+        System.arraycopy(rows[cuts[k] + i], 0, data, 3 + i * DIM, DIM);
+      }
+      blocks.addBlock(data, 3, count);
+    }
+    assertSame(blocks, accumulate(rows, 0, rows.length), REL_TOL);
+    assertMatchesDirect(blocks, rows, REL_TOL);
+    assertThatThrownBy(() -> blocks.addBlock(new double[DIM], 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    double[] bad = new double[2 * DIM];
+    bad[DIM + 2] = Double.NaN;
+    assertThatThrownBy(() -> blocks.addBlock(bad, 0, 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1, index 2");
+    assertThat(blocks.count()).isEqualTo(150);
+  }
+
+  @Test
   void resultDoesNotDependOnMergeOrderOrRowOrder() {
     double[][] rows = gaussianRows(200, DIM, 13, -2.0);
     CovarianceAccumulator abc = accumulate(rows, 0, 10);
