@@ -131,12 +131,16 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     List<String> levels = model.info().levelNames();
     double[] thresholds = sigma == null ? null : model.chiSquareThresholds(sigma);
     Calibration calibrated = model.calibration();
+    boolean pValues = calibrated != null && calibrated.keepsScores(); // not in models saved before maha kept them
     StringBuilder s = new StringBuilder();
     switch (format) {
       case csv -> {
         List<Object> head = new java.util.ArrayList<>(List.of("image", "score"));
         if (calibrated != null) {
           head.add("anomalous");
+        }
+        if (pValues) {
+          head.add("p_value");
         }
         levels.forEach(l -> head.add("d_" + l));
         if (thresholds != null) {
@@ -147,6 +151,9 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           List<Object> row = new java.util.ArrayList<>(List.of(im.path().toString(), im.score().score()));
           if (calibrated != null) {
             row.add(calibrated.isAnomalous(im.score().score()) ? 1 : 0);
+          }
+          if (pValues) {
+            row.add(pValue(calibrated, im));
           }
           for (double d : im.score().levelDistances()) {
             row.add(d);
@@ -189,6 +196,9 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           if (calibrated != null) {
             o.put("anomalous", calibrated.isAnomalous(im.score().score()));
           }
+          if (pValues) {
+            o.put("pValue", pValue(calibrated, im));
+          }
           ArrayNode d = o.putArray("levelDistances");
           for (double x : im.score().levelDistances()) {
             d.add(x);
@@ -206,6 +216,9 @@ final class ScoreCommand implements Callable<Integer>, Validated {
         if (calibrated != null) {
           s.append(" verdict  ");
         }
+        if (pValues) {
+          s.append(String.format(Locale.ROOT, " %9s", "p-value"));
+        }
         for (String l : levels) {
           s.append(String.format(Locale.ROOT, " %9s", l.length() > 9 ? l.substring(0, 9) : l));
         }
@@ -218,6 +231,9 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           if (calibrated != null) {
             s.append(calibrated.isAnomalous(im.score().score()) ? " ANOMALY  " : " ok       ");
           }
+          if (pValues) {
+            s.append(String.format(Locale.ROOT, " %9.4g", pValue(calibrated, im)));
+          }
           for (double d : im.score().levelDistances()) {
             s.append(String.format(Locale.ROOT, " %9.3f", d));
           }
@@ -229,6 +245,10 @@ final class ScoreCommand implements Callable<Integer>, Validated {
       }
     }
     return s.toString();
+  }
+
+  private static double pValue(Calibration c, ScoredImage im) {
+    return c.pValue(im.score().score()).orElseThrow();
   }
 
   private static List<String> flagged(List<String> levels, ScoredImage im, double[] thresholds) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.maha.backbone.BackboneOptions;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.Catalog;
@@ -16,6 +17,7 @@ import org.maha.catalog.DownloadListener;
 import org.maha.catalog.WeightCache;
 import org.maha.image.DecodeLimits;
 import org.maha.image.Normalization;
+import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.pipeline.FeatureExtractor;
@@ -169,13 +171,16 @@ public final class Detector implements AutoCloseable {
     }
     List<String> levels = model.levels();
     Optional<Threshold> threshold = model.threshold();
+    Optional<Calibration> calibration = model.internal().threshold();
     List<Score> out = new ArrayList<>(scored.size());
     for (ScoredImage s : scored) {
       Map<String, Double> distances = new LinkedHashMap<>();
       for (int l = 0; l < levels.size(); l++) {
         distances.put(levels.get(l), s.score().levelDistance(l));
       }
-      out.add(new Score(s.path().toString(), s.score().score(), distances, threshold));
+      double score = s.score().score();
+      out.add(new Score(s.path().toString(), score, distances, threshold,
+          calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
     }
     return List.copyOf(out);
   }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
@@ -132,6 +133,18 @@ public final class FittedModel {
    */
   public Optional<Threshold> threshold() {
     return model.threshold().map(FittedModel::threshold);
+  }
+
+  /**
+   * The split-conformal p-value of a combined score: (1 + number of calibration scores &ge; {@code score}) /
+   * (n + 1). {@link Score#pValue()} carries it for each scored image; this is for scores computed elsewhere.
+   *
+   * @param score a combined score of this model
+   * @return the p-value in (0, 1]; empty when the model was not calibrated, or was saved by a maha that did not
+   *     keep calibration scores
+   */
+  public OptionalDouble pValue(double score) {
+    return model.threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty());
   }
 
   static Threshold threshold(Calibration c) {

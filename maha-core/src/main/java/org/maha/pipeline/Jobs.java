@@ -72,7 +72,7 @@ public final class Jobs {
 
   /**
    * Sets the model's decision threshold from good images not used for fitting: the split-conformal quantile of
-   * their combined scores at {@code targetFpr}.
+   * their combined scores at {@code targetFpr}; the scores are kept in the model for conformal p-values.
    */
   public static CalibrationOutcome calibrate(FeatureExtractor extractor, GaussianAdModel model, List<Path> goodImages,
       double targetFpr, String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
@@ -93,7 +93,7 @@ public final class Jobs {
       s[i] = scored.scores().get(i).score().score();
     }
     ConformalThreshold t = ConformalThreshold.of(s, targetFpr);
-    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source);
+    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source, s); // s: p-values
     return new CalibrationOutcome(model.withCalibration(c), scored.skipped());
   }
 

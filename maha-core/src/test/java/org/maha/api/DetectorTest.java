@@ -140,10 +140,21 @@ class DetectorTest {
     assertBitIdentical(scored, plain);
     assertThat(scored.threshold()).contains(t);
     assertThat(scored.verdict()).contains(scored.score() > t.value() ? Verdict.ANOMALOUS : Verdict.NORMAL);
+    // the conformal p-value: (1 + calibration scores >= this score) / (n + 1), counted by brute force here
+    List<Score> calibrationScores = detector.scoreAll(calibrated, Images.folder(calibration));
+    long atLeast = calibrationScores.stream().filter(c -> c.score() >= scored.score()).count();
+    assertThat(scored.pValue()).hasValue((1.0 + atLeast) / 7.0);
+    assertThat(calibrated.pValue(scored.score())).isEqualTo(scored.pValue());
+    for (Score c : calibrationScores) {
+      long n = calibrationScores.stream().filter(o -> o.score() >= c.score()).count();
+      assertThat(c.pValue()).hasValue((1.0 + n) / 7.0);
+    }
+    assertThat(plain.pValue()).isEmpty();
 
     Path saved = dir.resolve("calibrated.maha");
     calibrated.save(saved);
     assertThat(FittedModel.load(saved).threshold()).contains(t);
+    assertThat(detector.score(FittedModel.load(saved), Images.of(frame(7))).pValue()).isEqualTo(scored.pValue());
     // calibrate() on an existing model gives the same threshold as calibrating while fitting.
     assertThat(detector.calibrate(model, Images.folder(calibration), 0.2).threshold()).contains(t);
   }
