@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.maha.api.internal.ApiInternals;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
@@ -17,10 +18,31 @@ import org.maha.model.ModelInfo;
  * with a {@link Detector} opened on the same backbone.
  */
 public final class FittedModel {
+  static {
+    ApiInternals.register(new ApiInternals.Access() {
+      @Override
+      public GaussianAdModel model(FittedModel fitted) {
+        return fitted.model;
+      }
+
+      @Override
+      public FittedModel fitted(GaussianAdModel model, String name) {
+        return new FittedModel(model, name);
+      }
+    });
+  }
+
   private final GaussianAdModel model;
+  /** How error messages name this model: its file when loaded, else "model". */
+  private final String name;
 
   FittedModel(GaussianAdModel model) {
+    this(model, "model");
+  }
+
+  private FittedModel(GaussianAdModel model, String name) {
     this.model = Objects.requireNonNull(model, "model");
+    this.name = Objects.requireNonNull(name, "name");
   }
 
   /**
@@ -33,7 +55,7 @@ public final class FittedModel {
    */
   public static FittedModel load(Path file) throws MahaException {
     try {
-      return new FittedModel(ModelFile.read(file));
+      return new FittedModel(ModelFile.read(file), file.toString());
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
@@ -153,6 +175,10 @@ public final class FittedModel {
 
   GaussianAdModel internal() {
     return model;
+  }
+
+  String name() {
+    return name;
   }
 
   private ModelInfo info() {

@@ -31,10 +31,16 @@ public final class Images {
 
   private final String description;
   private final Resolver resolver;
+  private final boolean skipUnreadable;
 
   private Images(String description, Resolver resolver) {
+    this(description, resolver, false);
+  }
+
+  private Images(String description, Resolver resolver, boolean skipUnreadable) {
     this.description = description;
     this.resolver = resolver;
+    this.skipUnreadable = skipUnreadable;
   }
 
   /**
@@ -145,7 +151,22 @@ public final class Images {
    * @return a copy with that description
    */
   public Images describedAs(String description) {
-    return new Images(Objects.requireNonNull(description, "description"), resolver);
+    return new Images(Objects.requireNonNull(description, "description"), resolver, skipUnreadable);
+  }
+
+  /**
+   * The same images, but an image that cannot be read (corrupt, truncated, not an image, over the size limits) is
+   * left out and reported in the result ({@link FitResult#skipped()}, {@link Scores#skipped()}) instead of stopping
+   * the call with a {@link MahaException}. A call whose images are all unreadable still fails (nothing to fit).
+   *
+   * @return a copy that skips unreadable images
+   */
+  public Images skippingUnreadable() {
+    return new Images(description, resolver, true);
+  }
+
+  boolean skipsUnreadable() {
+    return skipUnreadable;
   }
 
   /** How these images are described in provenance. */

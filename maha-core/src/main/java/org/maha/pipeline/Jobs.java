@@ -40,23 +40,23 @@ public final class Jobs {
   public static FitOutcome fit(FeatureExtractor extractor, List<Path> images, Variant variant, String trainSource,
       String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation, ProgressListener progress)
       throws Exception {
+    return fit(extractor, extractor.files(images), variant, trainSource, backboneFile, skipUnreadable, augmentation,
+        progress);
+  }
+
+  /**
+   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, TrainAugmentation, ProgressListener)}
+   * for images from any source, e.g. frames in memory ({@link MemoryImages}): the same extraction and fitter as
+   * for files.
+   */
+  public static FitOutcome fit(FeatureExtractor extractor, FeatureExtractor.ImageSource images, Variant variant,
+      String trainSource, String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation,
+      ProgressListener progress) throws Exception {
     GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
     List<Skipped> skipped = augmentation == null
         ? extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f))
         : extractor.extractAugmented(images, augmentation, skipUnreadable,
             "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
-    return finish(fitter, skipped, trainSource);
-  }
-
-  /**
-   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, ProgressListener)} for images from
-   * any source, e.g. frames in memory ({@link MemoryImages}): the same extraction and fitter as for files.
-   */
-  public static FitOutcome fit(FeatureExtractor extractor, FeatureExtractor.ImageSource images, Variant variant,
-      String trainSource, String backboneFile, boolean skipUnreadable, ProgressListener progress) throws Exception {
-    GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
-    List<Skipped> skipped =
-        extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f));
     return finish(fitter, skipped, trainSource);
   }
 
