@@ -14,10 +14,21 @@ public final class ApiInternals {
 
   /** What {@code org.maha.api} provides. */
   public interface Access {
-    /** The internal model of {@code fitted}. */
+    /**
+     * The internal model of a public one.
+     *
+     * @param fitted a public model
+     * @return the model behind it
+     */
     GaussianAdModel model(FittedModel fitted);
 
-    /** {@code model} as a public model named {@code name} (e.g. its file) in error messages. */
+    /**
+     * An internal model as a public one.
+     *
+     * @param model the internal model
+     * @param name how error messages name it (e.g. its file)
+     * @return the public model
+     */
     FittedModel fitted(GaussianAdModel model, String name);
   }
 
@@ -28,6 +39,7 @@ public final class ApiInternals {
   /**
    * Called once by {@link FittedModel}'s initialiser.
    *
+   * @param a the access
    * @throws IllegalStateException on a second call
    */
   public static synchronized void register(Access a) {
@@ -37,12 +49,23 @@ public final class ApiInternals {
     access = Objects.requireNonNull(a, "access");
   }
 
-  /** The internal model of {@code fitted}. */
+  /**
+   * The internal model of a public one.
+   *
+   * @param fitted a public model
+   * @return the model behind it
+   */
   public static GaussianAdModel model(FittedModel fitted) {
     return access().model(fitted);
   }
 
-  /** {@code model} as a public model, named {@code name} (e.g. its file) in error messages. */
+  /**
+   * An internal model as a public one.
+   *
+   * @param model the internal model
+   * @param name how error messages name it (e.g. its file)
+   * @return the public model
+   */
   public static FittedModel fitted(GaussianAdModel model, String name) {
     return access().fitted(model, name);
   }
