@@ -300,7 +300,8 @@ public final class Detector implements AutoCloseable {
 
   /**
    * Releases the native session, after waiting for the calls in progress, which finish normally; calls made once
-   * it has begun throw {@link IllegalStateException}. Safe to call more than once.
+   * it has begun throw {@link IllegalStateException}. Safe to call more than once. Not from a {@link Progress}
+   * listener of this detector: that runs inside a call, which close would wait for.
    */
   @Override
   public void close() {
