@@ -1,6 +1,5 @@
 package org.maha.cli;
 
-import java.util.Locale;
 import org.maha.augment.AugmentationRules;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Option;
@@ -33,42 +32,10 @@ final class AugmentOptions {
   }
 
   static AugmentationRules rules(String spec) throws MahaCommand.UsageException {
-    String s = spec.trim().toLowerCase(Locale.ROOT);
-    if (s.equals("default")) {
-      return AugmentationRules.defaults();
+    try {
+      return AugmentationRules.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new MahaCommand.UsageException("--augment-rules: " + e.getMessage());
     }
-    if (AugmentationRules.MVTEC_CATEGORIES.contains(s)) {
-      return AugmentationRules.forMvtecCategory(s);
-    }
-    boolean flip = false;
-    boolean rotate90 = false;
-    boolean rotate45 = false;
-    boolean edge = false;
-    boolean noise = false;
-    for (String t : s.split(",")) {
-      switch (t.trim()) {
-        case "flip":
-          flip = true;
-          break;
-        case "rotate90":
-          rotate90 = true;
-          break;
-        case "rotate45":
-          rotate45 = true;
-          break;
-        case "background-edge":
-          edge = true;
-          break;
-        case "noise":
-          noise = true;
-          break;
-        case "none":
-          break;
-        default:
-          throw new MahaCommand.UsageException("--augment-rules: unknown rule '" + t.trim() + "' (expected default, "
-              + "an MVTec category name, or a comma list of flip, rotate90, rotate45, background-edge, noise, none)");
-      }
-    }
-    return new AugmentationRules(flip, rotate90, rotate45, edge, noise);
   }
 }

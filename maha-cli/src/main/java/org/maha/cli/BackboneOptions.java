@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.maha.api.Detector;
 import org.maha.backbone.BackboneException;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.Catalog;
@@ -178,6 +179,31 @@ final class BackboneOptions {
 
   OnnxBackbone open(Path file, List<String> levelNames, String norm)
       throws BackboneException, MahaCommand.UsageException {
+    return OnnxBackbone.open(file, options(file, levelNames, norm));
+  }
+
+  /**
+   * A {@link Detector} builder for {@code file} with these options, as {@link #open(Path, List, String)} opens it
+   * (the fit and score commands are clients of the public API); decoding as {@code input} says, progress to
+   * {@code progress}.
+   */
+  Detector.Builder detector(Path file, List<String> levelNames, String norm, InputOptions input,
+      org.maha.api.Progress progress) throws MahaCommand.UsageException {
+    org.maha.backbone.BackboneOptions o = options(file, levelNames, norm);
+    Detector.Builder b = Detector.builder().onnx(file).levels(o.levels().toArray(String[]::new))
+        .threads(o.threads()).batchSize(o.maxBatch()).decodeThreads(input.decodeThreads())
+        .maxImagePixels(input.maxPixels).progress(progress);
+    if (o.normalization() != null) {
+      b.normalization(o.normalization().id());
+    }
+    if (input.maxFileBytes != null) {
+      b.maxEncodedBytes(input.maxFileBytes);
+    }
+    return b;
+  }
+
+  private org.maha.backbone.BackboneOptions options(Path file, List<String> levelNames, String norm)
+      throws MahaCommand.UsageException {
     List<String> lv = levelNames;
     String nm = norm;
     if (built != null && file.equals(built.onnx())) {
@@ -193,7 +219,7 @@ final class BackboneOptions {
     if (batch < 1) {
       throw new MahaCommand.UsageException("--batch must be at least 1, got " + batch);
     }
-    return OnnxBackbone.open(file, new org.maha.backbone.BackboneOptions(lv, n, threads, batch));
+    return new org.maha.backbone.BackboneOptions(lv, n, threads, batch);
   }
 
   private BuiltGraph buildNamed() throws MahaCommand.UsageException {

@@ -32,9 +32,16 @@ final class Cli {
   }
 
   static void reportSkipped(PrintWriter err, List<Skipped> skipped) {
-    for (Skipped s : skipped) {
-      err.println("skipped " + s.path() + ": " + s.reason());
-    }
+    report(err, skipped.stream().map(s -> "skipped " + s.path() + ": " + s.reason()).toList());
+  }
+
+  /** As {@link #reportSkipped(PrintWriter, List)} for the images the public API skipped. */
+  static void reportSkippedImages(PrintWriter err, List<org.maha.api.Skipped> skipped) {
+    report(err, skipped.stream().map(s -> "skipped " + s.name() + ": " + s.reason()).toList());
+  }
+
+  private static void report(PrintWriter err, List<String> skipped) {
+    skipped.forEach(err::println);
     if (!skipped.isEmpty()) {
       err.println("skipped " + skipped.size() + " unreadable file(s)");
     }

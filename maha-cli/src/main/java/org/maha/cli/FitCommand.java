@@ -5,14 +5,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.maha.backbone.OnnxBackbone;
+import org.maha.api.Detector;
+import org.maha.api.FitOptions;
+import org.maha.api.FitResult;
+import org.maha.api.FittedModel;
+import org.maha.api.internal.ApiInternals;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.LevelModel;
-import org.maha.model.ModelFile;
-import org.maha.model.Variant;
-import org.maha.pipeline.FeatureExtractor;
-import org.maha.pipeline.Jobs;
-import org.maha.pipeline.Skipped;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,14 +60,13 @@ final class FitCommand implements Callable<Integer>, Validated {
           + "images for the guarantee. Default: ${DEFAULT-VALUE}.")
   double targetFpr;
 
-  private Variant v;
   private TrainAugmentation augmentation;
   private List<Path> files;
   private List<Path> calibration;
 
   @Override
   public void validate() throws Exception {
-    v = Cli.variant(variant);
+    Cli.variant(variant); // refused here, before any work
     backbone.checkCombination(false);
     augmentation = augment.augmentation(augmentRules);
     files = input.expand(images, spec.commandLine().getErr());
@@ -92,34 +90,33 @@ final class FitCommand implements Callable<Integer>, Validated {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     Path onnx = backbone.resolveOnnx();
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
-      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      String source = Cli.describe(images) + (augmentation == null ? "" : ", " + augmentation.describe());
-      Jobs.FitOutcome r = Jobs.fit(ex, files, v, source, onnx.toAbsolutePath().toString(), input.skipUnreadable,
-          augmentation, new ProgressPrinter(err, input.quiet));
-      Cli.reportSkipped(err, r.skipped());
-      r.warnings().forEach(w -> err.println("warning: " + w));
-      GaussianAdModel model = r.model();
-      if (!calibration.isEmpty()) {
-        Jobs.CalibrationOutcome c = Jobs.calibrate(ex, model, calibration, targetFpr, Cli.describe(calibrate),
-            input.skipUnreadable, new ProgressPrinter(err, input.quiet));
-        Cli.reportSkipped(err, c.skipped());
-        model = c.model();
-        if (!model.calibration().guaranteed()) {
-          err.printf(Locale.ROOT, "warning: %d calibration images are too few for a false-positive rate of %s "
-              + "(need at least %d); the threshold is the largest calibration score%n", model.calibration().n(),
-              targetFpr, org.maha.eval.ConformalThreshold.minimumImages(targetFpr));
-        }
+    ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    try (Detector detector = backbone.detector(onnx, backbone.levels, backbone.normalization, input,
+        progress::progress).build()) {
+      FitOptions options = FitOptions.defaults().withVariant(variant);
+      if (augmentation != null) {
+        options = options.withAugmentation(augmentation.passes(), augmentation.seed(), augmentRules);
       }
-      ModelFile.write(model, out);
-      summary(stdout, model, r.skipped());
+      FitResult r = detector.fitWithReport(input.images(files, Cli.describe(images)), options);
+      Cli.reportSkippedImages(err, r.skipped());
+      r.warnings().forEach(w -> err.println("warning: " + w));
+      FittedModel model = r.model();
+      if (!calibration.isEmpty()) { // after the fit's report, as a separate step, so stderr reads in order
+        FitResult c = detector.calibrateWithReport(model, input.images(calibration, Cli.describe(calibrate)),
+            targetFpr);
+        Cli.reportSkippedImages(err, c.skipped());
+        c.warnings().forEach(w -> err.println("warning: " + w));
+        model = c.model();
+      }
+      model.save(out);
+      summary(stdout, ApiInternals.model(model), r.skipped().size());
     }
     return 0;
   }
 
-  private void summary(PrintWriter out, GaussianAdModel m, List<Skipped> skipped) {
+  private void summary(PrintWriter out, GaussianAdModel m, int skipped) {
     out.printf(Locale.ROOT, "fitted %s on %d images (%d skipped) with backbone %s%n", m.variant().id(),
-        m.info().nTrain(), skipped.size(), m.info().backbone().name());
+        m.info().nTrain(), skipped, m.info().backbone().name());
     for (int i = 0; i < m.levels().size(); i++) {
       LevelModel l = m.levels().get(i);
       String extra = "";

@@ -46,6 +46,12 @@ final class InputOptions {
     return maxFileBytes == null ? new DecodeLimits(maxPixels) : new DecodeLimits(maxPixels, maxFileBytes);
   }
 
+  /** {@code files} as the API's images, named {@code description} in provenance, skipping as asked. */
+  org.maha.api.Images images(List<Path> files, String description) {
+    org.maha.api.Images i = org.maha.api.Images.files(files).describedAs(description);
+    return skipUnreadable ? i.skippingUnreadable() : i;
+  }
+
   int decodeThreads() {
     return decodeThreads != null ? Math.max(1, decodeThreads)
         : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);

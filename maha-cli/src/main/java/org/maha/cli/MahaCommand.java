@@ -122,6 +122,9 @@ public final class MahaCommand implements Runnable {
 
   /** Bad input: one line and exit 2. Anything else is a bug or an environment failure: exit 1. */
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    if (e instanceof org.maha.api.MahaException && e.getCause() instanceof Exception cause) {
+      e = cause; // the public API's wrapper (fit and score are its clients): judge and report what it wraps
+    }
     PrintWriter err = cl.getErr();
     String name = cl.getCommandSpec().qualifiedName();
     for (Throwable t = e; t != null; t = t.getCause()) {

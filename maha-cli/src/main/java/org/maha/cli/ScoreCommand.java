@@ -11,7 +11,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.maha.backbone.OnnxBackbone;
+import org.maha.api.Detector;
+import org.maha.api.Score;
+import org.maha.api.Scores;
+import org.maha.api.Verdict;
+import org.maha.api.internal.ApiInternals;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
@@ -20,9 +24,6 @@ import org.maha.model.ThresholdReliability;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Csv;
 import org.maha.files.Sha256;
-import org.maha.pipeline.FeatureExtractor;
-import org.maha.pipeline.Jobs;
-import org.maha.pipeline.ScoredImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -110,27 +111,30 @@ final class ScoreCommand implements Callable<Integer>, Validated {
       throw new MahaCommand.UsageException(onnx + ": " + e.getMessage());
     }
     var fitted = model.info().backbone();
-    try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {
-      ModelCompatibility.check(model, b.spec(), modelFile.toString(), onnx.toString());
-      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      Jobs.ScoreOutcome r = Jobs.score(ex, model, files, input.skipUnreadable, new ProgressPrinter(err, input.quiet));
-      Cli.reportSkipped(err, r.skipped());
-      String text = render(model, r.scores());
+    ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,
+        progress::progress).build()) {
+      // named by its file, so a model fitted with another backbone is refused naming both files
+      Scores r = detector.scoreAll(ApiInternals.fitted(model, modelFile.toString()),
+          input.images(files, Cli.describe(images)));
+      Cli.reportSkippedImages(err, r.skipped());
+      String text = render(model, r);
       if (out == null) {
         spec.commandLine().getOut().print(text);
         spec.commandLine().getOut().flush();
       } else {
         AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8));
-        err.println("wrote " + r.scores().size() + " scores to " + out);
+        err.println("wrote " + r.size() + " scores to " + out);
       }
     }
     return 0;
   }
 
-  String render(GaussianAdModel model, List<ScoredImage> scores) throws Exception {
+  String render(GaussianAdModel model, List<Score> scores) throws Exception {
     List<String> levels = model.info().levelNames();
     double[] thresholds = sigma == null ? null : model.chiSquareThresholds(sigma);
     Calibration calibrated = model.calibration();
+    boolean pValues = calibrated != null && calibrated.keepsScores(); // not in models saved before maha kept them
     StringBuilder s = new StringBuilder();
     switch (format) {
       case csv -> {
@@ -138,17 +142,23 @@ final class ScoreCommand implements Callable<Integer>, Validated {
         if (calibrated != null) {
           head.add("anomalous");
         }
+        if (pValues) {
+          head.add("p_value");
+        }
         levels.forEach(l -> head.add("d_" + l));
         if (thresholds != null) {
           head.add("flagged_levels");
         }
         s.append(Csv.row(head.toArray()));
-        for (ScoredImage im : scores) {
-          List<Object> row = new java.util.ArrayList<>(List.of(im.path().toString(), im.score().score()));
+        for (Score im : scores) {
+          List<Object> row = new java.util.ArrayList<>(List.of(im.name(), im.score()));
           if (calibrated != null) {
-            row.add(calibrated.isAnomalous(im.score().score()) ? 1 : 0);
+            row.add(anomalous(im) ? 1 : 0);
           }
-          for (double d : im.score().levelDistances()) {
+          if (pValues) {
+            row.add(im.pValue().orElseThrow());
+          }
+          for (double d : im.levelDistances().values()) {
             row.add(d);
           }
           if (thresholds != null) {
@@ -182,15 +192,18 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           c.put("nCalibration", calibrated.n());
         }
         ArrayNode arr = root.putArray("images");
-        for (ScoredImage im : scores) {
+        for (Score im : scores) {
           ObjectNode o = arr.addObject();
-          o.put("image", im.path().toString());
-          o.put("score", im.score().score());
+          o.put("image", im.name());
+          o.put("score", im.score());
           if (calibrated != null) {
-            o.put("anomalous", calibrated.isAnomalous(im.score().score()));
+            o.put("anomalous", anomalous(im));
+          }
+          if (pValues) {
+            o.put("pValue", im.pValue().orElseThrow());
           }
           ArrayNode d = o.putArray("levelDistances");
-          for (double x : im.score().levelDistances()) {
+          for (double x : im.levelDistances().values()) {
             d.add(x);
           }
           if (thresholds != null) {
@@ -201,10 +214,13 @@ final class ScoreCommand implements Callable<Integer>, Validated {
         s.append(m.writeValueAsString(root)).append('\n');
       }
       default -> {
-        int w = Math.max(5, scores.stream().mapToInt(x -> x.path().toString().length()).max().orElse(5));
+        int w = Math.max(5, scores.stream().mapToInt(x -> x.name().length()).max().orElse(5));
         s.append(String.format(Locale.ROOT, "%-" + w + "s %10s", "image", "score"));
         if (calibrated != null) {
           s.append(" verdict  ");
+        }
+        if (pValues) {
+          s.append(String.format(Locale.ROOT, " %9s", "p-value"));
         }
         for (String l : levels) {
           s.append(String.format(Locale.ROOT, " %9s", l.length() > 9 ? l.substring(0, 9) : l));
@@ -213,12 +229,15 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           s.append("  flagged at ").append(sigma).append(" sigma");
         }
         s.append('\n');
-        for (ScoredImage im : scores) {
-          s.append(String.format(Locale.ROOT, "%-" + w + "s %10.4f", im.path(), im.score().score()));
+        for (Score im : scores) {
+          s.append(String.format(Locale.ROOT, "%-" + w + "s %10.4f", im.name(), im.score()));
           if (calibrated != null) {
-            s.append(calibrated.isAnomalous(im.score().score()) ? " ANOMALY  " : " ok       ");
+            s.append(anomalous(im) ? " ANOMALY  " : " ok       ");
           }
-          for (double d : im.score().levelDistances()) {
+          if (pValues) {
+            s.append(String.format(Locale.ROOT, " %9.4g", im.pValue().orElseThrow()));
+          }
+          for (double d : im.levelDistances().values()) {
             s.append(String.format(Locale.ROOT, " %9.3f", d));
           }
           if (thresholds != null) {
@@ -231,10 +250,14 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     return s.toString();
   }
 
-  private static List<String> flagged(List<String> levels, ScoredImage im, double[] thresholds) {
+  private static boolean anomalous(Score im) {
+    return im.verdict().orElseThrow() == Verdict.ANOMALOUS;
+  }
+
+  private static List<String> flagged(List<String> levels, Score im, double[] thresholds) {
     List<String> f = new java.util.ArrayList<>();
     for (int i = 0; i < thresholds.length; i++) {
-      if (!Double.isNaN(thresholds[i]) && im.score().levelDistance(i) > thresholds[i]) {
+      if (!Double.isNaN(thresholds[i]) && im.levelDistances().get(levels.get(i)) > thresholds[i]) {
         f.add(levels.get(i));
       }
     }

@@ -277,6 +277,19 @@ class EndToEndTest {
       assertThat(im.path("anomalous").asBoolean()).isFalse();
     }
     assertThat(json.path("threshold").path("value").asDouble()).isEqualTo(max);
+    // scored on the calibration images themselves: each p-value is (1 + how many of them score >= it) / (n + 1)
+    List<Double> all = new java.util.ArrayList<>();
+    json.path("images").forEach(im -> all.add(im.path("score").asDouble()));
+    for (JsonNode im : json.path("images")) {
+      double s = im.path("score").asDouble();
+      assertThat(im.path("pValue").asDouble()).isEqualTo((1.0 + all.stream().filter(o -> o >= s).count()) / 6.0);
+    }
+    var table = CliHarness.run("score", "-m", model.toString(), "--onnx", onnx.toString(), "-q",
+        cat.resolve("test/good").toString());
+    assertThat(table.out().lines().findFirst().orElseThrow()).contains("verdict", "p-value");
+    var csv = CliHarness.run("score", "-m", model.toString(), "--onnx", onnx.toString(), "--format", "csv", "-q",
+        cat.resolve("test/good").toString());
+    assertThat(csv.out().lines().findFirst().orElseThrow()).startsWith("image,score,anomalous,p_value,");
   }
 
   @Test

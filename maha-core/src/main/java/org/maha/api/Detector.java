@@ -7,21 +7,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.maha.backbone.BackboneOptions;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.Catalog;
 import org.maha.catalog.CatalogEntry;
 import org.maha.catalog.DownloadListener;
 import org.maha.catalog.WeightCache;
+import org.maha.eval.ConformalThreshold;
 import org.maha.image.DecodeLimits;
 import org.maha.image.Normalization;
+import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
+import org.maha.pipeline.TrainAugmentation;
 import org.maha.zoo.BackboneZoo;
 import org.maha.zoo.BuiltGraph;
 
@@ -38,22 +44,37 @@ import org.maha.zoo.BuiltGraph;
  * decodes on its own small pool of {@link Builder#decodeThreads(int) decode threads}. The
  * {@link FittedModel}s it returns are immutable and may be shared freely.
  *
+ * <p>Memory: scoring one image ({@code score(model, Images.of(frame))}, the camera loop) decodes it on the calling
+ * thread, starts no thread, and allocates on the Java heap about {@code 6·W·H} bytes for a W×H frame (its RGB
+ * bytes, decoded and copied once into an immutable image) {@code + 27·S²} (the S×S resize and its float input,
+ * twice) {@code + 4·F} (the F values of the levels' feature maps, copied out of ONNX Runtime before pooling)
+ * {@code + 128·ΣD} (pooled features and distance vectors, D features per level) {@code + 64 KiB} at most; ONNX
+ * Runtime's own native buffers come on top. Measured for a 640×480 frame: 1.89 MB on the tiny test CNN (S = 32),
+ * 6.68 MB on MobileNetV2 with nine levels (S = 224, F = 820 064), of which 1.84 MB is the frame. {@link #scoreAll}
+ * holds at most a batch plus the decode-ahead window of images at once, for lists and streams alike.
+ *
  * <p>This is the same pipeline as the command line: a file scored here and by {@code maha score} with the same
  * backbone and model gets the same score to the last bit.
  */
 public final class Detector implements AutoCloseable {
   private final OnnxBackbone backbone;
   private final FeatureExtractor extractor;
+  /** The backbone file's absolute path, recorded in the models' provenance. */
   private final String backboneFile;
+  /** The backbone file as given, for messages. */
+  private final String backboneLabel;
   private final ProgressListener progress;
   private final List<String> notes;
+  /** Held shared by every call for its whole length, exclusively by {@link #close()}: close waits for calls. */
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  private Detector(OnnxBackbone backbone, DecodeLimits limits, int decodeThreads, String backboneFile,
+  private Detector(OnnxBackbone backbone, DecodeLimits limits, int decodeThreads, Path backboneFile,
       Progress progress, List<String> notes) {
     this.backbone = backbone;
     this.extractor = new FeatureExtractor(backbone, limits, decodeThreads);
-    this.backboneFile = backboneFile;
+    this.backboneFile = backboneFile.toAbsolutePath().toString();
+    this.backboneLabel = backboneFile.toString();
     this.progress = progress::progress;
     this.notes = List.copyOf(notes);
   }
@@ -80,30 +101,61 @@ public final class Detector implements AutoCloseable {
   }
 
   /**
-   * Fits on {@code goodImages} as {@code options} say (variant; calibration on other good images).
+   * Fits on {@code goodImages} as {@code options} say (variant, augmentation, calibration on other good images).
    *
    * @param goodImages normal images of the product, at least 2
-   * @param options the variant and, optionally, calibration images and rate
+   * @param options the variant and, optionally, augmentation, calibration images and rate
    * @return the fitted (and, if asked, calibrated) model
    * @throws MahaException when an image cannot be read (naming it), fewer than 2 images were given, or no
    *     calibration image was readable
    */
   public FittedModel fit(Images goodImages, FitOptions options) throws MahaException {
+    return fitWithReport(goodImages, options).model();
+  }
+
+  /**
+   * As {@link #fit(Images, FitOptions)}, and also says which images were skipped (see
+   * {@link Images#skippingUnreadable()}) and what the application should warn its user about (too few training
+   * images for some levels' statistics; too few calibration images for the asked rate).
+   *
+   * @param goodImages normal images of the product, at least 2
+   * @param options the variant and, optionally, augmentation, calibration images and rate
+   * @return the model, the skipped images and the warnings
+   * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones,
+   *     fewer than 2 images were readable, or no calibration image was readable
+   */
+  public FitResult fitWithReport(Images goodImages, FitOptions options) throws MahaException {
     ensureOpen();
+    Objects.requireNonNull(goodImages, "goodImages");
+    TrainAugmentation augmentation = options.augmentation();
+    Jobs.FitOutcome fit;
+    enter();
     try {
-      GaussianAdModel model = Jobs.fit(extractor, goodImages.source(extractor), options.variantModel(),
-          goodImages.description(), backboneFile, false, progress).model();
-      FittedModel fitted = new FittedModel(model);
-      Optional<Images> calibration = options.calibrationImages();
-      return calibration.isPresent() ? calibrate(fitted, calibration.get(), options.targetFpr()) : fitted;
+      String source = goodImages.description() + (augmentation == null ? "" : ", " + augmentation.describe());
+      fit = Jobs.fit(extractor, goodImages.source(extractor), options.variantModel(), source, backboneFile,
+          goodImages.skipsUnreadable(), augmentation, progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
+    } finally {
+      leave();
     }
+    FitResult fitted = new FitResult(new FittedModel(fit.model()), Skipped.of(fit.skipped()), fit.warnings());
+    Optional<Images> calibration = options.calibrationImages();
+    if (calibration.isEmpty()) {
+      return fitted;
+    }
+    FitResult calibrated = calibrateWithReport(fitted.model(), calibration.get(), options.targetFpr());
+    List<Skipped> skipped = new ArrayList<>(fitted.skipped());
+    skipped.addAll(calibrated.skipped());
+    List<String> warnings = new ArrayList<>(fitted.warnings());
+    warnings.addAll(calibrated.warnings());
+    return new FitResult(calibrated.model(), skipped, warnings);
   }
 
   /**
    * A copy of {@code model} with a decision threshold calibrated on {@code goodImages} (normal, not used for
    * fitting), so that at most a fraction {@code targetFpr} of good images is flagged; for a model fitted earlier.
+   * The calibration scores are kept in the model, so scores also carry a conformal {@link Score#pValue()}.
    *
    * @param model a model fitted with this detector's backbone
    * @param goodImages normal images not used for fitting
@@ -113,17 +165,43 @@ public final class Detector implements AutoCloseable {
    * @throws IllegalArgumentException when {@code targetFpr} is outside (0, 1)
    */
   public FittedModel calibrate(FittedModel model, Images goodImages, double targetFpr) throws MahaException {
+    return calibrateWithReport(model, goodImages, targetFpr).model();
+  }
+
+  /**
+   * As {@link #calibrate}, and also says which calibration images were skipped (see
+   * {@link Images#skippingUnreadable()}) and warns when they are too few for the guarantee at {@code targetFpr}
+   * (the threshold is then the largest calibration score).
+   *
+   * @param model a model fitted with this detector's backbone
+   * @param goodImages normal images not used for fitting
+   * @param targetFpr the false-positive rate to aim for, in (0, 1)
+   * @return the calibrated model, the skipped images and the warnings
+   * @throws MahaException when the model was fitted with another backbone, or no calibration image was readable
+   * @throws IllegalArgumentException when {@code targetFpr} is outside (0, 1)
+   */
+  public FitResult calibrateWithReport(FittedModel model, Images goodImages, double targetFpr)
+      throws MahaException {
     ensureOpen();
     if (!(targetFpr > 0 && targetFpr < 1)) {
       throw new IllegalArgumentException("targetFpr: expected a rate in (0, 1), found " + targetFpr);
     }
     checkCompatible(model);
+    Jobs.CalibrationOutcome c;
+    enter();
     try {
-      return new FittedModel(Jobs.calibrate(extractor, model.internal(), goodImages.source(extractor), targetFpr,
-          goodImages.description(), false, progress).model());
+      c = Jobs.calibrate(extractor, model.internal(), goodImages.source(extractor), targetFpr,
+          goodImages.description(), goodImages.skipsUnreadable(), progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
+    } finally {
+      leave();
     }
+    Calibration cal = c.model().calibration();
+    List<String> warnings = cal.guaranteed() ? List.of() : List.of(String.format(Locale.ROOT,
+        "%d calibration images are too few for a false-positive rate of %s (need at least %d); the threshold is "
+            + "the largest calibration score", cal.n(), targetFpr, ConformalThreshold.minimumImages(targetFpr)));
+    return new FitResult(new FittedModel(c.model()), Skipped.of(c.skipped()), warnings);
   }
 
   /**
@@ -136,7 +214,11 @@ public final class Detector implements AutoCloseable {
    * @throws IllegalArgumentException when {@code image} holds other than one image
    */
   public Score score(FittedModel model, Images image) throws MahaException {
-    List<Score> scores = scoreAll(model, image, 1);
+    Scores scores = scoreAll(model, image, 1);
+    if (scores.isEmpty()) { // skipped as unreadable: for one image that is the failure itself
+      Skipped s = scores.skipped().get(0);
+      throw new MahaException(s.name() + ": " + s.reason(), null);
+    }
     return scores.get(0);
   }
 
@@ -146,38 +228,46 @@ public final class Detector implements AutoCloseable {
    *
    * @param model a model fitted with this detector's backbone
    * @param images the images, in any form
-   * @return one score per image, in input order (unmodifiable)
-   * @throws MahaException when an image cannot be read (naming it), or the model was fitted with another backbone
+   * @return one score per image read, in input order, and the images skipped as unreadable (unmodifiable)
+   * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones, or
+   *     the model was fitted with another backbone
    */
-  public List<Score> scoreAll(FittedModel model, Images images) throws MahaException {
+  public Scores scoreAll(FittedModel model, Images images) throws MahaException {
     return scoreAll(model, images, -1);
   }
 
-  private List<Score> scoreAll(FittedModel model, Images images, int expected) throws MahaException {
+  private Scores scoreAll(FittedModel model, Images images, int expected) throws MahaException {
     ensureOpen();
     checkCompatible(model);
-    List<ScoredImage> scored;
+    Jobs.ScoreOutcome scored;
+    enter();
     try {
       FeatureExtractor.ImageSource source = images.source(extractor);
       if (expected >= 0 && source.size() != expected) {
-        throw new IllegalArgumentException("score: expected exactly " + expected + " image, got " + source.size()
+        throw new IllegalArgumentException("score: expected exactly " + expected + " image, got "
+            + (source.size() == FeatureExtractor.ImageSource.UNKNOWN_SIZE ? "a stream" : source.size())
             + " (" + images.description() + "); use scoreAll for several");
       }
-      scored = Jobs.score(extractor, model.internal(), source, false, progress).scores();
+      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
+    } finally {
+      leave();
     }
     List<String> levels = model.levels();
     Optional<Threshold> threshold = model.threshold();
-    List<Score> out = new ArrayList<>(scored.size());
-    for (ScoredImage s : scored) {
+    Optional<Calibration> calibration = model.internal().threshold();
+    List<Score> out = new ArrayList<>(scored.scores().size());
+    for (ScoredImage s : scored.scores()) {
       Map<String, Double> distances = new LinkedHashMap<>();
       for (int l = 0; l < levels.size(); l++) {
         distances.put(levels.get(l), s.score().levelDistance(l));
       }
-      out.add(new Score(s.path().toString(), s.score().score(), distances, threshold));
+      double score = s.score().score();
+      out.add(new Score(s.path().toString(), score, distances, threshold,
+          calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
     }
-    return List.copyOf(out);
+    return new Scores(out, Skipped.of(scored.skipped()));
   }
 
   /**
@@ -208,23 +298,52 @@ public final class Detector implements AutoCloseable {
     return notes;
   }
 
-  /** Releases the native session; waits for calls in progress; safe to call more than once. */
+  /**
+   * Releases the native session, after waiting for the calls in progress, which finish normally; calls made once
+   * it has begun throw {@link IllegalStateException}. Safe to call more than once. Not from a {@link Progress}
+   * listener of this detector: that runs inside a call, which close would wait for.
+   */
   @Override
   public void close() {
-    closed = true;
-    backbone.close();
+    lifecycle.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        backbone.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
   }
 
+  /** Fails fast, before any work, on a closed detector (the check that counts is {@link #enter()}'s). */
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("this Detector is closed; build a new one to fit or score");
+      throw closedException();
     }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("this Detector is closed; build a new one to fit or score");
+  }
+
+  /** Enters a call that uses the session: {@link #close()} waits until it is {@link #leave() left}. */
+  private void enter() {
+    lifecycle.readLock().lock();
+    if (closed) {
+      lifecycle.readLock().unlock();
+      throw closedException();
+    }
+  }
+
+  private void leave() {
+    lifecycle.readLock().unlock();
   }
 
   private void checkCompatible(FittedModel model) throws MahaException {
     Objects.requireNonNull(model, "model");
     try {
-      ModelCompatibility.check(model.internal(), backbone.spec(), "model", "this detector's backbone");
+      ModelCompatibility.check(model.internal(), backbone.spec(), model.name(), backboneLabel);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
@@ -428,7 +547,7 @@ public final class Detector implements AutoCloseable {
           norm = norm == null ? g.entry().normalization() : norm;
         }
         OnnxBackbone backbone = OnnxBackbone.open(file, new BackboneOptions(lv, norm, threads, batchSize));
-        return new Detector(backbone, limits, decodeThreads, file.toAbsolutePath().toString(), progress, notes);
+        return new Detector(backbone, limits, decodeThreads, file, progress, notes);
       } catch (Exception e) {
         throw MahaException.wrap(e);
       }

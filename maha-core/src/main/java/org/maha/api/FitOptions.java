@@ -2,7 +2,9 @@ package org.maha.api;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.maha.augment.AugmentationRules;
 import org.maha.model.Variant;
+import org.maha.pipeline.TrainAugmentation;
 
 /**
  * How to fit, as named options with defaults, so that {@link Detector#fit(Images, FitOptions)} never takes a
@@ -13,11 +15,13 @@ public final class FitOptions {
   private final Variant variant;
   private final Images calibrationImages;
   private final double targetFpr;
+  private final TrainAugmentation augmentation;
 
-  private FitOptions(Variant variant, Images calibrationImages, double targetFpr) {
+  private FitOptions(Variant variant, Images calibrationImages, double targetFpr, TrainAugmentation augmentation) {
     this.variant = variant;
     this.calibrationImages = calibrationImages;
     this.targetFpr = targetFpr;
+    this.augmentation = augmentation;
   }
 
   /**
@@ -26,7 +30,7 @@ public final class FitOptions {
    * @return the default options
    */
   public static FitOptions defaults() {
-    return new FitOptions(new Variant.Mvg(), null, 0);
+    return new FitOptions(new Variant.Mvg(), null, 0, null);
   }
 
   /**
@@ -38,7 +42,8 @@ public final class FitOptions {
    * @throws IllegalArgumentException for an unknown id, saying which ones exist
    */
   public FitOptions withVariant(String id) {
-    return new FitOptions(Variant.parse(Objects.requireNonNull(id, "id")), calibrationImages, targetFpr);
+    return new FitOptions(Variant.parse(Objects.requireNonNull(id, "id")), calibrationImages, targetFpr,
+        augmentation);
   }
 
   /**
@@ -54,7 +59,29 @@ public final class FitOptions {
     if (!(targetFpr > 0 && targetFpr < 1)) {
       throw new IllegalArgumentException("targetFpr: expected a rate in (0, 1), found " + targetFpr);
     }
-    return new FitOptions(variant, Objects.requireNonNull(goodImages, "goodImages"), targetFpr);
+    return new FitOptions(variant, Objects.requireNonNull(goodImages, "goodImages"), targetFpr, augmentation);
+  }
+
+  /**
+   * Fits on {@code copies} randomly augmented copies of each training image instead of the images themselves
+   * (flips, rotations, shifts, noise, applied after the resize; the paper's training uses 100): more training
+   * vectors from few good images, at {@code copies} backbone passes per image. Reproducible: the same seed gives
+   * the same copies on any machine and thread count. Needs training images that can be read more than once, so not
+   * {@link Images#stream streamed} ones.
+   *
+   * @param copies augmented copies of each image, at least 1
+   * @param seed the seed of the random transforms
+   * @param rules which transforms: {@code "default"}, an MVTec AD category name (its rules in the paper's code, e.g.
+   *     no flip for {@code "screw"}), or a comma list of {@code flip, rotate90, rotate45, background-edge, noise}
+   * @return a copy that augments
+   * @throws IllegalArgumentException when {@code copies} &lt; 1 or a rule is unknown (naming the ones that exist)
+   */
+  public FitOptions withAugmentation(int copies, long seed, String rules) {
+    if (copies < 1) {
+      throw new IllegalArgumentException("copies: expected at least 1, found " + copies);
+    }
+    return new FitOptions(variant, calibrationImages, targetFpr,
+        new TrainAugmentation(copies, seed, AugmentationRules.parse(Objects.requireNonNull(rules, "rules"))));
   }
 
   /**
@@ -68,6 +95,16 @@ public final class FitOptions {
 
   Variant variantModel() {
     return variant;
+  }
+
+  /** The augmentation, or null for none (internal: the pipeline's convention). */
+  TrainAugmentation augmentation() {
+    return augmentation;
+  }
+
+  /** These options without calibration, for the fit itself. */
+  FitOptions withoutCalibration() {
+    return new FitOptions(variant, null, 0, augmentation);
   }
 
   Optional<Images> calibrationImages() {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import org.maha.api.internal.ApiInternals;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
@@ -16,10 +18,31 @@ import org.maha.model.ModelInfo;
  * with a {@link Detector} opened on the same backbone.
  */
 public final class FittedModel {
+  static {
+    ApiInternals.register(new ApiInternals.Access() {
+      @Override
+      public GaussianAdModel model(FittedModel fitted) {
+        return fitted.model;
+      }
+
+      @Override
+      public FittedModel fitted(GaussianAdModel model, String name) {
+        return new FittedModel(model, name);
+      }
+    });
+  }
+
   private final GaussianAdModel model;
+  /** How error messages name this model: its file when loaded, else "model". */
+  private final String name;
 
   FittedModel(GaussianAdModel model) {
+    this(model, "model");
+  }
+
+  private FittedModel(GaussianAdModel model, String name) {
     this.model = Objects.requireNonNull(model, "model");
+    this.name = Objects.requireNonNull(name, "name");
   }
 
   /**
@@ -32,7 +55,7 @@ public final class FittedModel {
    */
   public static FittedModel load(Path file) throws MahaException {
     try {
-      return new FittedModel(ModelFile.read(file));
+      return new FittedModel(ModelFile.read(file), file.toString());
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
@@ -134,12 +157,28 @@ public final class FittedModel {
     return model.threshold().map(FittedModel::threshold);
   }
 
+  /**
+   * The split-conformal p-value of a combined score: (1 + number of calibration scores &ge; {@code score}) /
+   * (n + 1). {@link Score#pValue()} carries it for each scored image; this is for scores computed elsewhere.
+   *
+   * @param score a combined score of this model
+   * @return the p-value in (0, 1]; empty when the model was not calibrated, or was saved by a maha that did not
+   *     keep calibration scores
+   */
+  public OptionalDouble pValue(double score) {
+    return model.threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty());
+  }
+
   static Threshold threshold(Calibration c) {
     return new Threshold(c.threshold(), c.targetFpr(), c.n(), c.guaranteed(), c.source());
   }
 
   GaussianAdModel internal() {
     return model;
+  }
+
+  String name() {
+    return name;
   }
 
   private ModelInfo info() {

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.maha.data.ImageFolder;
-import org.maha.image.RawFrame;
+import org.maha.image.Frames;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.MemoryImages;
+import org.maha.pipeline.StreamedImages;
 
 /**
  * Images to fit on or score, in any of the forms an application holds them: files, a folder, {@link BufferedImage}s
@@ -31,10 +33,16 @@ public final class Images {
 
   private final String description;
   private final Resolver resolver;
+  private final boolean skipUnreadable;
 
   private Images(String description, Resolver resolver) {
+    this(description, resolver, false);
+  }
+
+  private Images(String description, Resolver resolver, boolean skipUnreadable) {
     this.description = description;
     this.resolver = resolver;
+    this.skipUnreadable = skipUnreadable;
   }
 
   /**
@@ -123,7 +131,7 @@ public final class Images {
    * @return the images, read when a detector uses them
    */
   public static Images raw(List<RawFrame> frames) {
-    List<RawFrame> copy = List.copyOf(frames);
+    List<org.maha.image.RawFrame> copy = frames.stream().map(RawFrame::internal).toList(); // refuses nulls
     return new Images(describe(copy.size(), "raw frames"), ex -> MemoryImages.raw(copy, ex.limits()));
   }
 
@@ -138,6 +146,109 @@ public final class Images {
   }
 
   /**
+   * Image files read one at a time as they are needed, from any {@link Iterable} (e.g. a lazily listed folder
+   * tree, or a queue of files arriving from a camera): only the images being decoded and batched are held, so
+   * memory stays bounded (batch size plus the decode-ahead window) however many files pass. The iterator is
+   * obtained once per detector call and used on the calling thread; it need not be thread-safe. Each result is
+   * named by its path.
+   *
+   * @param files image files, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamFiles(Iterable<? extends Path> files) {
+    Objects.requireNonNull(files, "files");
+    return new Images("a stream of files", ex -> StreamedImages.files(files, ex.limits()));
+  }
+
+  /**
+   * Image files from a {@link Stream}, read one at a time; see {@link #streamFiles(Iterable)}. A stream can be
+   * read once: use these images in one detector call.
+   *
+   * @param files image files, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamFiles(Stream<? extends Path> files) {
+    return streamFiles(once(files));
+  }
+
+  /**
+   * {@link BufferedImage}s converted one at a time as they are needed, from any {@link Iterable} (a camera loop, a
+   * generator): only the frames being converted and batched are held, so memory stays bounded however many frames
+   * pass; see {@link #streamFiles(Iterable)} and {@link #of(List)}. Named {@code frame-0}, {@code frame-1}, ...
+   *
+   * @param frames the frames, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images stream(Iterable<? extends BufferedImage> frames) {
+    Objects.requireNonNull(frames, "frames");
+    return new Images("a stream of images in memory",
+        ex -> StreamedImages.frames(frames, ex.limits(), Frames::fromBufferedImage));
+  }
+
+  /**
+   * {@link BufferedImage}s from a {@link Stream}, converted one at a time; see {@link #stream(Iterable)}. A stream
+   * can be read once: use these images in one detector call.
+   *
+   * @param frames the frames, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images stream(Stream<? extends BufferedImage> frames) {
+    return stream(once(frames));
+  }
+
+  /**
+   * Encoded images (PNG, JPEG, BMP, TIFF bytes) decoded one at a time as they are needed; see
+   * {@link #stream(Iterable)} and {@link #encoded(List)}.
+   *
+   * @param encodedImages the files' bytes, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamEncoded(Iterable<byte[]> encodedImages) {
+    Objects.requireNonNull(encodedImages, "encodedImages");
+    return new Images("a stream of encoded images",
+        ex -> StreamedImages.frames(encodedImages, ex.limits(), Frames::fromEncoded));
+  }
+
+  /**
+   * Encoded images from a {@link Stream}; see {@link #streamEncoded(Iterable)}. A stream can be read once.
+   *
+   * @param encodedImages the files' bytes, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamEncoded(Stream<byte[]> encodedImages) {
+    return streamEncoded(once(encodedImages));
+  }
+
+  /**
+   * Raw camera buffers converted one at a time as they are needed; see {@link #stream(Iterable)} and
+   * {@link #raw(List)}.
+   *
+   * @param frames the camera buffers, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamRaw(Iterable<RawFrame> frames) {
+    Objects.requireNonNull(frames, "frames");
+    return new Images("a stream of raw frames", ex -> StreamedImages.frames(frames, ex.limits(),
+        (RawFrame f, org.maha.image.DecodeLimits limits) -> Frames.fromRaw(f.internal(), limits)));
+  }
+
+  /**
+   * Raw camera buffers from a {@link Stream}; see {@link #streamRaw(Iterable)}. A stream can be read once.
+   *
+   * @param frames the camera buffers, produced lazily
+   * @return the images, read when a detector uses them
+   */
+  public static Images streamRaw(Stream<RawFrame> frames) {
+    return streamRaw(once(frames));
+  }
+
+  /** A stream as an Iterable that can be iterated once (a second use fails as the stream does). */
+  private static <T> Iterable<T> once(Stream<T> stream) {
+    Objects.requireNonNull(stream, "stream");
+    return stream::iterator;
+  }
+
+  /**
    * The same images described as {@code description} in a fitted model's provenance and in calibration records
    * (the default is the folder path, or e.g. "12 images in memory").
    *
@@ -145,7 +256,22 @@ public final class Images {
    * @return a copy with that description
    */
   public Images describedAs(String description) {
-    return new Images(Objects.requireNonNull(description, "description"), resolver);
+    return new Images(Objects.requireNonNull(description, "description"), resolver, skipUnreadable);
+  }
+
+  /**
+   * The same images, but an image that cannot be read (corrupt, truncated, not an image, over the size limits) is
+   * left out and reported in the result ({@link FitResult#skipped()}, {@link Scores#skipped()}) instead of stopping
+   * the call with a {@link MahaException}. A call whose images are all unreadable still fails (nothing to fit).
+   *
+   * @return a copy that skips unreadable images
+   */
+  public Images skippingUnreadable() {
+    return new Images(description, resolver, true);
+  }
+
+  boolean skipsUnreadable() {
+    return skipUnreadable;
   }
 
   /** How these images are described in provenance. */

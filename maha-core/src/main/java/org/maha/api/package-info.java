@@ -8,9 +8,11 @@
  * {@link org.maha.api.Detector#score score} returns an immutable {@link org.maha.api.Score}. Inputs of every form
  * are given as {@link org.maha.api.Images}.
  *
- * <p>Only this package (and {@link org.maha.image.RawFrame}, which {@link org.maha.api.Images#raw} accepts for
- * camera buffers) is stable: every other {@code org.maha} package is internal to maha and its command line, and may
- * change in any release without notice. Internal types never appear in this package's signatures except
- * {@code RawFrame}.
+ * <p>Streams of any form ({@link org.maha.api.Images#stream}, {@link org.maha.api.Images#streamFiles}, ...) are
+ * read as the detector goes, with memory bounded by the batch size and the decode-ahead window.
+ *
+ * <p>Only this package is stable: every other {@code org.maha} package is internal to maha and its command line,
+ * and may change in any release without notice ({@code org.maha.api.internal} included, which only maha's own
+ * tools use). This package's signatures name only its own types and {@code java.*} types, as a test checks.
  */
 package org.maha.api;

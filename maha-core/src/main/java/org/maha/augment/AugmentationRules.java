@@ -54,6 +54,40 @@ public record AugmentationRules(
         true);
   }
 
+  /**
+   * Rules by name: {@code default}, an MVTec category name (that category's rules), or a comma list of
+   * {@code flip, rotate90, rotate45, background-edge, noise, none}; case and spaces ignored.
+   *
+   * @throws IllegalArgumentException naming an unknown rule and the ones that exist
+   */
+  public static AugmentationRules parse(String spec) {
+    String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("default")) {
+      return defaults();
+    }
+    if (MVTEC_CATEGORIES.contains(s)) {
+      return forMvtecCategory(s);
+    }
+    boolean flip = false;
+    boolean rotate90 = false;
+    boolean rotate45 = false;
+    boolean edge = false;
+    boolean noise = false;
+    for (String t : s.split(",")) {
+      switch (t.trim()) {
+        case "flip" -> flip = true;
+        case "rotate90" -> rotate90 = true;
+        case "rotate45" -> rotate45 = true;
+        case "background-edge" -> edge = true;
+        case "noise" -> noise = true;
+        case "none" -> { }
+        default -> throw new IllegalArgumentException("unknown rule '" + t.trim() + "' (expected default, an MVTec "
+            + "category name, or a comma list of flip, rotate90, rotate45, background-edge, noise, none)");
+      }
+    }
+    return new AugmentationRules(flip, rotate90, rotate45, edge, noise);
+  }
+
   /** One line for logs and reports, e.g. {@code "flip, rot90, rot±15°, shift/scale, noise"}. */
   public String describe() {
     StringBuilder sb = new StringBuilder();

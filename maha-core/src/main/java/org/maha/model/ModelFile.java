@@ -49,7 +49,10 @@ import org.maha.stats.NotPositiveDefiniteException;
  * level_00/std.npy       (D,)     float64      sed: unbiased standard deviations
  * level_00/pca_mean.npy  (D,)     float64      pca, npca: the PCA centring vector
  * level_00/pca_components.npy (k, D) float64   pca, npca: kept components as rows; mean.npy is then in the subspace
+ * calibration/scores.npy (n,)     float64      calibrated models: the n calibration scores, ascending, for p-values
  * </pre>
+ * The calibration scores are optional within format version 1: files written before they were kept have none and
+ * load with their threshold but no p-values.
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
@@ -68,6 +71,10 @@ public final class ModelFile {
   static final int MAX_LEVEL_DIM = 1 << 16;
   /** Model files larger than this are refused before opening (a 2048-feature model is ~100 MB). */
   static final long MAX_FILE_BYTES = 16L << 30;
+  /** The calibration scores' entry, named by the manifest's {@code calibration.scores}. */
+  static final String CALIBRATION_SCORES = "calibration/scores.npy";
+  /** Most calibration scores accepted (128 MB of float64): far more good images than anyone calibrates on. */
+  static final int MAX_CALIBRATION_SCORES = 1 << 24;
 
   private static final ObjectMapper JSON_READER = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH)
@@ -87,6 +94,8 @@ public final class ModelFile {
       String dir = String.format("level_%02d/", i);
       levels.add(levelNode(i, names.get(i), dir, model.levels().get(i), entries));
     }
+    model.threshold().filter(Calibration::keepsScores)
+        .ifPresent(c -> add(entries, CALIBRATION_SCORES, vec(c.sortedScores())));
     ObjectNode manifest = manifest(model, levels);
     ObjectNode sums = manifest.putObject("entries");
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -182,13 +191,28 @@ public final class ModelFile {
     if (entries.size() > MAX_ENTRIES) {
       throw new ModelFileException(name + ": manifest lists " + entries.size() + " entries, more than a model has");
     }
+    // the calibration scores are bounded by the calibration's own count, not by the levels
+    JsonNode cal = m.path("calibration");
+    String scoresPath = cal.path("scores").isTextual() ? cal.path("scores").asText() : null;
+    int calibrationN = cal.path("n").canConvertToInt() ? cal.path("n").asInt() : -1;
+    if (scoresPath != null && (calibrationN < 1 || calibrationN > MAX_CALIBRATION_SCORES)) {
+      throw new ModelFileException(name + ": calibration n is " + cal.path("n").asText() + ", expected 1 to "
+          + MAX_CALIBRATION_SCORES);
+    }
     // verify every declared entry before using any of them
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
     long total = 0;
+    long scoresBytes = 0;
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
-      byte[] bytes = entry(zip, e.getKey(), name, Math.min(entryBound, totalBound - total));
-      total += bytes.length;
-      if (2 * total > heap) {
+      boolean isScores = e.getKey().equals(scoresPath);
+      long maxBytes = isScores ? 8L * calibrationN + 256 : Math.min(entryBound, totalBound - total);
+      byte[] bytes = entry(zip, e.getKey(), name, maxBytes);
+      if (isScores) {
+        scoresBytes = bytes.length;
+      } else {
+        total += bytes.length;
+      }
+      if (2 * (total + scoresBytes) > heap) {
         throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java heap; "
             + "give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
       }
@@ -196,7 +220,7 @@ public final class ModelFile {
         throw new ModelFileException(name + ": entry " + e.getKey() + " does not match its checksum (corrupt or edited)");
       }
       try {
-        arrays.put(e.getKey(), Npy.read(bytes, largestDim * largestDim));
+        arrays.put(e.getKey(), Npy.read(bytes, isScores ? calibrationN : largestDim * largestDim));
       } catch (NpyFormatException ex) {
         throw new ModelFileException(name + ": entry " + e.getKey() + ": " + ex.getMessage());
       }
@@ -224,10 +248,20 @@ public final class ModelFile {
     }
     Calibration calibration = null;
     JsonNode cn = m.path("calibration");
+    double[] calibrationScores = new double[0]; // absent in files written before the scores were kept
+    if (scoresPath != null) {
+      NpyArray v = array(arrays, cn, "scores", name + ": calibration");
+      if (v.rank() != 1 || v.dim(0) != calibrationN) {
+        throw new ModelFileException(name + ": calibration scores have shape " + Arrays.toString(v.shape())
+            + ", expected [" + calibrationN + "] (the calibration's n)");
+      }
+      calibrationScores = v.data();
+    }
     try {
       if (cn.isObject()) {
         calibration = new Calibration(cn.path("threshold").asDouble(Double.NaN), cn.path("targetFpr").asDouble(),
-            cn.path("n").asInt(), cn.path("guaranteed").asBoolean(), cn.path("source").asText(""));
+            cn.path("n").asInt(), cn.path("guaranteed").asBoolean(), cn.path("source").asText(""),
+            calibrationScores);
       }
       return new GaussianAdModel(info, variant, levels, calibration);
     } catch (IllegalArgumentException e) {
@@ -386,6 +420,9 @@ public final class ModelFile {
       cn.put("n", c.n());
       cn.put("guaranteed", c.guaranteed());
       cn.put("source", c.source());
+      if (c.keepsScores()) {
+        cn.put("scores", CALIBRATION_SCORES);
+      }
     });
     return m;
   }

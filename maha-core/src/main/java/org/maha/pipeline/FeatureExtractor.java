@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,8 +37,15 @@ public final class FeatureExtractor {
     void accept(int index, Path path, double[][] levelFeatures) throws Exception;
   }
 
-  /** Images to run, by index: files, or pictures already in memory (e.g. a data set read from IDX files). */
+  /**
+   * Images to run, by index: files, or pictures already in memory (e.g. a data set read from IDX files); or, with
+   * {@link #size()} {@link #UNKNOWN_SIZE}, a stream read once through {@link #items()} ({@link StreamedImages}).
+   */
   public interface ImageSource {
+    /** {@link #size()} of a stream, whose images are only known by reading them. */
+    int UNKNOWN_SIZE = -1;
+
+    /** How many images, or {@link #UNKNOWN_SIZE} for a stream (which has only {@link #items()}). */
     int size();
 
     /** A name for image {@code i} in results and messages (a file path, or a made-up path for memory images). */
@@ -44,6 +53,39 @@ public final class FeatureExtractor {
 
     /** Image {@code i}, decoded. Called from decoding threads. */
     RgbImage decode(int i) throws InputException;
+
+    /**
+     * The images in order, as the extraction reads them: pulled one at a time on the calling thread, decoded on
+     * the decoding threads. By default by index; a stream overrides it.
+     */
+    default Iterator<Item> items() {
+      return new Iterator<>() {
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          return next < size();
+        }
+
+        @Override
+        public Item next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          int i = next++;
+          return new Item(name(i), () -> decode(i));
+        }
+      };
+    }
+  }
+
+  /** One image of an {@link ImageSource#items()}: its name and how to decode it (on a decoding thread). */
+  public record Item(Path name, Decoder decoder) {}
+
+  /** Decodes one image. */
+  @FunctionalInterface
+  public interface Decoder {
+    RgbImage decode() throws InputException;
   }
 
   private final Backbone backbone;
@@ -113,7 +155,20 @@ public final class FeatureExtractor {
    */
   public List<Skipped> extractAugmented(List<Path> paths, TrainAugmentation augmentation, boolean skipUnreadable,
       String task, ProgressListener progress, Sink sink) throws Exception {
-    int n = paths.size();
+    return extractAugmented(files(paths), augmentation, skipUnreadable, task, progress, sink);
+  }
+
+  /**
+   * As {@link #extractAugmented(List, TrainAugmentation, boolean, String, ProgressListener, Sink)} for images of
+   * any source (each is decoded once, so the source is read once however many passes).
+   */
+  public List<Skipped> extractAugmented(ImageSource images, TrainAugmentation augmentation, boolean skipUnreadable,
+      String task, ProgressListener progress, Sink sink) throws Exception {
+    int n = images.size();
+    if (n == ImageSource.UNKNOWN_SIZE) {
+      throw new IllegalArgumentException("augmentation reads each training image once per pass: give images that "
+          + "can be read more than once (files, a folder or a list), not a stream");
+    }
     int size = preprocessing.inputSizePx();
     Augmenter augmenter = new Augmenter(augmentation.rules());
     AtomicReferenceArray<RgbImage> resized = new AtomicReferenceArray<>(n);
@@ -125,7 +180,7 @@ public final class FeatureExtractor {
 
       @Override
       public Path name(int i) {
-        return paths.get(i % n);
+        return images.name(i % n);
       }
 
       @Override
@@ -133,7 +188,7 @@ public final class FeatureExtractor {
         int index = i % n;
         RgbImage r = resized.get(index);
         if (r == null) { // two threads may both compute it; either result is the same
-          r = OpenCvResize.linear(ImageLoader.decode(paths.get(index), limits), size, size);
+          r = OpenCvResize.linear(images.decode(index), size, size);
           resized.set(index, r);
         }
         return augmentation.apply(augmenter, r, i / n, index);
@@ -153,44 +208,53 @@ public final class FeatureExtractor {
    * ProgressListener, Sink)}. */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
-    int count = source.size();
+    int count = source.size(); // UNKNOWN_SIZE for a stream
+    boolean sized = count != ImageSource.UNKNOWN_SIZE;
     // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
-    int batch = Math.max(1, Math.min(backbone.maxBatch(), count));
+    int batch = sized ? Math.max(1, Math.min(backbone.maxBatch(), count)) : backbone.maxBatch();
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
+    // images decoded ahead of inference: all that is held besides the batch, so a stream's memory is bounded
     int window = Math.max(2 * batch, 4 * decodeThreads);
     List<Skipped> skipped = new ArrayList<>();
-    ExecutorService pool = count <= 1 ? null : Executors.newFixedThreadPool(Math.min(decodeThreads, count), r -> {
-      Thread t = new Thread(r, "maha-decode");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = sized && count <= 1 ? null
+        : Executors.newFixedThreadPool(sized ? Math.min(decodeThreads, count) : decodeThreads, r -> {
+          Thread t = new Thread(r, "maha-decode");
+          t.setDaemon(true);
+          return t;
+        });
     Executor decode = pool != null ? pool : Runnable::run;
     try {
-      Deque<CompletableFuture<float[]>> pending = new ArrayDeque<>();
-      int submitted = 0;
+      Iterator<Item> items = source.items();
+      Deque<Pending> pending = new ArrayDeque<>();
       int done = 0;
       float[] input = new float[batch * chw];
       int[] batchIndex = new int[batch];
+      Path[] batchName = new Path[batch];
       int inBatch = 0;
-      progress.progress(task, 0, count);
-      while (done < count) {
-        while (submitted < count && pending.size() < window) {
-          int i = submitted++;
-          pending.add(CompletableFuture.supplyAsync(() -> {
+      long total = sized ? count : 0;
+      progress.progress(task, 0, total);
+      while (true) {
+        while (pending.size() < window && items.hasNext()) {
+          Item item = items.next();
+          pending.add(new Pending(item.name(), CompletableFuture.supplyAsync(() -> {
             try {
-              return preprocessing.apply(source.decode(i));
+              return preprocessing.apply(item.decoder().decode());
             } catch (InputException e) {
               throw new CompletionException(e);
             }
-          }, decode));
+          }, decode)));
+        }
+        Pending head = pending.poll();
+        if (head == null) {
+          break;
         }
         int index = done++;
         float[] chwData;
         try {
-          chwData = pending.poll().join();
+          chwData = head.chw().join();
         } catch (CompletionException e) {
           if (e.getCause() instanceof InputException ie && skipUnreadable) {
-            skipped.add(new Skipped(source.name(index), ie.problem()));
+            skipped.add(new Skipped(head.name(), ie.problem()));
             chwData = null;
           } else if (e.getCause() instanceof Exception ex) {
             throw ex;
@@ -200,14 +264,15 @@ public final class FeatureExtractor {
         }
         if (chwData != null) {
           System.arraycopy(chwData, 0, input, inBatch * chw, chw);
-          batchIndex[inBatch++] = index;
+          batchIndex[inBatch] = index;
+          batchName[inBatch++] = head.name();
         }
-        boolean last = done == count;
+        boolean last = pending.isEmpty() && !items.hasNext();
         if (inBatch == batch || (last && inBatch > 0)) {
-          run(input, batchIndex, inBatch, source, sink);
+          run(input, batchIndex, batchName, inBatch, sink);
           inBatch = 0;
         }
-        progress.progress(task, done, count);
+        progress.progress(task, done, total);
       }
     } finally {
       if (pool != null) {
@@ -217,7 +282,10 @@ public final class FeatureExtractor {
     return skipped;
   }
 
-  private void run(float[] input, int[] batchIndex, int n, ImageSource source, Sink sink) throws Exception {
+  /** An image submitted for decoding: its name, and its preprocessed pixels once decoded. */
+  private record Pending(Path name, CompletableFuture<float[]> chw) {}
+
+  private void run(float[] input, int[] batchIndex, Path[] batchName, int n, Sink sink) throws Exception {
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
     double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
     for (int i = 0; i < n; i++) {
@@ -225,7 +293,7 @@ public final class FeatureExtractor {
       for (int l = 0; l < out.length; l++) {
         levels[l] = out[l][i];
       }
-      sink.accept(batchIndex[i], source.name(batchIndex[i]), levels);
+      sink.accept(batchIndex[i], batchName[i], levels);
     }
   }
 }

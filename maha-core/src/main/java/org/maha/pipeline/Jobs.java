@@ -40,23 +40,23 @@ public final class Jobs {
   public static FitOutcome fit(FeatureExtractor extractor, List<Path> images, Variant variant, String trainSource,
       String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation, ProgressListener progress)
       throws Exception {
+    return fit(extractor, extractor.files(images), variant, trainSource, backboneFile, skipUnreadable, augmentation,
+        progress);
+  }
+
+  /**
+   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, TrainAugmentation, ProgressListener)}
+   * for images from any source, e.g. frames in memory ({@link MemoryImages}): the same extraction and fitter as
+   * for files.
+   */
+  public static FitOutcome fit(FeatureExtractor extractor, FeatureExtractor.ImageSource images, Variant variant,
+      String trainSource, String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation,
+      ProgressListener progress) throws Exception {
     GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
     List<Skipped> skipped = augmentation == null
         ? extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f))
         : extractor.extractAugmented(images, augmentation, skipUnreadable,
             "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
-    return finish(fitter, skipped, trainSource);
-  }
-
-  /**
-   * As {@link #fit(FeatureExtractor, List, Variant, String, String, boolean, ProgressListener)} for images from
-   * any source, e.g. frames in memory ({@link MemoryImages}): the same extraction and fitter as for files.
-   */
-  public static FitOutcome fit(FeatureExtractor extractor, FeatureExtractor.ImageSource images, Variant variant,
-      String trainSource, String backboneFile, boolean skipUnreadable, ProgressListener progress) throws Exception {
-    GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
-    List<Skipped> skipped =
-        extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f));
     return finish(fitter, skipped, trainSource);
   }
 
@@ -72,7 +72,7 @@ public final class Jobs {
 
   /**
    * Sets the model's decision threshold from good images not used for fitting: the split-conformal quantile of
-   * their combined scores at {@code targetFpr}.
+   * their combined scores at {@code targetFpr}; the scores are kept in the model for conformal p-values.
    */
   public static CalibrationOutcome calibrate(FeatureExtractor extractor, GaussianAdModel model, List<Path> goodImages,
       double targetFpr, String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
@@ -93,7 +93,7 @@ public final class Jobs {
       s[i] = scored.scores().get(i).score().score();
     }
     ConformalThreshold t = ConformalThreshold.of(s, targetFpr);
-    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source);
+    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source, s); // s: p-values
     return new CalibrationOutcome(model.withCalibration(c), scored.skipped());
   }
 

@@ -68,16 +68,21 @@ public final class MemoryImages<T> implements FeatureExtractor.ImageSource {
 
   @Override
   public RgbImage decode(int i) throws InputException {
-    T frame = frames.get(i);
+    return convert(frames.get(i), name(i), limits, converter);
+  }
+
+  /** {@code frame} converted, its failures as an {@link InputException} naming it {@code name}. */
+  static <T> RgbImage convert(T frame, Path name, DecodeLimits limits, Converter<T> converter)
+      throws InputException {
     if (frame == null) {
-      throw new InputException(name(i), "no frame (null)");
+      throw new InputException(name, "no frame (null)");
     }
     try {
       return converter.convert(frame, limits);
     } catch (ImageDecodeException e) {
-      throw new InputException(name(i), e.getMessage());
+      throw new InputException(name, e.getMessage());
     } catch (ImageMemoryException e) {
-      throw e.naming(name(i));
+      throw e.naming(name);
     }
   }
 }

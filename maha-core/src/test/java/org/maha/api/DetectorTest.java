@@ -140,12 +140,58 @@ class DetectorTest {
     assertBitIdentical(scored, plain);
     assertThat(scored.threshold()).contains(t);
     assertThat(scored.verdict()).contains(scored.score() > t.value() ? Verdict.ANOMALOUS : Verdict.NORMAL);
+    // the conformal p-value: (1 + calibration scores >= this score) / (n + 1), counted by brute force here
+    List<Score> calibrationScores = detector.scoreAll(calibrated, Images.folder(calibration));
+    long atLeast = calibrationScores.stream().filter(c -> c.score() >= scored.score()).count();
+    assertThat(scored.pValue()).hasValue((1.0 + atLeast) / 7.0);
+    assertThat(calibrated.pValue(scored.score())).isEqualTo(scored.pValue());
+    for (Score c : calibrationScores) {
+      long n = calibrationScores.stream().filter(o -> o.score() >= c.score()).count();
+      assertThat(c.pValue()).hasValue((1.0 + n) / 7.0);
+    }
+    assertThat(plain.pValue()).isEmpty();
 
     Path saved = dir.resolve("calibrated.maha");
     calibrated.save(saved);
     assertThat(FittedModel.load(saved).threshold()).contains(t);
+    assertThat(detector.score(FittedModel.load(saved), Images.of(frame(7))).pValue()).isEqualTo(scored.pValue());
     // calibrate() on an existing model gives the same threshold as calibrating while fitting.
     assertThat(detector.calibrate(model, Images.folder(calibration), 0.2).threshold()).contains(t);
+  }
+
+  @Test
+  void unreadableImagesAreSkippedAndReportedOnlyWhenAsked() throws Exception {
+    Path mixed = Files.createDirectories(dir.resolve("mixed"));
+    for (int i = 0; i < 4; i++) {
+      Files.write(mixed.resolve("g" + i + ".png"), TestFrames.png(frame(100 + i)));
+    }
+    Path broken = Files.writeString(mixed.resolve("g9.png"), "truncated");
+    assertThatThrownBy(() -> detector.fit(Images.folder(mixed))).isInstanceOf(MahaException.class)
+        .hasMessageContaining("g9.png");
+    FitResult r = detector.fitWithReport(Images.folder(mixed).skippingUnreadable(),
+        FitOptions.defaults().withCalibration(Images.folder(calibration).skippingUnreadable(), 0.01));
+    assertThat(r.skipped()).extracting(Skipped::name).containsExactly(broken.toString());
+    assertThat(r.model().trainingImages()).isEqualTo(4);
+    // 6 calibration images cannot guarantee 1 %: said, not hidden
+    assertThat(r.warnings()).anyMatch(w -> w.contains("6 calibration images are too few"));
+    Scores scores = detector.scoreAll(r.model(), Images.folder(mixed).skippingUnreadable());
+    assertThat(scores).hasSize(4);
+    assertThat(scores.skipped()).extracting(Skipped::reason).singleElement().asString().isNotBlank();
+  }
+
+  @Test
+  void augmentationFitsOnSeededCopiesAndNamesThemInTheProvenance() throws Exception {
+    FitOptions augmented = FitOptions.defaults().withAugmentation(3, 7, "flip,noise");
+    FittedModel a = detector.fit(Images.folder(good), augmented);
+    FittedModel b = detector.fit(Images.folder(good), augmented);
+    assertThat(a.trainedOn()).startsWith(good.toString()).contains("3 augmented passes", "seed 7");
+    Score sa = detector.score(a, Images.of(frame(3)));
+    assertThat(detector.score(b, Images.of(frame(3))).score()).isEqualTo(sa.score()); // reproducible
+    assertThat(sa.score()).isNotEqualTo(detector.score(model, Images.of(frame(3))).score());
+    assertThatThrownBy(() -> FitOptions.defaults().withAugmentation(3, 7, "flip,twirl"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twirl");
+    assertThatThrownBy(() -> FitOptions.defaults().withAugmentation(0, 7, "default"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("copies");
   }
 
   @Test

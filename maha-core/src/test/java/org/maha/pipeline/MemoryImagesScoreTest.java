@@ -152,7 +152,7 @@ class MemoryImagesScoreTest {
   @Test
   void fittingOnFramesGivesTheModelFittedOnTheirFiles() throws Exception {
     GaussianAdModel fromFrames = Jobs.fit(extractor, MemoryImages.bufferedImages(training, LIMITS),
-        new Variant.Mvg(), "train", null, false, ProgressListener.NONE).model();
+        new Variant.Mvg(), "train", null, false, null, ProgressListener.NONE).model();
     Path probe = write("probe.png", TestFrames.png(TestFrames.ofType(TestFrames.argb(9, W, H, true), W, H,
         BufferedImage.TYPE_3BYTE_BGR)));
     AnomalyScore viaFiles = scoreFile(probe);
