@@ -228,13 +228,14 @@ public final class MahaServer implements AutoCloseable {
             + " requests are being scored or waiting; retry shortly", "1");
       }
       try {
+        LoadedModel model = registry.get(name); // the model when the request arrived answers it, even after a swap
         byte[] body = readBody(request, r.method().equals("PUT") ? config.limits().maxModelBytes()
             : config.limits().maxBodyBytes());
         x.bytesIn = body.length;
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         return switch (r.template()) {
-          case "/v1/models/{name}/score" -> endpoints.score(registry.get(name), type, body, x);
-          case "/v2/models/{name}/infer" -> endpoints.infer(registry.get(name), type, body, x);
+          case "/v1/models/{name}/score" -> endpoints.score(model, type, body, x);
+          case "/v2/models/{name}/infer" -> endpoints.infer(model, type, body, x);
           default -> endpoints.replace(name, body);
         };
       } finally {

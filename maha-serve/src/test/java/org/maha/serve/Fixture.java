@@ -31,6 +31,7 @@ final class Fixture {
   final Path plain;      // uncalibrated, levels s1,s2,pooled
   final Path calibrated; // calibrated at 0.2
   final Path other;      // levels s1,pooled: same backbone file, other levels
+  final Path retrained;  // other training images, calibrated: scores differ from plain's
   final List<byte[]> pngs = new ArrayList<>();
 
   Fixture(Path dir) throws Exception {
@@ -53,6 +54,8 @@ final class Fixture {
       m.save(plain);
       calibrated = dir.resolve("calibrated.maha");
       d.fit(Images.folder(good), FitOptions.defaults().withCalibration(Images.folder(cal), 0.2)).save(calibrated);
+      retrained = dir.resolve("retrained.maha");
+      d.fit(Images.folder(cal), FitOptions.defaults().withCalibration(Images.folder(good), 0.2)).save(retrained);
     }
     try (Detector d = Detector.builder().onnx(onnx).levels("s1", "pooled").build()) {
       other = dir.resolve("other.maha");
