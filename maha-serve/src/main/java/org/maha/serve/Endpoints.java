@@ -173,17 +173,22 @@ final class Endpoints {
     }
     List<byte[]> images = new ArrayList<>(n);
     List<String> names = new ArrayList<>(n);
-    Base64.Decoder b64 = Base64.getMimeDecoder();
+    Base64.Decoder b64 = Base64.getDecoder();
     for (int i = 0; i < n; i++) {
       JsonNode e = data.get(i);
       if (!e.isTextual()) {
         throw new HttpError(400, "inputs[0].data[" + i + "]: expected a base64 string");
       }
+      byte[] img;
       try {
-        images.add(b64.decode(e.asText()));
+        img = b64.decode(e.asText());
       } catch (IllegalArgumentException ex) {
         throw new HttpError(400, "inputs[0].data[" + i + "]: not valid base64");
       }
+      if (img.length == 0) {
+        throw new HttpError(400, "inputs[0].data[" + i + "]: empty; expected a base64-encoded image file");
+      }
+      images.add(img);
       names.add("data[" + i + "]");
     }
     x.images = n;
@@ -289,7 +294,7 @@ final class Endpoints {
         c = c.getCause();
       }
       String why = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-      if (why.contains("parts")) {
+      if (why.contains("too many")) {
         throw new HttpError(413, "more than " + max + " images in one request");
       }
       throw new HttpError(400, "malformed multipart/form-data body (" + clip(c.getMessage()) + ")");

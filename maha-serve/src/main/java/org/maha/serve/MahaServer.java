@@ -317,6 +317,9 @@ public final class MahaServer implements AutoCloseable {
       if (code < 400) {
         code = 500;
       }
+      if (code == 505) { // an unknown HTTP version is the client's error: a 4xx, as every malformed request gets
+        code = 400;
+      }
       String reason = org.eclipse.jetty.http.HttpStatus.getMessage(code);
       response.setStatus(code);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
