@@ -60,8 +60,8 @@ public final class MahaServer implements AutoCloseable {
     this.registry = registry;
     Limits l = config.limits();
     this.admission = new Semaphore(l.maxConcurrent() + l.maxQueue());
-    this.metrics = new Metrics(() -> Math.max(0, l.maxConcurrent() + l.maxQueue() - admission.availablePermits()
-        - l.maxConcurrent()));
+    this.metrics = new Metrics(() -> l.maxConcurrent() + l.maxQueue() - admission.availablePermits(),
+        l.maxConcurrent());
     this.endpoints = new Endpoints(config, registry, metrics, this::ready);
     // threads: every admitted request, plus health checks, selectors and acceptors, never an unbounded number
     QueuedThreadPool pool = new QueuedThreadPool(l.maxConcurrent() + l.maxQueue() + 16, 4);
@@ -75,6 +75,7 @@ public final class MahaServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     connector.setIdleTimeout(30_000); // a client that stops sending mid-body is dropped, not waited for
+    connector.setShutdownIdleTimeout(10_000); // while draining, a request still uploading gets 10 s of silence
     server.addConnector(connector);
     server.setHandler(new GracefulHandler(new Dispatch()));
     server.setErrorHandler(new JsonErrors());
@@ -264,18 +265,22 @@ public final class MahaServer implements AutoCloseable {
    * {@code max + 1} bytes when it has no declared length (chunked): memory grows with what was read, never past the
    * limit.
    */
-  static byte[] readBody(Request request, long max) throws HttpError, IOException {
+  static byte[] readBody(Request request, long max) throws HttpError {
     long declared = request.getLength();
     if (declared > max) {
       throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + max + " bytes");
     }
+    byte[] b;
     try (InputStream in = Request.asInputStream(request)) {
-      byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
-      if (b.length > max) {
-        throw new HttpError(413, "request body is over the limit of " + max + " bytes");
-      }
-      return b;
+      b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
+    } catch (IOException e) { // the client stopped sending, or too slowly: its fault, not the server's
+      throw new HttpError(400, "the request body could not be read to its end (the client stopped sending or was "
+          + "too slow)");
     }
+    if (b.length > max) {
+      throw new HttpError(413, "request body is over the limit of " + max + " bytes");
+    }
+    return b;
   }
 
   private void accessLog(Request request, Exchange x, Reply reply, long nanos) {

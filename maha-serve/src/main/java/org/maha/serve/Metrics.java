@@ -19,12 +19,19 @@ import java.util.concurrent.TimeUnit;
 final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  Metrics(java.util.function.Supplier<Number> waiting) {
+  /**
+   * @param admitted requests admitted (reading their body, waiting or scoring)
+   * @param maxConcurrent how many of them may score at once: the rest wait
+   */
+  Metrics(java.util.function.IntSupplier admitted, int maxConcurrent) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
-    io.micrometer.core.instrument.Gauge.builder("maha_requests_waiting", waiting)
-        .description("requests holding their body while waiting for a scoring slot").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("maha_requests_in_flight", admitted::getAsInt)
+        .description("scoring and model requests admitted: reading their body, waiting or scoring").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("maha_requests_waiting",
+        () -> Math.max(0, admitted.getAsInt() - maxConcurrent))
+        .description("admitted requests beyond the scoring slots: the queue").register(registry);
   }
 
   /** One finished request. */
