@@ -81,6 +81,17 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "Default: ${DEFAULT-VALUE}.")
   int maxQueue;
 
+  @Option(names = "--max-batch", paramLabel = "N", defaultValue = "1",
+      description = "Gather up to N images of concurrent requests for the same backbone into one inference call "
+          + "(dynamic micro-batching; then up to --max-concurrent + --max-queue requests are gathered); 1 = off. "
+          + "Default: ${DEFAULT-VALUE}.")
+  int maxBatch;
+
+  @Option(names = "--max-delay-ms", paramLabel = "MS", defaultValue = "5",
+      description = "With --max-batch: how long the first request waits for others to join its batch. "
+          + "Default: ${DEFAULT-VALUE}.")
+  long maxDelayMs;
+
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
       description = "ONNX Runtime threads per inference (0 = all cores). Default: ${DEFAULT-VALUE}.")
   int threads;
@@ -155,7 +166,7 @@ final class ServeCommand implements Callable<Integer>, Validated {
     MahaServer server;
     try {
       server = MahaServer.start(new ServeConfig(host, port, models, backbones, keys, limits, threads, decodeThreads,
-          accessSink, log));
+          accessSink, log, maxBatch, maxDelayMs));
     } catch (ServeException e) {
       throw new MahaCommand.UsageException(e.getMessage());
     }

@@ -39,6 +39,8 @@ final class Endpoints {
   private final Metrics metrics;
   private final BooleanSupplier ready;
   private final Semaphore scoring;
+  private final java.util.concurrent.ConcurrentHashMap<org.maha.api.Detector, MicroBatcher> batchers =
+      new java.util.concurrent.ConcurrentHashMap<>(); // Detector has identity equality: one batcher per session
 
   Endpoints(ServeConfig config, ModelRegistry registry, Metrics metrics, BooleanSupplier ready) {
     this.config = config;
@@ -241,6 +243,9 @@ final class Endpoints {
   }
 
   private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+    if (config.maxBatch() > 1) {
+      return gathered(m, images, names);
+    }
     try {
       scoring.acquire();
     } catch (InterruptedException e) {
@@ -265,6 +270,43 @@ final class Endpoints {
     } finally {
       scoring.release();
     }
+  }
+
+  /** Scoring through the backbone's micro-batcher: the request waits for its share of a gathered batch. */
+  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+    MicroBatcher b = batchers.computeIfAbsent(m.detector(), d -> new MicroBatcher(d, config.maxBatch(),
+        config.maxDelayMillis(), metrics::batch));
+    MicroBatcher.Result r;
+    try {
+      r = b.submit(m, images).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof MahaException me) {
+        metrics.images(m.name(), "refused", images.size());
+        throw new HttpError(400, rename(me.getMessage(), names));
+      }
+      if (c instanceof org.maha.image.ImageMemoryException || c instanceof OutOfMemoryError) {
+        metrics.images(m.name(), "refused", images.size());
+        throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+      }
+      if (c instanceof IllegalStateException) {
+        throw new HttpError(503, "the service is stopping", "5");
+      }
+      throw new IllegalStateException("scoring failed", c);
+    }
+    metrics.queued(m.name(), r.queuedNanos());
+    metrics.scoring(m.name(), r.scoringNanos());
+    metrics.images(m.name(), "ok", r.scores().size());
+    r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+    return r.scores();
+  }
+
+  /** Stops the micro-batchers after the requests queued in them are scored. */
+  void closeBatchers() {
+    batchers.values().forEach(MicroBatcher::close);
   }
 
   /** The API names images frame-0, frame-1, ...: the client knows them by its own names. */

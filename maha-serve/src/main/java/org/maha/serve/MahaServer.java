@@ -144,6 +144,7 @@ public final class MahaServer implements AutoCloseable {
     } catch (Exception e) {
       config.log().accept("error while stopping the HTTP server: " + e);
     }
+    endpoints.closeBatchers();
     registry.close();
   }
 

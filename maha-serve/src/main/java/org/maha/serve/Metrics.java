@@ -56,6 +56,20 @@ final class Metrics {
         .maximumExpectedValue(Duration.ofSeconds(60)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** One gathered backbone batch of {@code images} images (micro-batching). */
+  void batch(int images) {
+    io.micrometer.core.instrument.DistributionSummary.builder("maha_batch_images")
+        .description("images per gathered backbone call (micro-batching)").publishPercentileHistogram()
+        .minimumExpectedValue(1.0).maximumExpectedValue(1024.0).register(registry).record(images);
+  }
+
+  /** Time a request waited in the micro-batching queue. */
+  void queued(String model, long nanos) {
+    Timer.builder("maha_queue_duration").description("time waiting to join a backbone batch").tags("model", model)
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
   /** One verdict of a calibrated model. */
   void verdict(String model, String verdict) {
     Counter.builder("maha_verdicts").description("verdicts of calibrated models").tags("model", model, "verdict",

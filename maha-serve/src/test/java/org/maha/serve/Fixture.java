@@ -76,8 +76,14 @@ final class Fixture {
   }
 
   ServeConfig config(Map<String, Path> models, Limits limits, Optional<ApiKeys> keys, List<String> log) {
+    return config(models, limits, keys, log, 1, 0);
+  }
+
+  ServeConfig config(Map<String, Path> models, Limits limits, Optional<ApiKeys> keys, List<String> log, int maxBatch,
+      long maxDelayMillis) {
     return new ServeConfig("127.0.0.1", 0, models, List.of(onnx), keys, limits, 1, 1,
-        line -> { synchronized (log) { log.add(line); } }, line -> { synchronized (log) { log.add(line); } });
+        line -> { synchronized (log) { log.add(line); } }, line -> { synchronized (log) { log.add(line); } },
+        maxBatch, maxDelayMillis);
   }
 
   ServeConfig config(Map<String, Path> models) {
