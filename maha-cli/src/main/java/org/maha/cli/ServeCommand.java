@@ -129,6 +129,10 @@ final class ServeCommand implements Callable<Integer>, Validated {
 
   @Override
   public Integer call() throws Exception {
+    // Jetty logs through SLF4J (slf4j-simple in the jar): its start/stop banners are noise beside our own lines
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
     PrintWriter err = spec.commandLine().getErr();
     Consumer<String> log = line -> {
       synchronized (err) {

@@ -262,7 +262,7 @@ final class Endpoints {
     } catch (MahaException e) {
       metrics.images(m.name(), "refused", images.size());
       throw new HttpError(400, rename(e.getMessage(), names));
-    } catch (org.maha.image.ImageMemoryException e) {
+    } catch (org.maha.image.ImageMemoryException e) { // internal type: the API lets it through unwrapped
       metrics.images(m.name(), "refused", images.size());
       throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
     } catch (IllegalStateException e) { // the detector closed: the service is stopping

@@ -14,7 +14,6 @@ import org.maha.api.Detector;
 import org.maha.api.FittedModel;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
-import org.maha.files.Sha256;
 
 /**
  * The models being served, by name, and the detectors that run them. Models whose backbone is the same ONNX file
@@ -46,7 +45,7 @@ final class ModelRegistry implements AutoCloseable {
     List<Backbone> bs = new ArrayList<>();
     for (Path p : config.backbones()) {
       try {
-        bs.add(new Backbone(p, Sha256.of(p)));
+        bs.add(new Backbone(p, sha256(p)));
       } catch (IOException e) {
         throw new ServeException(p + ": cannot read the backbone (" + e.getMessage() + ")");
       }
@@ -120,7 +119,7 @@ final class ModelRegistry implements AutoCloseable {
             + (backbones.isEmpty() ? "not available: give its ONNX file"
                 : "none of the backbones given (" + describe() + ")")));
     Detector d = detector(b, model, what, name);
-    return new LoadedModel(name, model, Sha256.of(bytes), d, b.file().toString(), Instant.now());
+    return new LoadedModel(name, model, sha256(bytes), d, b.file().toString(), Instant.now());
   }
 
   private synchronized Detector detector(Backbone b, FittedModel model, String what, String name)
@@ -175,6 +174,30 @@ final class ModelRegistry implements AutoCloseable {
     } catch (IOException e) {
       throw new ServeException(file + ": cannot read it (" + e.getClass().getSimpleName().replace("Exception", "")
           .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  /** The file's SHA-256, streamed (a backbone may be hundreds of MB). */
+  static String sha256(Path file) throws IOException {
+    java.security.MessageDigest md = digest();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0;) {
+        md.update(buf, 0, n);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
+  private static java.security.MessageDigest digest() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
