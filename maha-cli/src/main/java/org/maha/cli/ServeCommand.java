@@ -104,6 +104,11 @@ final class ServeCommand implements Callable<Integer>, Validated {
       description = "Append one JSON line per request here; '-' is stdout. Default: ${DEFAULT-VALUE}.")
   String accessLog;
 
+  @Option(names = "--audit-log", paramLabel = "FILE",
+      description = "Append one JSON line per scored image here (time, model and its SHA-256, image SHA-256, score, "
+          + "verdict).")
+  Path auditLog;
+
   @Override
   public void validate() throws Exception {
     for (Map.Entry<String, Path> e : models.entrySet()) {
@@ -118,6 +123,21 @@ final class ServeCommand implements Callable<Integer>, Validated {
     }
     if (apiKeyFile != null) {
       requireFile("--api-key-file", apiKeyFile);
+    }
+    if (auditLog != null) {
+      appendable("--audit-log", auditLog);
+    }
+    if (!accessLog.equals("-")) {
+      appendable("--access-log", Path.of(accessLog));
+    }
+  }
+
+  /** A log file to append to: not a folder, in a folder that exists. */
+  private static void appendable(String option, Path p) throws MahaCommand.UsageException {
+    Path parent = p.toAbsolutePath().getParent();
+    if (Files.isDirectory(p) || parent == null || !Files.isDirectory(parent)) {
+      throw new MahaCommand.UsageException(option + ": " + p + ": " + (Files.isDirectory(p) ? "is a folder"
+          : "its folder does not exist"));
     }
   }
 
@@ -161,6 +181,17 @@ final class ServeCommand implements Callable<Integer>, Validated {
         access.flush();
       }
     };
+    Optional<Consumer<String>> audit = Optional.empty();
+    if (auditLog != null) {
+      PrintStream a = new PrintStream(Files.newOutputStream(auditLog, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND), true, StandardCharsets.UTF_8);
+      audit = Optional.of(line -> {
+        synchronized (a) {
+          a.println(line);
+          a.flush();
+        }
+      });
+    }
     Limits limits;
     try {
       limits = new Limits(maxBodyBytes, maxImages, maxPixels, maxModelBytes, maxConcurrent, maxQueue);
@@ -170,7 +201,7 @@ final class ServeCommand implements Callable<Integer>, Validated {
     MahaServer server;
     try {
       server = MahaServer.start(new ServeConfig(host, port, models, backbones, keys, limits, threads, decodeThreads,
-          accessSink, log, maxBatch, maxDelayMs));
+          accessSink, log, audit, maxBatch, maxDelayMs));
     } catch (ServeException e) {
       throw new MahaCommand.UsageException(e.getMessage());
     }

@@ -124,6 +124,10 @@ class ServeCommandTest {
     var bad = CliHarness.run("serve", "--onnx", onnx.toString(), "--model", "a=" + corrupt, "--port", "0");
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err().strip()).contains("corrupt.maha").doesNotContain("\n", "Exception");
+    var noFolder = CliHarness.run("serve", "--onnx", onnx.toString(), "--model", "a=" + plain, "--audit-log",
+        dir.resolve("no/such/audit.jsonl").toString());
+    assertThat(noFolder.exitCode()).isEqualTo(2);
+    assertThat(noFolder.err().strip()).contains("--audit-log", "folder does not exist").doesNotContain("\n");
     Path keys = Files.write(dir.resolve("keys.txt"), "short\n".getBytes(StandardCharsets.UTF_8));
     var weak = CliHarness.run("serve", "--onnx", onnx.toString(), "--model", "a=" + plain, "--api-key-file",
         keys.toString());

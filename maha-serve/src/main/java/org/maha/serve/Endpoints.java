@@ -102,6 +102,7 @@ final class Endpoints {
     long t0 = System.nanoTime();
     List<Score> scores = run(m, images, names);
     long scored = System.nanoTime() - t0;
+    audit(m, images, names, scores);
     ObjectNode o = Reply.JSON.createObjectNode();
     o.put("model", m.name());
     o.put("modelSha256", m.sha256());
@@ -195,6 +196,7 @@ final class Endpoints {
     }
     x.images = n;
     List<Score> scores = run(m, images, names);
+    audit(m, images, names, scores);
     List<String> levels = m.model().levels();
     ObjectNode o = Reply.JSON.createObjectNode();
     o.put("model_name", m.name());
@@ -302,6 +304,26 @@ final class Endpoints {
     metrics.images(m.name(), "ok", r.scores().size());
     r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
     return r.scores();
+  }
+
+  /** One audit line per scored image, when the audit log is on. */
+  private void audit(LoadedModel m, List<byte[]> images, List<String> names, List<Score> scores) {
+    if (config.audit().isEmpty()) {
+      return;
+    }
+    String now = java.time.Instant.now().toString();
+    for (int i = 0; i < scores.size(); i++) {
+      Score s = scores.get(i);
+      ObjectNode o = Reply.JSON.createObjectNode();
+      o.put("time", now);
+      o.put("model", m.name());
+      o.put("modelSha256", m.sha256());
+      o.put("image", names.get(i));
+      o.put("imageSha256", ModelRegistry.sha256(images.get(i)));
+      o.put("score", s.score());
+      s.verdict().ifPresentOrElse(v -> o.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> o.putNull("verdict"));
+      config.audit().get().accept(o.toString());
+    }
   }
 
   /** Stops the micro-batchers after the requests queued in them are scored. */

@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
  * @param decodeThreads image decoding threads per call
  * @param accessLog receives one JSON line per request
  * @param log receives the service's own messages (start, stop, model swaps, internal errors with their traces)
+ * @param audit when present, receives one JSON line per scored image (time, model and its hash, image SHA-256,
+ *     score, verdict): an append-only record of what was decided
  * @param maxBatch most images gathered from concurrent requests into one backbone call; 1 turns batching off
  * @param maxDelayMillis how long the first queued request waits for others to join its batch
  */
 public record ServeConfig(String host, int port, Map<String, Path> models, List<Path> backbones,
     Optional<ApiKeys> apiKeys, Limits limits, int threads, int decodeThreads, Consumer<String> accessLog,
-    Consumer<String> log, int maxBatch, long maxDelayMillis) {
+    Consumer<String> log, Optional<Consumer<String>> audit, int maxBatch, long maxDelayMillis) {
 
   /** Model names: safe in URL paths, file names, metric labels and logs, so never a path trick. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -56,6 +58,7 @@ public record ServeConfig(String host, int port, Map<String, Path> models, List<
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(accessLog, "accessLog");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(audit, "audit");
     if (maxBatch < 1 || maxBatch > 1024) {
       throw new IllegalArgumentException("maxBatch must be between 1 and 1024, got " + maxBatch);
     }

@@ -83,7 +83,7 @@ final class Fixture {
       long maxDelayMillis) {
     return new ServeConfig("127.0.0.1", 0, models, List.of(onnx), keys, limits, 1, 1,
         line -> { synchronized (log) { log.add(line); } }, line -> { synchronized (log) { log.add(line); } },
-        maxBatch, maxDelayMillis);
+        Optional.of(line -> { synchronized (log) { log.add("audit " + line); } }), maxBatch, maxDelayMillis);
   }
 
   ServeConfig config(Map<String, Path> models) {

@@ -77,8 +77,19 @@ class OperationsTest {
           "maha_scoring_duration_seconds_count{model=\"cal\"}",
           "maha_verdicts_total{model=\"cal\"", "jvm_memory_used_bytes", "maha_requests_waiting", "maha_requests_in_flight 0.0");
       List<String> access;
+      List<String> audit;
       synchronized (log) {
         access = log.stream().filter(l -> l.startsWith("{")).toList();
+        audit = log.stream().filter(l -> l.startsWith("audit ")).map(l -> l.substring(6)).toList();
+      }
+      assertThat(audit).hasSize(3); // the refused image is not a decision
+      for (int i = 0; i < 3; i++) {
+        JsonNode a = JSON.readTree(audit.get(i));
+        assertThat(a.get("imageSha256").asText()).isEqualTo(ModelRegistry.sha256(f.pngs.get(i)));
+        assertThat(a.get("modelSha256").asText()).isEqualTo(ScoreEndpointsTest.sha256(f.calibrated));
+        assertThat(a.get("image").asText()).isEqualTo(String.valueOf(i + 1));
+        assertThat(a.get("verdict").asText()).isIn("normal", "anomalous");
+        assertThat(a.get("score").isDouble()).isTrue();
       }
       assertThat(access).hasSizeGreaterThanOrEqualTo(2);
       JsonNode first = JSON.readTree(access.get(0));
