@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       BackbonesCommand.class,
+      ServeCommand.class,
       FashionMnistCommand.class,
       CommandLine.HelpCommand.class
     },

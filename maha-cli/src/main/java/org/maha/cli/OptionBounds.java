@@ -63,7 +63,16 @@ final class OptionBounds {
       Map.entry("--fit-dim", Range.closed(1, 8192)),
       Map.entry("--repeats", Range.closed(1, 1000)),
       Map.entry("--train-per-class", new Range(0, false, 6000, false, " (0 = all)")),
-      Map.entry("--test", new Range(0, false, 10_000, false, " (0 = all)")));
+      Map.entry("--test", new Range(0, false, 10_000, false, " (0 = all)")),
+      // serve: the limits of one request and of the queue (bodies are read into one array, so below 2 GiB)
+      Map.entry("--port", new Range(0, false, 65535, false, " (0 = any free port)")),
+      Map.entry("--max-body-bytes", Range.closed(1, 1L << 30)),
+      Map.entry("--max-model-bytes", Range.closed(1, 1L << 30)),
+      Map.entry("--max-images", Range.closed(1, 1024)),
+      Map.entry("--max-concurrent", Range.closed(1, 256)),
+      Map.entry("--max-queue", Range.closed(0, 10_000)),
+      Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
+      Map.entry("--max-delay-ms", Range.closed(0, 10_000)));
 
   /** Numeric options that accept any value of their type. */
   static final Set<String> UNBOUNDED = Set.of("--seed", "--augment-seed", "--random-init");

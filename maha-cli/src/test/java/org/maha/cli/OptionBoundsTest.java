@@ -32,6 +32,7 @@ class OptionBoundsTest {
     m.put("maha demo", List.of("demo", "-o", x));
     m.put("maha bench", List.of("bench"));
     m.put("maha fashion-mnist", List.of("fashion-mnist", "--dir", x));
+    m.put("maha serve", List.of("serve", "--model", "m=" + x + ".maha"));
     m.put("maha backbones export", List.of("backbones", "export", "resnet18", "-o", x + ".onnx"));
     return m;
   }

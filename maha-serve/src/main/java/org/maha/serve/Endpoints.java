@@ -1,0 +1,474 @@
+package org.maha.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartConfig;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
+import org.maha.api.FittedModel;
+import org.maha.api.Images;
+import org.maha.api.MahaException;
+import org.maha.api.Score;
+import org.maha.api.Threshold;
+
+/**
+ * What each route answers, given a request already authorised, admitted and read within the limits. Scoring goes
+ * through the public API only ({@code Detector.scoreAll} on {@code Images.encoded}), so the numbers are those of
+ * {@code maha score} on the same bytes.
+ */
+final class Endpoints {
+  private static final Pattern FRAME = Pattern.compile("\\bframe-(\\d+)\\b");
+  private static final int MAX_NAME_CHARS = 200;
+
+  private final ServeConfig config;
+  private final ModelRegistry registry;
+  private final Metrics metrics;
+  private final BooleanSupplier ready;
+  private final Semaphore scoring;
+  private final java.util.concurrent.ConcurrentHashMap<org.maha.api.Detector, MicroBatcher> batchers =
+      new java.util.concurrent.ConcurrentHashMap<>(); // Detector has identity equality: one batcher per session
+
+  Endpoints(ServeConfig config, ModelRegistry registry, Metrics metrics, BooleanSupplier ready) {
+    this.config = config;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.ready = ready;
+    this.scoring = new Semaphore(config.limits().maxConcurrent(), true);
+  }
+
+  /** The GET routes. */
+  Reply get(String template, String name) throws HttpError {
+    return switch (template) {
+      case "/v2/health/live" -> Reply.json(200, Reply.JSON.createObjectNode().put("live", true));
+      case "/v2/health/ready" -> {
+        boolean ok = ready.getAsBoolean();
+        yield Reply.json(ok ? 200 : 503, Reply.JSON.createObjectNode().put("ready", ok));
+      }
+      case "/v2" -> {
+        ObjectNode o = Reply.JSON.createObjectNode().put("name", "maha").put("version", version());
+        o.putArray("extensions");
+        yield Reply.json(200, o);
+      }
+      case "/v1/models" -> {
+        ObjectNode o = Reply.JSON.createObjectNode();
+        ArrayNode a = o.putArray("models");
+        registry.names().forEach(n -> a.add(metadata(registry.get(n))));
+        yield Reply.json(200, o);
+      }
+      case "/v2/models/{name}" -> Reply.json(200, metadata(registry.get(name)));
+      case "/v2/models/{name}/ready" -> Reply.json(200, Reply.JSON.createObjectNode().put("name", name)
+          .put("ready", ready.getAsBoolean()));
+      case "/metrics" -> Reply.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+      case "/openapi.json" -> Reply.text("application/json", openApi());
+      default -> throw new IllegalStateException("no GET handler for " + template);
+    };
+  }
+
+  /** {@code POST /v1/models/{name}/score}: raw image bytes, or multipart/form-data with one image per part. */
+  Reply score(LoadedModel m, String contentType, byte[] body, MahaServer.Exchange x) throws HttpError {
+    long start = System.nanoTime();
+    List<byte[]> images = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
+    if (type.startsWith("multipart/form-data")) {
+      multipart(contentType, body, images, names);
+    } else if (type.isEmpty() || type.startsWith("image/") || type.startsWith("application/octet-stream")) {
+      if (body.length == 0) {
+        throw new HttpError(400, "the request body is empty: send the image's bytes");
+      }
+      images.add(body);
+      names.add("image");
+    } else {
+      throw new HttpError(415, "Content-Type '" + clip(contentType) + "' is not accepted here: send an image's bytes "
+          + "(image/png, image/jpeg, image/bmp, image/tiff or application/octet-stream) or multipart/form-data with "
+          + "one image per part");
+    }
+    x.images = images.size();
+    long read = System.nanoTime() - start;
+    long t0 = System.nanoTime();
+    List<Score> scores = run(m, images, names);
+    long scored = System.nanoTime() - t0;
+    audit(m, images, names, scores);
+    ObjectNode o = Reply.JSON.createObjectNode();
+    o.put("model", m.name());
+    o.put("modelSha256", m.sha256());
+    describeCalibration(o, m.model());
+    ArrayNode arr = o.putArray("images");
+    for (int i = 0; i < scores.size(); i++) {
+      Score s = scores.get(i);
+      ObjectNode im = arr.addObject();
+      im.put("name", names.get(i));
+      im.put("score", s.score());
+      ObjectNode d = im.putObject("levelDistances");
+      s.levelDistances().forEach(d::put);
+      s.verdict().ifPresentOrElse(v -> im.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> im.putNull("verdict"));
+    }
+    ObjectNode t = o.putObject("timingsMs");
+    t.put("read", ms(read));
+    t.put("score", ms(scored));
+    t.put("total", ms(System.nanoTime() - start));
+    return Reply.json(200, o);
+  }
+
+  /**
+   * {@code POST /v2/models/{name}/infer}, the Open Inference Protocol (KServe v2) REST call: one BYTES input whose
+   * elements are base64-encoded image files; outputs {@code score} (FP64 [n]), {@code level_distances}
+   * (FP64 [n, levels]) and, for a calibrated model, {@code verdict} (BYTES [n]).
+   */
+  Reply infer(LoadedModel m, String contentType, byte[] body, MahaServer.Exchange x) throws HttpError {
+    long start = System.nanoTime();
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
+    if (!type.isEmpty() && !type.startsWith("application/json")) {
+      throw new HttpError(415, "Content-Type '" + clip(contentType) + "' is not accepted here: send an inference "
+          + "request as application/json");
+    }
+    JsonNode req;
+    try {
+      req = Reply.JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new HttpError(400, "malformed JSON: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+              + e.getLocation().getColumnNr()));
+    } catch (IOException e) {
+      throw new HttpError(400, "malformed JSON");
+    }
+    if (req == null || !req.isObject()) {
+      throw new HttpError(400, "expected a JSON object with \"inputs\"");
+    }
+    JsonNode inputs = req.get("inputs");
+    if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
+      throw new HttpError(400, "expected \"inputs\": an array of exactly one tensor (the images, datatype BYTES)");
+    }
+    JsonNode in = inputs.get(0);
+    if (!in.isObject() || !"BYTES".equals(in.path("datatype").asText())) {
+      throw new HttpError(400, "inputs[0]: expected \"datatype\": \"BYTES\" (each element an image file, base64)");
+    }
+    JsonNode data = in.get("data");
+    if (data == null || !data.isArray()) {
+      throw new HttpError(400, "inputs[0].data: expected an array of base64-encoded image files");
+    }
+    int n = data.size();
+    if (n == 0) {
+      throw new HttpError(400, "inputs[0].data: no image");
+    }
+    if (n > config.limits().maxImages()) {
+      throw new HttpError(413, "inputs[0].data: " + n + " images, more than the limit of "
+          + config.limits().maxImages() + " per request");
+    }
+    JsonNode shape = in.get("shape");
+    if (shape == null || !shape.isArray() || shape.size() < 1 || shape.size() > 2 || shape.get(0).asLong() != n
+        || (shape.size() == 2 && shape.get(1).asLong() != 1)) {
+      throw new HttpError(400, "inputs[0].shape: expected [" + n + "] (or [" + n + ", 1]) for " + n + " elements");
+    }
+    List<byte[]> images = new ArrayList<>(n);
+    List<String> names = new ArrayList<>(n);
+    Base64.Decoder b64 = Base64.getDecoder();
+    for (int i = 0; i < n; i++) {
+      JsonNode e = data.get(i);
+      if (!e.isTextual()) {
+        throw new HttpError(400, "inputs[0].data[" + i + "]: expected a base64 string");
+      }
+      byte[] img;
+      try {
+        img = b64.decode(e.asText());
+      } catch (IllegalArgumentException ex) {
+        throw new HttpError(400, "inputs[0].data[" + i + "]: not valid base64");
+      }
+      if (img.length == 0) {
+        throw new HttpError(400, "inputs[0].data[" + i + "]: empty; expected a base64-encoded image file");
+      }
+      images.add(img);
+      names.add("data[" + i + "]");
+    }
+    x.images = n;
+    List<Score> scores = run(m, images, names);
+    audit(m, images, names, scores);
+    List<String> levels = m.model().levels();
+    ObjectNode o = Reply.JSON.createObjectNode();
+    o.put("model_name", m.name());
+    o.put("model_version", m.sha256().substring(0, 12));
+    if (req.hasNonNull("id")) {
+      o.put("id", clip(req.get("id").asText()));
+    }
+    ObjectNode p = o.putObject("parameters");
+    p.put("model_sha256", m.sha256());
+    describeCalibration(p, m.model());
+    p.put("elapsed_ms", ms(System.nanoTime() - start));
+    ArrayNode outs = o.putArray("outputs");
+    ObjectNode sc = tensor(outs, "score", "FP64", n);
+    ObjectNode ld = tensor(outs, "level_distances", "FP64", n);
+    ((ArrayNode) ld.get("shape")).add(levels.size());
+    ArrayNode ldd = ld.putArray("data");
+    ArrayNode scd = sc.putArray("data");
+    for (Score s : scores) {
+      scd.add(s.score());
+      levels.forEach(l -> ldd.add(s.levelDistances().get(l)));
+    }
+    if (m.model().threshold().isPresent()) {
+      ArrayNode vd = tensor(outs, "verdict", "BYTES", n).putArray("data");
+      scores.forEach(s -> vd.add(s.verdict().orElseThrow().name().toLowerCase(Locale.ROOT)));
+    }
+    return Reply.json(200, o);
+  }
+
+  /** {@code PUT /v1/models/{name}}: the body is a {@code .maha} file that replaces the model, or is refused. */
+  Reply replace(String name, byte[] body) throws HttpError {
+    if (body.length == 0) {
+      throw new HttpError(400, "the request body is empty: send the .maha model file");
+    }
+    LoadedModel old = registry.get(name);
+    LoadedModel m;
+    try {
+      m = registry.replace(name, body);
+    } catch (ServeException e) {
+      throw new HttpError(422, e.getMessage() + "; model '" + name + "' keeps serving " + old.sha256().substring(0, 12)
+          + "...");
+    }
+    config.log().accept("model '" + name + "' replaced: " + old.sha256() + " -> " + m.sha256());
+    ObjectNode o = metadata(m);
+    o.put("replaced", old.sha256());
+    return Reply.json(200, o);
+  }
+
+  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+    if (config.maxBatch() > 1) {
+      return gathered(m, images, names);
+    }
+    try {
+      scoring.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
+    }
+    long t0 = System.nanoTime();
+    try {
+      List<Score> s = m.detector().scoreAll(m.model(), Images.encoded(images));
+      metrics.scoring(m.name(), System.nanoTime() - t0);
+      metrics.images(m.name(), "ok", s.size());
+      s.forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+      return s;
+    } catch (MahaException e) {
+      metrics.images(m.name(), "refused", images.size());
+      throw new HttpError(400, rename(e.getMessage(), names));
+    } catch (org.maha.image.ImageMemoryException e) { // internal type: the API lets it through unwrapped
+      metrics.images(m.name(), "refused", images.size());
+      throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+    } catch (IllegalStateException e) { // the detector closed: the service is stopping
+      throw new HttpError(503, "the service is stopping", "5");
+    } finally {
+      scoring.release();
+    }
+  }
+
+  /** Scoring through the backbone's micro-batcher: the request waits for its share of a gathered batch. */
+  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+    MicroBatcher b = batchers.computeIfAbsent(m.detector(), d -> new MicroBatcher(d, config.maxBatch(),
+        config.maxDelayMillis(), metrics::batch));
+    MicroBatcher.Result r;
+    try {
+      r = b.submit(m, images).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof MahaException me) {
+        metrics.images(m.name(), "refused", images.size());
+        throw new HttpError(400, rename(me.getMessage(), names));
+      }
+      if (c instanceof org.maha.image.ImageMemoryException || c instanceof OutOfMemoryError) {
+        metrics.images(m.name(), "refused", images.size());
+        throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+      }
+      if (c instanceof IllegalStateException) {
+        throw new HttpError(503, "the service is stopping", "5");
+      }
+      throw new IllegalStateException("scoring failed", c);
+    }
+    metrics.queued(m.name(), r.queuedNanos());
+    metrics.scoring(m.name(), r.scoringNanos());
+    metrics.images(m.name(), "ok", r.scores().size());
+    r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+    return r.scores();
+  }
+
+  /** One audit line per scored image, when the audit log is on. */
+  private void audit(LoadedModel m, List<byte[]> images, List<String> names, List<Score> scores) {
+    if (config.audit().isEmpty()) {
+      return;
+    }
+    String now = java.time.Instant.now().toString();
+    for (int i = 0; i < scores.size(); i++) {
+      Score s = scores.get(i);
+      ObjectNode o = Reply.JSON.createObjectNode();
+      o.put("time", now);
+      o.put("model", m.name());
+      o.put("modelSha256", m.sha256());
+      o.put("image", names.get(i));
+      o.put("imageSha256", ModelRegistry.sha256(images.get(i)));
+      o.put("score", s.score());
+      s.verdict().ifPresentOrElse(v -> o.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> o.putNull("verdict"));
+      config.audit().get().accept(o.toString());
+    }
+  }
+
+  /** Stops the micro-batchers after the requests queued in them are scored. */
+  void closeBatchers() {
+    batchers.values().forEach(MicroBatcher::close);
+  }
+
+  /** The API names images frame-0, frame-1, ...: the client knows them by its own names. */
+  private static String rename(String message, List<String> names) {
+    Matcher mt = FRAME.matcher(String.valueOf(message));
+    StringBuilder sb = new StringBuilder();
+    while (mt.find()) {
+      int i = Integer.parseInt(mt.group(1));
+      mt.appendReplacement(sb, Matcher.quoteReplacement(i < names.size() ? "'" + names.get(i) + "'" : mt.group()));
+    }
+    mt.appendTail(sb);
+    return sb.toString();
+  }
+
+  private void multipart(String contentType, byte[] body, List<byte[]> images, List<String> names)
+      throws HttpError {
+    int max = config.limits().maxImages();
+    MultiPartConfig mpc = new MultiPartConfig.Builder().maxParts(max).maxSize(body.length)
+        .maxPartSize(body.length).maxMemoryPartSize(body.length).maxHeadersSize(8 * 1024).build();
+    MultiPartFormData.Parts parts;
+    try {
+      parts = MultiPartFormData.getParts(Content.Source.from(new java.io.ByteArrayInputStream(body)),
+          new org.eclipse.jetty.util.Attributes.Mapped(), contentType, mpc);
+    } catch (Exception e) {
+      Throwable c = e;
+      while (c.getCause() != null) {
+        c = c.getCause();
+      }
+      String why = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+      if (why.contains("too many")) {
+        throw new HttpError(413, "more than " + max + " images in one request");
+      }
+      throw new HttpError(400, "malformed multipart/form-data body (" + clip(c.getMessage()) + ")");
+    }
+    try (parts) {
+      if (parts.size() == 0) {
+        throw new HttpError(400, "multipart/form-data body without a part: send one image per part");
+      }
+      for (MultiPart.Part part : parts) {
+        try (InputStream in = Content.Source.asInputStream(part.createContentSource())) {
+          byte[] b = in.readAllBytes();
+          if (b.length == 0) {
+            throw new HttpError(400, "part " + (images.size() + 1) + " is empty: send one image per part");
+          }
+          images.add(b);
+        } catch (IOException e) {
+          throw new HttpError(400, "malformed multipart/form-data body");
+        }
+        String n = part.getFileName() != null && !part.getFileName().isBlank() ? part.getFileName()
+            : part.getName() != null && !part.getName().isBlank() ? part.getName() : "part-" + images.size();
+        names.add(clip(n));
+      }
+    }
+  }
+
+  ObjectNode metadata(LoadedModel m) {
+    FittedModel f = m.model();
+    ObjectNode o = Reply.JSON.createObjectNode();
+    o.put("name", m.name());
+    ArrayNode v = o.putArray("versions");
+    v.add(m.sha256().substring(0, 12));
+    o.put("platform", "maha");
+    ObjectNode in = o.putArray("inputs").addObject();
+    in.put("name", "images");
+    in.put("datatype", "BYTES");
+    in.putArray("shape").add(-1);
+    ArrayNode outs = o.putArray("outputs");
+    tensor(outs, "score", "FP64", -1);
+    ((ArrayNode) tensor(outs, "level_distances", "FP64", -1).get("shape")).add(f.levels().size());
+    if (f.threshold().isPresent()) {
+      tensor(outs, "verdict", "BYTES", -1);
+    }
+    o.put("modelSha256", m.sha256());
+    o.put("backbone", f.backboneName());
+    o.put("backboneSha256", f.backboneSha256());
+    ArrayNode lv = o.putArray("levels");
+    f.levels().forEach(lv::add);
+    o.put("variant", f.variant());
+    o.put("trainingImages", f.trainingImages());
+    o.put("trainedOn", f.trainedOn());
+    o.put("createdAt", f.createdAt());
+    o.put("mahaVersion", f.mahaVersion());
+    o.put("loadedAt", m.loadedAt().toString());
+    describeCalibration(o, f);
+    return o;
+  }
+
+  /** The threshold and what it guarantees, or a plain statement that there is none. */
+  private static void describeCalibration(ObjectNode o, FittedModel f) {
+    o.put("calibrated", f.threshold().isPresent());
+    if (f.threshold().isEmpty()) {
+      o.putNull("threshold");
+      o.put("note", "the model is not calibrated (fitted without --calibrate): there is no threshold, so no "
+          + "verdict; a higher score is more anomalous");
+      return;
+    }
+    Threshold t = f.threshold().get();
+    ObjectNode th = o.putObject("threshold");
+    th.put("value", t.value());
+    th.put("targetFpr", t.targetFpr());
+    th.put("calibrationImages", t.calibrationImages());
+    th.put("guaranteed", t.guaranteed());
+    th.put("source", t.source());
+    th.put("meaning", String.format(Locale.ROOT, "scores above %s are anomalous; %s at most %.4g of good images "
+        + "are flagged (split-conformal bound from %d held-out good images)", t.value(),
+        t.guaranteed() ? "on average" : "NOT guaranteed (too few calibration images for this rate):",
+        t.targetFpr(), t.calibrationImages()));
+  }
+
+  private static ObjectNode tensor(ArrayNode outs, String name, String type, int n) {
+    ObjectNode o = outs.addObject();
+    o.put("name", name);
+    o.put("datatype", type);
+    o.putArray("shape").add(n);
+    return o;
+  }
+
+  private static double ms(long nanos) {
+    return Math.round(nanos / 1e4) / 100.0;
+  }
+
+  private static String clip(String s) {
+    String t = String.valueOf(s).replaceAll("\\p{Cntrl}", "?");
+    return t.length() > MAX_NAME_CHARS ? t.substring(0, MAX_NAME_CHARS) + "..." : t;
+  }
+
+  private static String version() {
+    String v = Endpoints.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
+  }
+
+  static String openApi() {
+    try (InputStream in = Endpoints.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+}
