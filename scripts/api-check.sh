@@ -23,13 +23,18 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 echo "api-check: building the baseline maha-core of $tag ($(git rev-parse --short "$tag^{commit}"))"
 git archive --format=tar "$tag" | tar -x -C "$tmp"
-quick=(-B -ntp -q -Dmaven.test.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true)
+quick=(-B -ntp -q -Dstyle.color=never -Dmaven.test.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true)
 (cd "$tmp" && mvn "${quick[@]}" -pl maha-core -am package)
 baseline="$(find "$tmp/maha-core/target" -maxdepth 1 -name 'maha-core-*.jar' \
   ! -name '*-sources.jar' ! -name '*-javadoc.jar' ! -name '*-tests.jar' | head -1)"
 [ -n "$baseline" ] || { echo "api-check: the build of $tag made no maha-core jar" >&2; exit 1; }
 
 echo "api-check: comparing the public API with $tag"
-mvn "${quick[@]}" -pl maha-core package \
-  com.github.siom79.japicmp:japicmp-maven-plugin:cmp -Dmaha.api.baseline="$baseline"
+mvn "${quick[@]}" -pl maha-core package
+if ! mvn "${quick[@]}" -pl maha-core com.github.siom79.japicmp:japicmp-maven-plugin:cmp \
+    -Dmaha.api.baseline="$baseline"; then
+  echo "api-check: FAILED: the public API changed incompatibly since $tag (the change is named above; report:" \
+    "maha-core/target/japicmp/)" >&2
+  exit 1
+fi
 echo "api-check: no incompatible change to the public API since $tag (report: maha-core/target/japicmp/)"
