@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +22,14 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maha.api.FittedModel;
+import org.maha.cli.MahaCommand;
+import picocli.CommandLine;
 
 /**
  * Runs {@link LibraryUse} against real backbones: the tiny ONNX CNN of maha-core's test fixtures (always there,
  * no download), and maha's MobileNetV2 from the shared models folder when it is present (skipped, with the path,
- * when not). The images are drawn here: textured good parts, and parts with a bright scratch.
+ * when not). The images are drawn here: textured good parts, and parts with a bright scratch. The scores are
+ * compared with what {@code maha score} prints for the same files.
  */
 class LibraryUseTest {
   @TempDir Path dir;
@@ -75,11 +80,28 @@ class LibraryUseTest {
     double worstGood = scores.subList(0, 3).stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     double bestScratch = scores.subList(3, 6).stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     assertTrue(bestScratch > worstGood, "every scratched part scores above every good one: " + scores);
+
+    // `maha score` on the same files gives the same numbers, to the last bit, as the frames scored from memory
+    List<Double> cli = mahaScore(saved, onnx, test);
+    assertEquals(scores, cli, "maha score -m good.maha --format csv test/");
     FittedModel model = FittedModel.load(saved);
     assertEquals(12, model.trainingImages());
     if (!levels.isEmpty()) {
       assertEquals(levels, model.levels());
     }
+  }
+
+  /** The scores column of {@code maha score --format csv}, in the file order (sorted names) it lists them. */
+  private static List<Double> mahaScore(Path model, Path onnx, Path folder) {
+    CommandLine cli = MahaCommand.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute("score", "-m", model.toString(), "--onnx", onnx.toString(), "--format", "csv", "-q",
+        folder.toString());
+    assertEquals(0, code, err.toString());
+    return out.toString().lines().skip(1).map(l -> Double.parseDouble(l.split(",")[1])).toList();
   }
 
   /** A wood-like texture of random stripes; a scratch is a bright diagonal line across it. */
