@@ -44,6 +44,11 @@ public final class MahaCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
   }
 
+  /**
+   * Runs the command line and exits with its status (0 ok, 1 failure, 2 bad input).
+   *
+   * @param args the command line
+   */
   public static void main(String[] args) {
     int code;
     try {
@@ -65,7 +70,11 @@ public final class MahaCommand implements Runnable {
         + "a smaller --batch";
   }
 
-  /** The configured command line; tests call {@code execute} on it with their own writers. */
+  /**
+   * The configured command line; tests call {@code execute} on it with their own writers.
+   *
+   * @return a new command line
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MahaCommand());
     cl.setExecutionExceptionHandler(MahaCommand::handle);

@@ -1,5 +1,7 @@
 /**
- * CNN architectures of the paper's backbones (PAPER.md §1.4), built as ONNX graphs from their official weights'
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>CNN architectures of the paper's backbones (PAPER.md §1.4), built as ONNX graphs from their official weights'
  * state dicts with {@link org.maha.onnx.GraphBuilder}: {@link org.maha.arch.ResNet} (torchvision ResNet-18..152,
  * Wide-ResNet, ResNeXt, at any width and depth).
  *

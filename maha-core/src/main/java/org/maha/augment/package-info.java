@@ -1,5 +1,7 @@
 /**
- * The optional training-set augmentation of Rippel et al. (2020) (PAPER.md &sect;1.9): random blur, contrast,
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>The optional training-set augmentation of Rippel et al. (2020) (PAPER.md &sect;1.9): random blur, contrast,
  * colour, noise, flips, quarter turns and small affine warps applied to the resized uint8 training image before
  * normalisation, with per-category {@link org.maha.augment.AugmentationRules} from the official code.
  *

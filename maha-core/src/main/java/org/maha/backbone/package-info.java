@@ -1,5 +1,7 @@
 /**
- * Pretrained CNN backbones: turns a batch of normalised CHW images into one globally average-pooled feature
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Pretrained CNN backbones: turns a batch of normalised CHW images into one globally average-pooled feature
  * vector per level tap (Rippel et al. 2020, §1.4-1.5 of PAPER.md: x = mean over the H×W positions of each
  * C×H×W level map).
  *

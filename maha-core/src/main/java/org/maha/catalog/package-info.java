@@ -1,5 +1,7 @@
 /**
- * The named pretrained backbones of Rippel et al. (2020) and where their official weight files come from
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>The named pretrained backbones of Rippel et al. (2020) and where their official weight files come from
  * (PAPER.md &sect;1.4), plus a local cache that downloads, verifies and keeps them.
  *
  * <p>{@link org.maha.catalog.Catalog} is pure data: name, family, official URL(s), file name, expected hash,

@@ -1,5 +1,7 @@
 /**
- * Image data on disk: folder listing, the MVTec AD layout, the official 5-fold split of the training images,
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Image data on disk: folder listing, the MVTec AD layout, the official 5-fold split of the training images,
  * and a self-contained synthetic inspection data set in the MVTec layout.
  *
  * <p>Promises: every list is in the order of the official code of Rippel et al. (2020) (class folders sorted,

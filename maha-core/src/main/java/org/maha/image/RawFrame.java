@@ -24,10 +24,15 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
 
   /** Channel order of one pixel; every channel is one unsigned byte. */
   public enum PixelFormat {
+    /** Red, green, blue. */
     RGB(3),
+    /** Blue, green, red (OpenCV's and many cameras' order). */
     BGR(3),
+    /** One gray value. */
     GRAY(1),
+    /** Red, green, blue, alpha (dropped). */
     RGBA(4),
+    /** Blue, green, red, alpha (dropped). */
     BGRA(4);
 
     private final int channels;
@@ -36,7 +41,11 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
       this.channels = channels;
     }
 
-    /** Bytes per pixel. */
+    /**
+     * Bytes per pixel.
+     *
+     * @return 1, 3 or 4
+     */
     public int channels() {
       return channels;
     }
@@ -45,6 +54,12 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
   /**
    * Checks that the frame's rows lie inside {@code data}.
    *
+   * @param data      the buffer
+   * @param offset    index of the first pixel's first byte
+   * @param width     pixels per row
+   * @param height    rows
+   * @param rowStride bytes from one row's start to the next
+   * @param format    the channel order of each pixel
    * @throws IllegalArgumentException naming the first inconsistent number
    */
   public RawFrame {
@@ -85,7 +100,16 @@ public record RawFrame(byte[] data, int offset, int width, int height, int rowSt
     }
   }
 
-  /** A frame whose rows are packed (stride = width &times; channels) from the start of {@code data}. */
+  /**
+   * A frame whose rows are packed (stride = width &times; channels) from the start of {@code data}.
+   *
+   * @param data   the buffer
+   * @param width  pixels per row
+   * @param height rows
+   * @param format the channel order of each pixel
+   * @return the frame
+   * @throws IllegalArgumentException naming the first inconsistent number
+   */
   public static RawFrame packed(byte[] data, int width, int height, PixelFormat format) {
     Objects.requireNonNull(format, "format");
     long stride = (long) width * format.channels();

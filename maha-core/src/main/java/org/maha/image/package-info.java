@@ -1,5 +1,8 @@
 /**
- * Image bytes to the backbone's input: decode (PNG, JPEG, BMP, TIFF) to RGB {@code uint8}, resize to
+ * Internal to maha, except {@link org.maha.image.RawFrame}, which the public API ({@code org.maha.api}) takes:
+ * the rest may change in any release.
+ *
+ * <p>Image bytes to the backbone's input: decode (PNG, JPEG, BMP, TIFF) to RGB {@code uint8}, resize to
  * S&nbsp;&times;&nbsp;S, normalise to a channel-major {@code float[]}.
  *
  * <p>The reference preprocessing of Rippel et al. (2020) is OpenCV + albumentations 0.4.3:

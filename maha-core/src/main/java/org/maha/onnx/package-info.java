@@ -1,5 +1,7 @@
 /**
- * Writes ONNX models from Java, with no protobuf dependency: a minimal protobuf wire-format encoder for the few
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Writes ONNX models from Java, with no protobuf dependency: a minimal protobuf wire-format encoder for the few
  * onnx.proto messages needed (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto),
  * a {@link org.maha.onnx.GraphBuilder} that tracks shapes and names, and
  * {@link org.maha.onnx.BatchNormFold}, which folds inference BatchNorm into convolutions.

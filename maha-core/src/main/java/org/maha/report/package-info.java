@@ -1,5 +1,7 @@
 /**
- * The evaluation report people read: {@link org.maha.report.HtmlReport} turns an
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>The evaluation report people read: {@link org.maha.report.HtmlReport} turns an
  * {@link org.maha.pipeline.EvaluationReport} into one self-contained HTML page (tables, and PNG figures embedded as
  * {@code data:} URIs, so it opens offline and can be mailed as one file), the same figures as separate PNG files,
  * and a Markdown version. Charts are drawn by JFreeChart; the thumbnail grid reads the test images named in the

@@ -1,5 +1,7 @@
 /**
- * Float64 statistics of pooled feature vectors: streaming mean and scatter ({@link
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Float64 statistics of pooled feature vectors: streaming mean and scatter ({@link
  * org.maha.stats.CovarianceAccumulator}), the Ledoit–Wolf shrunk covariance of scikit-learn ({@link
  * org.maha.stats.LedoitWolf}), the Gaussian and its Mahalanobis distance ({@link org.maha.stats.Gaussian}), the
  * L2/SED baselines ({@link org.maha.stats.Distances}), PCA/NPCA component selection ({@link org.maha.stats.Pca}) and

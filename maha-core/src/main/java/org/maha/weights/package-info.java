@@ -1,5 +1,7 @@
 /**
- * Reads pretrained weights without Python: PyTorch checkpoints (zip and legacy {@code torch.save} formats) and
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Reads pretrained weights without Python: PyTorch checkpoints (zip and legacy {@code torch.save} formats) and
  * safetensors into name → {@link org.maha.weights.Tensor} maps ({@link org.maha.weights.StateDicts}), and TFLite
  * flatbuffers with dequantised int8/uint8 weights ({@link org.maha.weights.TfliteModel}).
  *

@@ -1,5 +1,7 @@
 /**
- * Named backbones end to end: a catalog entry plus its weights (the verified official file, a user's file, or a
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
+ *
+ * <p>Named backbones end to end: a catalog entry plus its weights (the verified official file, a user's file, or a
  * seeded random initialisation for tests) become an ONNX graph, built in Java by the family's architecture code
  * and cached under {@code <cache root>/graphs/} so later runs reuse it.
  *
