@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# API compatibility check: the public API (org.maha.api, plus org.maha.image.RawFrame, which it takes) of the
+# API compatibility check: the public API (org.maha.api) of the
 # working tree against the last release, the newest tag `v*` in version order. japicmp (maha-core/pom.xml) fails
 # on any binary- or source-incompatible change: removed or changed public methods, fields, classes; added abstract
 # methods; narrowed types. Additions pass.

@@ -1,6 +1,5 @@
 /**
- * Internal to maha, except {@link org.maha.image.RawFrame}, which the public API ({@code org.maha.api}) takes:
- * the rest may change in any release.
+ * Internal to maha (the public API is {@code org.maha.api}): may change in any release.
  *
  * <p>Image bytes to the backbone's input: decode (PNG, JPEG, BMP, TIFF) to RGB {@code uint8}, resize to
  * S&nbsp;&times;&nbsp;S, normalise to a channel-major {@code float[]}.
