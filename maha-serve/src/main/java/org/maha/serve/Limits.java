@@ -20,11 +20,8 @@ public record Limits(long maxBodyBytes, int maxImages, long maxPixels, long maxM
   /** Defaults for one line-side camera host: 32 MiB bodies, 64 images, 50 Mpx, 512 MiB models, 4 + 16 requests. */
   public static final Limits DEFAULT = new Limits(32L << 20, 64, 50_000_000L, 512L << 20, 4, 16);
 
-  /**
-   * Checks every bound is positive (the queue may be 0).
-   *
-   * @throws IllegalArgumentException naming the first bad bound
-   */
+  // Checks every bound is positive (the queue may be 0), else IllegalArgumentException naming the first bad bound;
+  // no doc comment, so javadoc documents the components from the record's @param tags.
   public Limits {
     positive("maxBodyBytes", maxBodyBytes);
     positive("maxImages", maxImages);

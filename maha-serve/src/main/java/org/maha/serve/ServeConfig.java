@@ -36,11 +36,8 @@ public record ServeConfig(String host, int port, Map<String, Path> models, List<
   /** Model names: safe in URL paths, file names, metric labels and logs, so never a path trick. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-  /**
-   * Copies the collections and checks names, port and that there is something to serve.
-   *
-   * @throws IllegalArgumentException naming the bad value
-   */
+  // Copies the collections and checks names, port and that there is something to serve (IllegalArgumentException
+  // naming the bad value); no doc comment, so javadoc documents the components from the record's @param tags.
   public ServeConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
