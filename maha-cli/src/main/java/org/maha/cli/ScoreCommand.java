@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -14,12 +13,10 @@ import java.util.concurrent.Callable;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
-import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
 import org.maha.model.ThresholdReliability;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Csv;
-import org.maha.files.Sha256;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ScoredImage;
@@ -68,14 +65,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
    */
   @Override
   public void validate() throws Exception {
-    backbone.checkCombination(false);
-    if (!backbone.levels.isEmpty()) {
-      throw new MahaCommand.UsageException("--levels: score uses the levels the model was fitted with; drop it");
-    }
-    if (backbone.normalization != null) {
-      throw new MahaCommand.UsageException("--normalization: score uses the normalisation the model was fitted "
-          + "with; drop it");
-    }
+    FittedBackbone.refuseModelOptions(backbone, "score");
     files = input.expand(images, spec.commandLine().getErr());
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(files);
@@ -92,26 +82,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     if (sigma != null) {
       ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
     }
-    Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
-    if (onnx == null) {
-      String hint = model.info().backboneFile();
-      if (hint == null || !Files.isRegularFile(Path.of(hint))) {
-        throw new MahaCommand.UsageException(modelFile + ": the backbone it was fitted with ("
-            + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE "
-            + "or --backbone NAME [--weights FILE]");
-      }
-      onnx = Path.of(hint);
-    }
-    try {
-      ModelCompatibility.checkSha256(model, Sha256.of(onnx), modelFile.toString(), onnx.toString());
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new MahaCommand.UsageException(onnx + ": no such file");
-    } catch (org.maha.files.InputFiles.RefusedException e) {
-      throw new MahaCommand.UsageException(onnx + ": " + e.getMessage());
-    }
-    var fitted = model.info().backbone();
-    try (OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id())) {
-      ModelCompatibility.check(model, b.spec(), modelFile.toString(), onnx.toString());
+    try (OnnxBackbone b = FittedBackbone.open(backbone, model, modelFile)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Jobs.ScoreOutcome r = Jobs.score(ex, model, files, input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       Cli.reportSkipped(err, r.skipped());

@@ -34,7 +34,7 @@ class ModelUpdatesTest {
     }
     GaussianAdModel updated = resumed.fit("ignored");
     GaussianAdModel union = ModelFileTest.fit(Variant.parse(variant), concat(a, b));
-    assertSameModel(updated, union, REL_TOL);
+    ModelAssertions.assertSameModel(updated, union, REL_TOL);
     assertThat(updated.info().nTrain()).isEqualTo(127);
   }
 
@@ -54,7 +54,7 @@ class ModelUpdatesTest {
         ordered.add(parts.get(i));
       }
       GaussianAdModel merged = ModelUpdates.merge(ordered, new ArrayList<>());
-      assertSameModel(merged, union, REL_TOL);
+      ModelAssertions.assertSameModel(merged, union, REL_TOL);
       List<TrainingStatistics.Step> history = merged.statistics().history();
       assertThat(history).hasSize(8); // four fits, then one merge step per part
       assertThat(history.subList(4, 8)).extracting(TrainingStatistics.Step::modelFile)
@@ -67,7 +67,7 @@ class ModelUpdatesTest {
     GaussianAdModel right = ModelUpdates.merge(parts.subList(2, 4), new ArrayList<>());
     GaussianAdModel nested = ModelUpdates.merge(List.of(new ModelUpdates.Source(readBack(left), "l.maha", "11"),
         new ModelUpdates.Source(readBack(right), "r.maha", "22")), new ArrayList<>());
-    assertSameModel(nested, union, REL_TOL);
+    ModelAssertions.assertSameModel(nested, union, REL_TOL);
   }
 
   @Test
@@ -156,54 +156,5 @@ class ModelUpdatesTest {
     double[][][] all = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
-  }
-
-  /**
-   * Every array of the two models equal to {@code relTol} relative (entrywise, against the largest entry of the
-   * array): level means, covariances, Cholesky factors, standard deviations, shrinkage, counts, and the training
-   * statistics (mean, scatter, u, q).
-   */
-  public static void assertSameModel(GaussianAdModel actual, GaussianAdModel expected, double relTol) {
-    assertThat(actual.variant()).isEqualTo(expected.variant());
-    assertThat(actual.info().nTrain()).isEqualTo(expected.info().nTrain());
-    assertThat(actual.levels()).hasSameSizeAs(expected.levels());
-    for (int i = 0; i < expected.levels().size(); i++) {
-      String at = "level " + i + " ";
-      LevelModel a = actual.levels().get(i);
-      LevelModel e = expected.levels().get(i);
-      assertThat(a.getClass()).isEqualTo(e.getClass());
-      if (e instanceof LevelModel.Mvg em) {
-        LevelModel.Mvg am = (LevelModel.Mvg) a;
-        assertClose(at + "mean", am.gaussian().mean(), em.gaussian().mean(), relTol);
-        assertClose(at + "covariance", am.gaussian().covariance().data, em.gaussian().covariance().data, relTol);
-        assertClose(at + "cholesky", am.gaussian().choleskyLower().data, em.gaussian().choleskyLower().data, relTol);
-        assertClose(at + "shrinkage", new double[] {am.shrinkage()}, new double[] {em.shrinkage()}, relTol);
-        assertThat(am.n()).isEqualTo(em.n());
-      } else if (e instanceof LevelModel.L2 el) {
-        assertClose(at + "mean", ((LevelModel.L2) a).mean(), el.mean(), relTol);
-        assertThat(((LevelModel.L2) a).n()).isEqualTo(el.n());
-      } else if (e instanceof LevelModel.Sed es) {
-        assertClose(at + "mean", ((LevelModel.Sed) a).mean(), es.mean(), relTol);
-        assertClose(at + "std", ((LevelModel.Sed) a).std(), es.std(), relTol);
-        assertThat(((LevelModel.Sed) a).n()).isEqualTo(es.n());
-      } else {
-        throw new AssertionError("no comparison for " + e.getClass());
-      }
-      var as = actual.statistics().levels().get(i);
-      var es = expected.statistics().levels().get(i);
-      assertThat(as.n()).isEqualTo(es.n());
-      assertClose(at + "statistics mean", as.mean(), es.mean(), relTol);
-      assertClose(at + "statistics scatter", as.scatter().data, es.scatter().data, relTol);
-      assertClose(at + "statistics u", as.u(), es.u(), relTol);
-      assertClose(at + "statistics q", new double[] {as.q()}, new double[] {es.q()}, relTol);
-    }
-  }
-
-  static void assertClose(String what, double[] actual, double[] expected, double relTol) {
-    double scale = 0;
-    for (double x : expected) {
-      scale = Math.max(scale, Math.abs(x));
-    }
-    assertThat(actual).as(what).containsExactly(expected, org.assertj.core.api.Assertions.within(relTol * scale));
   }
 }

@@ -1,0 +1,87 @@
+package org.maha.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.files.Sha256;
+import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelFile;
+import org.maha.model.ModelUpdates;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.Jobs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code maha update}: adds good images to a model without its old images, from the exact training statistics a
+ * format-2 model keeps; the new model equals a fit on the old images plus the new ones ({@link ModelUpdates}).
+ */
+@Command(name = "update", mixinStandardHelpOptions = true,
+    description = {"Add good images to a model (mvg, l2, sed; model format 2) without its old images: the new model "
+        + "is the one `maha fit` gives on the old images and these together. A calibrated threshold is dropped "
+        + "(it held for the old model's scores only)."})
+final class UpdateCommand implements Callable<Integer>, Validated {
+  @Spec CommandSpec spec;
+  @Mixin BackboneOptions backbone = new BackboneOptions();
+  @Mixin InputOptions input = new InputOptions();
+
+  @Option(names = {"-m", "--model"}, required = true, paramLabel = "OLD", description = "Model file to update (.maha).")
+  Path modelFile;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Good images to add: files or folders.")
+  List<Path> images;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "NEW",
+      description = "Model file to write; its name must end in .maha (unless --force), and it must not be one of "
+          + "the inputs (the old model is never replaced).")
+  Path out;
+
+  @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
+  boolean force;
+
+  private List<Path> files;
+
+  @Override
+  public void validate() throws Exception {
+    FittedBackbone.refuseModelOptions(backbone, "update");
+    files = input.expand(images, spec.commandLine().getErr());
+    List<Path> inputs = new ArrayList<>(files);
+    inputs.add(modelFile);
+    inputs.addAll(backbone.inputFiles());
+    OutputPaths.model("-o", out, force, inputs);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    GaussianAdModel old = ModelFile.read(modelFile);
+    ModelUpdates.requireUpdatable(old, modelFile.toString());
+    ModelUpdates.Source base = new ModelUpdates.Source(old, modelFile.toString(), Sha256.of(modelFile));
+    try (OnnxBackbone b = FittedBackbone.open(backbone, old, modelFile)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      Jobs.FitOutcome r = Jobs.update(ex, base, files, Cli.describe(images), input.skipUnreadable,
+          new ProgressPrinter(err, input.quiet));
+      Cli.reportSkipped(err, r.skipped());
+      r.warnings().forEach(w -> err.println("warning: " + w));
+      old.threshold().ifPresent(c -> err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it "
+          + "was a quantile of scores under the old model, so its false-positive rate no longer holds; calibrate "
+          + "again (maha fit --calibrate) to get one"));
+      GaussianAdModel model = r.model();
+      ModelFile.write(model, out);
+      PrintWriter stdout = spec.commandLine().getOut();
+      stdout.printf(Locale.ROOT, "updated %s model: %d images + %d new = %d (%d skipped)%n", model.variant().id(),
+          old.info().nTrain(), model.info().nTrain() - old.info().nTrain(), model.info().nTrain(), r.skipped().size());
+      stdout.println("wrote " + out);
+      stdout.flush();
+    }
+    return 0;
+  }
+}
