@@ -57,22 +57,26 @@ final class MergeCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<ModelUpdates.Source> sources = new ArrayList<>();
-    for (Path m : models) {
+    ModelUpdates.Merger merger = null;
+    for (Path m : models) { // one model in memory at a time, besides the running statistics
       GaussianAdModel model = ModelFile.read(m);
-      ModelUpdates.requireUpdatable(model, m.toString());
-      sources.add(new ModelUpdates.Source(model, m.toString(), Sha256.of(m)));
+      ModelUpdates.Source s = new ModelUpdates.Source(model, m.toString(), Sha256.of(m));
+      if (merger == null) {
+        merger = new ModelUpdates.Merger(s);
+      } else {
+        merger.add(s);
+      }
+      if (model.threshold().isPresent()) {
+        err.println("warning: " + m + "'s calibrated threshold was dropped: it held for that model's scores only; "
+            + "a threshold for the merged model needs a new fit --calibrate");
+      }
     }
     List<String> warnings = new ArrayList<>();
-    GaussianAdModel merged = ModelUpdates.merge(sources, warnings);
+    GaussianAdModel merged = merger.result(warnings);
     warnings.forEach(w -> err.println("warning: " + w));
-    for (ModelUpdates.Source s : sources) {
-      s.model().threshold().ifPresent(c -> err.println("warning: " + s.file() + "'s calibrated threshold was "
-          + "dropped: it held for that model's scores only; calibrate the merged model again (maha fit --calibrate)"));
-    }
     ModelFile.write(merged, out);
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.printf(Locale.ROOT, "merged %d %s models: %d images%n", sources.size(), merged.variant().id(),
+    stdout.printf(Locale.ROOT, "merged %d %s models: %d images%n", models.size(), merged.variant().id(),
         merged.info().nTrain());
     stdout.println("wrote " + out);
     stdout.flush();

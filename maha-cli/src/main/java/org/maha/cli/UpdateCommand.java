@@ -72,8 +72,8 @@ final class UpdateCommand implements Callable<Integer>, Validated {
       Cli.reportSkipped(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
       old.threshold().ifPresent(c -> err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it "
-          + "was a quantile of scores under the old model, so its false-positive rate no longer holds; calibrate "
-          + "again (maha fit --calibrate) to get one"));
+          + "was a quantile of scores under the old model, so its false-positive rate no longer holds; a threshold "
+          + "for the updated model needs a new fit --calibrate"));
       GaussianAdModel model = r.model();
       ModelFile.write(model, out);
       PrintWriter stdout = spec.commandLine().getOut();

@@ -55,7 +55,7 @@ public final class ModelUpdates {
 
   /**
    * The model of the union of the images behind {@code sources} (at least two), fitted from their merged
-   * statistics. The history is each source's history, then one {@code merge} step per source (file, hash, count).
+   * statistics; see {@link Merger}.
    *
    * @param warnings receives the fit's notes (e.g. constant features left out of SED)
    * @throws ModelFileException one line naming the first source that cannot be merged with the first, and why
@@ -65,41 +65,72 @@ public final class ModelUpdates {
     if (sources.size() < 2) {
       throw new IllegalArgumentException("merge needs at least 2 models, got " + sources.size());
     }
-    Source first = sources.get(0);
-    for (Source s : sources) {
-      requireUpdatable(s.model(), s.file());
-      if (s != first) {
-        requireSameKind(first, s);
-      }
-    }
-    int levels = first.model().levels().size();
-    List<ScatterStatistics> merged = new ArrayList<>(first.model().statistics().levels());
-    List<TrainingStatistics.Step> history = new ArrayList<>(first.model().statistics().history());
-    List<String> sourcesText = new ArrayList<>();
-    sourcesText.add(first.model().info().trainSource());
+    Merger merger = new Merger(sources.get(0));
     for (Source s : sources.subList(1, sources.size())) {
+      merger.add(s);
+    }
+    return merger.result(warnings);
+  }
+
+  /**
+   * Merges models one at a time, keeping only the running statistics and the first model's provenance, so that
+   * memory does not grow with the number of models (a caller reads each file, adds it, and lets it go). The
+   * history is each source's history, then one {@code merge} step per source (file, hash, count).
+   */
+  public static final class Merger {
+    private final ModelInfo info;
+    private final Variant variant;
+    private final String firstFile;
+    private final List<ScatterStatistics> merged;
+    private final List<TrainingStatistics.Step> history;
+    private final List<TrainingStatistics.Step> steps = new ArrayList<>();
+    private final List<String> trainSources = new ArrayList<>();
+
+    /** Starts from {@code first}, which must be updatable. */
+    public Merger(Source first) throws ModelFileException {
+      requireUpdatable(first.model(), first.file());
+      info = first.model().info();
+      variant = first.model().variant();
+      firstFile = first.file();
+      merged = new ArrayList<>(first.model().statistics().levels());
+      history = new ArrayList<>(first.model().statistics().history());
+      note(first);
+    }
+
+    /** Adds {@code s}: updatable, and of the first model's backbone, levels, variant and normalisation. */
+    public void add(Source s) throws ModelFileException {
+      requireUpdatable(s.model(), s.file());
+      requireSameKind(info, variant, firstFile, s);
       TrainingStatistics st = s.model().statistics();
-      for (int l = 0; l < levels; l++) {
+      for (int l = 0; l < merged.size(); l++) {
         merged.set(l, merged.get(l).merge(st.levels().get(l)));
       }
       history.addAll(st.history());
-      sourcesText.add(s.model().info().trainSource());
+      note(s);
     }
-    for (Source s : sources) {
-      history.add(TrainingStatistics.Step.now("merge", s.model().info().trainSource(), s.model().statistics().n(),
+
+    private void note(Source s) {
+      steps.add(TrainingStatistics.Step.now("merge", s.model().info().trainSource(), s.model().statistics().n(),
           s.file(), s.sha256()));
+      trainSources.add(s.model().info().trainSource());
     }
-    ModelInfo info = first.model().info();
-    GaussianAdFitter fitter = new GaussianAdFitter(info.backbone(), info.backboneFile(), first.model().variant(),
-        new TrainingStatistics(merged, history));
-    GaussianAdModel model = fitter.fit(String.join(" + ", sourcesText));
-    warnings.addAll(fitter.warnings());
-    return model;
+
+    /** The model of every image added so far, fitted from the merged statistics. */
+    public GaussianAdModel result(List<String> warnings) throws FitException {
+      List<TrainingStatistics.Step> all = new ArrayList<>(history);
+      all.addAll(steps);
+      GaussianAdFitter fitter = new GaussianAdFitter(info.backbone(), info.backboneFile(), variant,
+          new TrainingStatistics(merged, all));
+      GaussianAdModel model = fitter.fit(String.join(" + ", trainSources));
+      warnings.addAll(fitter.warnings());
+      return model;
+    }
   }
 
   /** Same backbone (file hash, levels, sizes, input, normalisation) and the same variant, or one line why not. */
-  private static void requireSameKind(Source a, Source b) throws ModelFileException {
-    BackboneSpec x = a.model().info().backbone();
+  private static void requireSameKind(ModelInfo a, Variant variant, String aFile, Source b)
+      throws ModelFileException {
+    BackboneSpec x = a.backbone();
     BackboneSpec y = b.model().info().backbone();
     String why = null;
     if (!x.onnxSha256().equals(y.onnxSha256())) {
@@ -108,8 +139,8 @@ public final class ModelUpdates {
     } else if (!x.levelNames().equals(y.levelNames()) || !x.levelDims().equals(y.levelDims())) {
       why = "its levels " + y.levelNames() + " " + y.levelDims() + " differ from " + x.levelNames() + " "
           + x.levelDims();
-    } else if (!a.model().variant().id().equals(b.model().variant().id())) {
-      why = "its variant " + b.model().variant().id() + " differs from " + a.model().variant().id();
+    } else if (!variant.id().equals(b.model().variant().id())) {
+      why = "its variant " + b.model().variant().id() + " differs from " + variant.id();
     } else if (x.normalization() != y.normalization()) {
       why = "its normalisation " + y.normalization().id() + " differs from " + x.normalization().id();
     } else if (x.inputSizePx() != y.inputSizePx() || !x.inputName().equals(y.inputName())) {
@@ -117,7 +148,7 @@ public final class ModelUpdates {
           + x.inputSizePx() + " px)";
     }
     if (why != null) {
-      throw new ModelFileException(b.file() + ": cannot be merged with " + a.file() + ": " + why);
+      throw new ModelFileException(b.file() + ": cannot be merged with " + aFile + ": " + why);
     }
   }
 
