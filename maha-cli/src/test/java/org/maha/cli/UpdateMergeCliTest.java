@@ -142,6 +142,10 @@ class UpdateMergeCliTest {
     Path fa = fit("r-a.maha", "mvg", a);
     BadInputTest.assertBadInput(CliHarness.run("merge", fa.toString(), v1.toString(), "-o", out.toString()), out,
         "v1.maha", "version 1");
+    Path fab = dir.resolve("r-ab.maha");
+    run("update", "-m", fa.toString(), "-q", "-o", fab.toString(), b.toString());
+    BadInputTest.assertBadInput(CliHarness.run("merge", fa.toString(), fab.toString(), "-o", out.toString()), out,
+        "r-ab.maha: cannot be merged with " + fa, "would count twice");
     Path sed = fit("r-sed.maha", "sed", b);
     BadInputTest.assertBadInput(CliHarness.run("merge", fa.toString(), sed.toString(), "-o", out.toString()), out,
         "r-sed.maha: cannot be merged with " + fa, "variant sed differs from mvg");

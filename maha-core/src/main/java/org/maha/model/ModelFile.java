@@ -314,7 +314,8 @@ public final class ModelFile {
       try {
         history.add(new TrainingStatistics.Step(text(step, "action", name), text(step, "source", name),
             step.path("n").asLong(-1), step.path("modelFile").isTextual() ? step.path("modelFile").asText() : null,
-            step.path("modelSha256").isTextual() ? step.path("modelSha256").asText() : null, text(step, "at", name)));
+            step.path("modelSha256").isTextual() ? step.path("modelSha256").asText() : null, text(step, "at", name),
+            text(step, "id", name)));
       } catch (IllegalArgumentException e) {
         throw new ModelFileException(name + ": bad history step: " + e.getMessage());
       }
@@ -499,6 +500,7 @@ public final class ModelFile {
           h.put("modelSha256", step.modelSha256());
         }
         h.put("at", step.at());
+        h.put("id", step.id());
       }
     }
     model.threshold().ifPresent(c -> {

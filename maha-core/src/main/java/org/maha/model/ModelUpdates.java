@@ -85,6 +85,8 @@ public final class ModelUpdates {
     private final List<TrainingStatistics.Step> history;
     private final List<TrainingStatistics.Step> steps = new ArrayList<>();
     private final List<String> trainSources = new ArrayList<>();
+    /** The fits and updates already in, by id, with the file that brought each. */
+    private final java.util.Map<String, String> imageSteps = new java.util.HashMap<>();
 
     /** Starts from {@code first}, which must be updatable. */
     public Merger(Source first) throws ModelFileException {
@@ -102,6 +104,14 @@ public final class ModelUpdates {
       requireUpdatable(s.model(), s.file());
       requireSameKind(info, variant, firstFile, s);
       TrainingStatistics st = s.model().statistics();
+      for (TrainingStatistics.Step step : st.history()) {
+        String other = step.addsImages() ? imageSteps.get(step.id()) : null;
+        if (other != null) {
+          throw new ModelFileException(s.file() + ": cannot be merged with " + other + ": both hold the images of the "
+              + step.action() + " of " + step.source() + " (" + step.n() + " images, " + step.at() + "), which "
+              + "would count twice");
+        }
+      }
       for (int l = 0; l < merged.size(); l++) {
         merged.set(l, merged.get(l).merge(st.levels().get(l)));
       }
@@ -110,6 +120,11 @@ public final class ModelUpdates {
     }
 
     private void note(Source s) {
+      for (TrainingStatistics.Step step : s.model().statistics().history()) {
+        if (step.addsImages()) {
+          imageSteps.putIfAbsent(step.id(), s.file());
+        }
+      }
       steps.add(TrainingStatistics.Step.now("merge", s.model().info().trainSource(), s.model().statistics().n(),
           s.file(), s.sha256()));
       trainSources.add(s.model().info().trainSource());

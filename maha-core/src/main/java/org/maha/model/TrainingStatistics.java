@@ -51,9 +51,13 @@ public record TrainingStatistics(List<ScatterStatistics> levels, List<Step> hist
    * @param modelFile for update and merge, the model file read (null for fit)
    * @param modelSha256 SHA-256 of that file (null for fit)
    * @param at ISO-8601 instant of the step
+   * @param id a random UUID naming the step, so that {@code merge} recognises the same fit or update inside two
+   *     models (merging them would count those images twice)
    */
-  public record Step(String action, String source, long n, String modelFile, String modelSha256, String at) {
+  public record Step(String action, String source, long n, String modelFile, String modelSha256, String at,
+      String id) {
     public Step {
+      Objects.requireNonNull(id, "id");
       Objects.requireNonNull(action, "action");
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(at, "at");
@@ -65,7 +69,13 @@ public record TrainingStatistics(List<ScatterStatistics> levels, List<Step> hist
     /** A step taken now. */
     public static Step now(String action, String source, long n, String modelFile, String modelSha256) {
       return new Step(action, source, n, modelFile, modelSha256,
-          java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+          java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+          java.util.UUID.randomUUID().toString());
+    }
+
+    /** Whether this step brought images in (a fit or an update), rather than combining models (a merge). */
+    public boolean addsImages() {
+      return action.equals("fit") || action.equals("update");
     }
   }
 }

@@ -91,6 +91,31 @@ class ModelUpdatesTest {
   }
 
   @Test
+  void refusesToMergeModelsThatHoldTheSameImages() throws Exception {
+    GaussianAdModel a = readBack(ModelFileTest.fit(new Variant.Mvg(), ModelFileTest.features(20, 22)));
+    GaussianAdFitter f = GaussianAdFitter.resume(a);
+    for (double[][] x : ModelFileTest.features(6, 23)) {
+      f.add(x);
+    }
+    GaussianAdModel ab = readBack(ModelUpdates.updated(f.fit("x"), new ModelUpdates.Source(a, "a.maha", "01"),
+        "b/", 6));
+    GaussianAdModel c = readBack(ModelFileTest.fit(new Variant.Mvg(), ModelFileTest.features(9, 24)));
+    GaussianAdModel ac = ModelUpdates.merge(List.of(new ModelUpdates.Source(a, "a.maha", "01"),
+        new ModelUpdates.Source(c, "c.maha", "03")), new ArrayList<>());
+    assertThatThrownBy(() -> ModelUpdates.merge(List.of(new ModelUpdates.Source(a, "a.maha", "01"),
+        new ModelUpdates.Source(ab, "ab.maha", "02")), new ArrayList<>())).isInstanceOf(ModelFileException.class)
+        .hasMessage("ab.maha: cannot be merged with a.maha: both hold the images of the fit of train/ (20 images, "
+            + a.statistics().history().get(0).at() + "), which would count twice");
+    assertThatThrownBy(() -> ModelUpdates.merge(List.of(new ModelUpdates.Source(ab, "ab.maha", "02"),
+        new ModelUpdates.Source(readBack(ac), "ac.maha", "04")), new ArrayList<>()))
+        .hasMessageStartingWith("ac.maha: cannot be merged with ab.maha: both hold the images of the fit");
+    // the same fit twice in one second from the same folder is still two fits
+    GaussianAdModel again = readBack(ModelFileTest.fit(new Variant.Mvg(), ModelFileTest.features(20, 22)));
+    assertThat(ModelUpdates.merge(List.of(new ModelUpdates.Source(a, "a.maha", "01"),
+        new ModelUpdates.Source(again, "a2.maha", "05")), new ArrayList<>()).info().nTrain()).isEqualTo(40);
+  }
+
+  @Test
   void statisticsRoundTripExactlyThroughTheFile() throws Exception {
     for (String v : List.of("mvg", "l2", "sed")) {
       GaussianAdModel m = ModelFileTest.fit(Variant.parse(v), ModelFileTest.features(70, 16));
