@@ -73,14 +73,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     augmentation = augment.augmentation(augmentRules);
     files = input.expand(images, spec.commandLine().getErr());
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
-    java.util.Set<Path> training = new java.util.HashSet<>();
-    files.forEach(f -> training.add(InputOptions.realPath(f)));
-    for (Path c : calibration) {
-      if (training.contains(InputOptions.realPath(c))) { // split conformal needs held-out scores
-        throw new MahaCommand.UsageException("--calibrate: " + c + " is also a training image; calibration images "
-            + "must be good images NOT used for fitting, or the threshold's false-positive rate is not guaranteed");
-      }
-    }
+    Calibrating.requireHeldOut(files, calibration);
     List<Path> inputs = new java.util.ArrayList<>(files);
     inputs.addAll(calibration);
     inputs.addAll(backbone.inputFiles());
@@ -101,15 +94,7 @@ final class FitCommand implements Callable<Integer>, Validated {
       r.warnings().forEach(w -> err.println("warning: " + w));
       GaussianAdModel model = r.model();
       if (!calibration.isEmpty()) {
-        Jobs.CalibrationOutcome c = Jobs.calibrate(ex, model, calibration, targetFpr, Cli.describe(calibrate),
-            input.skipUnreadable, new ProgressPrinter(err, input.quiet));
-        Cli.reportSkipped(err, c.skipped());
-        model = c.model();
-        if (!model.calibration().guaranteed()) {
-          err.printf(Locale.ROOT, "warning: %d calibration images are too few for a false-positive rate of %s "
-              + "(need at least %d); the threshold is the largest calibration score%n", model.calibration().n(),
-              targetFpr, org.maha.eval.ConformalThreshold.minimumImages(targetFpr));
-        }
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
       }
       ModelFile.write(model, out);
       summary(stdout, model, r.skipped());

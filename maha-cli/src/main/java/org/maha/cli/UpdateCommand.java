@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "update", mixinStandardHelpOptions = true,
     description = {"Add good images to a model (mvg, l2, sed; model format 2) without its old images: the new model "
         + "is the one `maha fit` gives on the old images and these together. A calibrated threshold is dropped "
-        + "(it held for the old model's scores only)."})
+        + "(it held for the old model's scores only); --calibrate sets a new one."})
 final class UpdateCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
@@ -47,13 +47,26 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
   boolean force;
 
+  @Option(names = "--calibrate", split = ",", paramLabel = "IMAGES",
+      description = "Good images used neither for the old model nor here (files or folders): set the updated model's "
+          + "decision threshold from them, as fit --calibrate does (the old threshold is always dropped).")
+  List<Path> calibrate;
+
+  @Option(names = "--target-fpr", defaultValue = "0.01", paramLabel = "A",
+      description = "False-positive rate the calibrated threshold targets. Default: ${DEFAULT-VALUE}.")
+  double targetFpr;
+
   private List<Path> files;
+  private List<Path> calibration;
 
   @Override
   public void validate() throws Exception {
     FittedBackbone.refuseModelOptions(backbone, "update");
     files = input.expand(images, spec.commandLine().getErr());
+    calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
+    Calibrating.requireHeldOut(files, calibration);
     List<Path> inputs = new ArrayList<>(files);
+    inputs.addAll(calibration);
     inputs.add(modelFile);
     inputs.addAll(backbone.inputFiles());
     OutputPaths.model("-o", out, force, inputs);
@@ -71,14 +84,20 @@ final class UpdateCommand implements Callable<Integer>, Validated {
           new ProgressPrinter(err, input.quiet));
       Cli.reportSkipped(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
-      old.threshold().ifPresent(c -> err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it "
-          + "was a quantile of scores under the old model, so its false-positive rate no longer holds; a threshold "
-          + "for the updated model needs a new fit --calibrate"));
+      if (old.threshold().isPresent() && calibration.isEmpty()) {
+        err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it was a quantile of scores under "
+            + "the old model, so its false-positive rate no longer holds; give --calibrate IMAGES to set a new one");
+      }
       GaussianAdModel model = r.model();
+      if (!calibration.isEmpty()) {
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
+      }
       ModelFile.write(model, out);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.printf(Locale.ROOT, "updated %s model: %d images + %d new = %d (%d skipped)%n", model.variant().id(),
           old.info().nTrain(), model.info().nTrain() - old.info().nTrain(), model.info().nTrain(), r.skipped().size());
+      model.threshold().ifPresent(c -> stdout.printf(Locale.ROOT, "decision threshold %.6g on the combined score "
+          + "(target false-positive rate %s, %d calibration images)%n", c.threshold(), c.targetFpr(), c.n()));
       stdout.println("wrote " + out);
       stdout.flush();
     }

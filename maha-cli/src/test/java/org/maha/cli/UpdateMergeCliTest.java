@@ -128,6 +128,24 @@ class UpdateMergeCliTest {
     assertThat(r.err()).contains("calibrated threshold was dropped");
     assertThat(ModelFile.read(out).threshold()).isEmpty();
     assertThat(manifest(out).has("calibration")).isFalse();
+
+    // --calibrate sets the threshold a fit on the union with the same calibration images sets
+    Path recalibrated = dir.resolve("cal-recalibrated.maha");
+    var r2 = CliHarness.run("update", "-m", cal.toString(), "-q", "--calibrate", c.toString(), "--target-fpr", "0.25",
+        "-o", recalibrated.toString(), b.toString());
+    assertThat(r2.exitCode()).as(r2.all()).isZero();
+    assertThat(r2.err()).doesNotContain("dropped");
+    Path union = dir.resolve("cal-union.maha");
+    run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--calibrate", c.toString(),
+        "--target-fpr", "0.25", "-o", union.toString(), a.toString(), b.toString());
+    var got = ModelFile.read(recalibrated).threshold().orElseThrow();
+    var want = ModelFile.read(union).threshold().orElseThrow();
+    assertThat(got.n()).isEqualTo(want.n());
+    ModelAssertions.assertClose("threshold", new double[] {got.threshold()}, new double[] {want.threshold()}, REL_TOL);
+
+    BadInputTest.assertBadInput(CliHarness.run("update", "-m", cal.toString(), "-q", "--calibrate", b.toString(),
+        "-o", dir.resolve("never.maha").toString(), b.toString()), dir.resolve("never.maha"), "--calibrate",
+        "is also a training image");
   }
 
   @Test
