@@ -71,14 +71,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     augmentation = augment.augmentation(augmentRules);
     files = input.expand(images, spec.commandLine().getErr());
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
-    java.util.Set<Path> training = new java.util.HashSet<>();
-    files.forEach(f -> training.add(InputOptions.realPath(f)));
-    for (Path c : calibration) {
-      if (training.contains(InputOptions.realPath(c))) { // split conformal needs held-out scores
-        throw new MahaCommand.UsageException("--calibrate: " + c + " is also a training image; calibration images "
-            + "must be good images NOT used for fitting, or the threshold's false-positive rate is not guaranteed");
-      }
-    }
+    Calibrating.requireHeldOut(files, calibration);
     List<Path> inputs = new java.util.ArrayList<>(files);
     inputs.addAll(calibration);
     inputs.addAll(backbone.inputFiles());

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       FitCommand.class,
       ScoreCommand.class,
+      UpdateCommand.class,
+      MergeCommand.class,
       EmbedCommand.class,
       ClassifyCommand.class,
       EvaluateCommand.class,

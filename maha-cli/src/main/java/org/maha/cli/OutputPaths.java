@@ -12,8 +12,8 @@ import java.util.Set;
  * The one check every command runs on what it is asked to write, before any work: an output never replaces an
  * input (same file by real path, hard links included), never a device, FIFO or socket (nor a link to one; as root
  * a rename would replace {@code /dev/null} itself), a file output is not a folder and a folder output not a file,
- * the nearest existing parent is a writable folder, and only {@code fit} writes names ending in {@code .maha}
- * (unless {@code --force}), so a typo cannot turn an image into a model or a model into a score table.
+ * the nearest existing parent is a writable folder, and only the model commands ({@code fit}, {@code update},
+ * {@code merge}) write names ending in {@code .maha} (and they only those, unless {@code --force}), so a typo cannot turn an image into a model or a model into a score table.
  */
 final class OutputPaths {
   private OutputPaths() {}
@@ -24,12 +24,12 @@ final class OutputPaths {
   static void file(String option, Path out, Collection<Path> inputs) throws MahaCommand.UsageException {
     anyFile(option, out, inputs);
     if (isModelName(out)) {
-      throw refuse(option, out, "ends in .maha, the name of a model file; only `maha fit` writes those, "
+      throw refuse(option, out, "ends in .maha, the name of a model file; only `maha fit`, `update` and `merge` write those, "
           + "choose another name");
     }
   }
 
-  /** The model file of {@code fit}: a .maha name unless {@code force}. */
+  /** The model file of {@code fit}, {@code update} and {@code merge}: a .maha name unless {@code force}. */
   static void model(String option, Path out, boolean force, Collection<Path> inputs)
       throws MahaCommand.UsageException {
     anyFile(option, out, inputs);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,12 +17,10 @@ import org.maha.api.Verdict;
 import org.maha.api.internal.ApiInternals;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
-import org.maha.model.ModelCompatibility;
 import org.maha.model.ModelFile;
 import org.maha.model.ThresholdReliability;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Csv;
-import org.maha.files.Sha256;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,14 +66,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
    */
   @Override
   public void validate() throws Exception {
-    backbone.checkCombination(false);
-    if (!backbone.levels.isEmpty()) {
-      throw new MahaCommand.UsageException("--levels: score uses the levels the model was fitted with; drop it");
-    }
-    if (backbone.normalization != null) {
-      throw new MahaCommand.UsageException("--normalization: score uses the normalisation the model was fitted "
-          + "with; drop it");
-    }
+    FittedBackbone.refuseModelOptions(backbone, "score");
     files = input.expand(images, spec.commandLine().getErr());
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(files);
@@ -93,23 +83,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     if (sigma != null) {
       ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
     }
-    Path onnx = backbone.onnx != null || backbone.backboneName == null ? backbone.onnx : backbone.resolveOnnx();
-    if (onnx == null) {
-      String hint = model.info().backboneFile();
-      if (hint == null || !Files.isRegularFile(Path.of(hint))) {
-        throw new MahaCommand.UsageException(modelFile + ": the backbone it was fitted with ("
-            + (hint == null ? model.info().backbone().name() : hint) + ") was not found; pass it with --onnx FILE "
-            + "or --backbone NAME [--weights FILE]");
-      }
-      onnx = Path.of(hint);
-    }
-    try {
-      ModelCompatibility.checkSha256(model, Sha256.of(onnx), modelFile.toString(), onnx.toString());
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new MahaCommand.UsageException(onnx + ": no such file");
-    } catch (org.maha.files.InputFiles.RefusedException e) {
-      throw new MahaCommand.UsageException(onnx + ": " + e.getMessage());
-    }
+    Path onnx = FittedBackbone.onnxFile(backbone, model, modelFile);
     var fitted = model.info().backbone();
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
     try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,

@@ -193,7 +193,7 @@ class BadInputTest {
 
     Path manifest = dir.resolve("manifest-edited.maha");
     rewriteEntry(model, manifest, "manifest.json", b -> {
-      String s = new String(b, StandardCharsets.UTF_8).replace("\"formatVersion\" : 1", "\"formatVersion\" : 7");
+      String s = new String(b, StandardCharsets.UTF_8).replace("\"formatVersion\" : 2", "\"formatVersion\" : 7");
       System.arraycopy(s.getBytes(StandardCharsets.UTF_8), 0, b, 0, b.length);
     });
     var r2 = CliHarness.run("score", "-m", manifest.toString(), "--onnx", onnx.toString(), "-q", good.toString());

@@ -164,6 +164,36 @@ class HostileModelTest {
         "feature size 2147483647");
   }
 
+  /** {@code entry}'s float64 array with {@code edit} applied to its values (shape kept), as .npy bytes. */
+  static byte[] editedArray(String entry, java.util.function.Consumer<double[]> edit) throws Exception {
+    org.maha.npy.NpyArray a = org.maha.npy.Npy.read(modelEntries.get(entry));
+    double[] data = a.data();
+    edit.accept(data);
+    return org.maha.npy.Npy.toBytes(org.maha.npy.NpyArray.ofDoubles(data, a.shape()));
+  }
+
+  /**
+   * Format-2 training statistics whose checksums match but which are not this model's, or not statistics at all,
+   * are refused on load, naming the level and the problem (an update from them would silently give a wrong model).
+   */
+  @Test
+  void trainingStatisticsThatDoNotFitTheModelAreRefused() throws Exception {
+    assertModelRefused("asymmetric.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
+        editedArray("level_00/stats_scatter.npy", d -> d[1] += 1e-3), m -> { })), "level s1 statistics", "symmetric");
+    assertModelRefused("nan-u.maha", HostileFiles.zip(modelWith("level_01/stats_u.npy",
+        editedArray("level_01/stats_u.npy", d -> d[0] = Double.NaN), m -> { })), "level s2 statistics", "non-finite");
+    assertModelRefused("other-mean.maha", HostileFiles.zip(modelWith("level_02/stats_mean.npy",
+        editedArray("level_02/stats_mean.npy", d -> d[0] += 1e-9), m -> { })), "level pooled statistics", "mean");
+    assertModelRefused("wrong-shape.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
+        npy("(2, 2)", new byte[32]), m -> { })), "level s1 statistics", "scatter has shape [2, 2]");
+    assertModelRefused("count.maha", HostileFiles.zip(modelWith("level_00/stats_u.npy",
+        modelEntries.get("level_00/stats_u.npy"), m -> ((ObjectNode) m.get("levels").get(0).get("statistics"))
+            .put("n", 5))), "level s1 statistics", "n = 5");
+    assertModelRefused("partial.maha", HostileFiles.zip(modelWith("level_00/stats_u.npy",
+        modelEntries.get("level_00/stats_u.npy"), m -> ((ObjectNode) m.get("levels").get(1)).remove("statistics"))),
+        "only 2 of 3 levels");
+  }
+
   @Test
   void pipesAndFoldersGivenAsModelsAreRefusedWithoutBeingOpened() throws Exception {
     Path fifo = dir.resolve("fifo.maha");

@@ -25,6 +25,7 @@ class OptionBoundsTest {
     Map<String, List<String>> m = new LinkedHashMap<>();
     m.put("maha fit", List.of("fit", "-o", x + ".maha", x));
     m.put("maha score", List.of("score", "-m", x + ".maha", x));
+    m.put("maha update", List.of("update", "-m", x + ".maha", "-o", x + "-new.maha", x));
     m.put("maha embed", List.of("embed", "-o", x, x));
     m.put("maha classify", List.of("classify", x));
     m.put("maha evaluate", List.of("evaluate", x));

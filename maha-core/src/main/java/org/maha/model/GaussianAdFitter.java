@@ -8,7 +8,8 @@ import org.maha.stats.CovarianceAccumulator;
 /**
  * Learns a {@link GaussianAdModel} from pooled features, one image at a time. For mvg, l2 and sed it keeps
  * only streaming sums per level (memory independent of the number of images); PCA variants keep the rows,
- * since the projected Ledoit-Wolf estimate needs them. Mutable and single-threaded; {@link #fit} freezes.
+ * since the projected Ledoit-Wolf estimate needs them. The sums go into the model ({@link TrainingStatistics}),
+ * and {@link #resume} continues from them. Mutable and single-threaded; {@link #fit} freezes.
  */
 public final class GaussianAdFitter {
   private final BackboneSpec backbone;
@@ -18,12 +19,15 @@ public final class GaussianAdFitter {
   private final List<List<double[]>> rows = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private long count;
+  /** The history of the statistics this fitter was resumed from; null for a fresh fitter. */
+  private final List<TrainingStatistics.Step> resumedHistory;
 
   /** @param backboneFile the ONNX file path to record as a hint in the model (may be null) */
   public GaussianAdFitter(BackboneSpec backbone, String backboneFile, Variant variant) {
     this.backbone = backbone;
     this.backboneFile = backboneFile;
     this.variant = variant;
+    this.resumedHistory = null;
     for (int d : backbone.levelDims()) {
       if (variant.needsRows()) {
         rows.add(new ArrayList<>());
@@ -31,6 +35,32 @@ public final class GaussianAdFitter {
         sums.add(new CovarianceAccumulator(d));
       }
     }
+  }
+
+  /**
+   * A fitter that continues from {@code model}'s training statistics, as if the images it was fitted on had been
+   * added to it: adding more images and calling {@link #fit} gives the model of all of them.
+   *
+   * @throws IllegalArgumentException if the model keeps no statistics ({@link ModelUpdates#requireUpdatable})
+   */
+  public static GaussianAdFitter resume(GaussianAdModel model) {
+    TrainingStatistics stats = model.trainingStatistics().orElseThrow(
+        () -> new IllegalArgumentException("the model keeps no training statistics"));
+    return new GaussianAdFitter(model.info().backbone(), model.info().backboneFile(), model.variant(), stats);
+  }
+
+  GaussianAdFitter(BackboneSpec backbone, String backboneFile, Variant variant, TrainingStatistics stats) {
+    if (variant.needsRows()) {
+      throw new IllegalArgumentException(variant.id() + " needs the training rows, not statistics");
+    }
+    this.backbone = backbone;
+    this.backboneFile = backboneFile;
+    this.variant = variant;
+    this.resumedHistory = stats.history();
+    for (org.maha.stats.ScatterStatistics s : stats.levels()) {
+      sums.add(CovarianceAccumulator.of(s));
+    }
+    this.count = stats.n();
   }
 
   /** Adds one training image's features (one vector per level). Copied; not modified. */
@@ -80,8 +110,15 @@ public final class GaussianAdFitter {
         levels.add(LevelFitter.fit(variant, sums.get(i), names.get(i), warnings));
       }
     }
+    TrainingStatistics statistics = null;
+    if (!variant.needsRows()) { // the statistics a later update or merge continues from
+      List<org.maha.stats.ScatterStatistics> perLevel = new ArrayList<>();
+      sums.forEach(acc -> perLevel.add(acc.statistics()));
+      statistics = new TrainingStatistics(perLevel, resumedHistory != null ? resumedHistory
+          : List.of(TrainingStatistics.Step.now("fit", trainSource, count, null, null)));
+    }
     GaussianAdModel model = new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count),
-        variant, levels);
+        variant, levels, null, statistics);
     ThresholdReliability.fitWarning(model).ifPresent(warnings::add);
     return model;
   }

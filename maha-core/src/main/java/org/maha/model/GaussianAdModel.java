@@ -5,8 +5,17 @@ import java.util.List;
 /**
  * A fitted detector (Rippel et al., ICPR 2020): one {@link LevelModel} per backbone level; an image's score is
  * the unweighted mean of its per-level distances (PAPER §1.7). Immutable and thread-safe.
+ *
+ * @param calibration the decision threshold, or null
+ * @param statistics what {@code maha update}/{@code merge} need to add images, or null (format-1 files, PCA/NPCA)
  */
-public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels, Calibration calibration) {
+public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels, Calibration calibration,
+    TrainingStatistics statistics) {
+
+  /** A model without training statistics. */
+  public GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels, Calibration calibration) {
+    this(info, variant, levels, calibration, null);
+  }
 
   /** A model without a calibrated threshold. */
   public GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> levels) {
@@ -62,7 +71,17 @@ public record GaussianAdModel(ModelInfo info, Variant variant, List<LevelModel> 
 
   /** The same model with {@code c} as its decision threshold. */
   public GaussianAdModel withCalibration(Calibration c) {
-    return new GaussianAdModel(info, variant, levels, c);
+    return new GaussianAdModel(info, variant, levels, c, statistics);
+  }
+
+  /** The training statistics, if the model keeps them (it can then be updated and merged). */
+  public java.util.Optional<TrainingStatistics> trainingStatistics() {
+    return java.util.Optional.ofNullable(statistics);
+  }
+
+  /** The same model with {@code s} as its training statistics (null: none). */
+  public GaussianAdModel withStatistics(TrainingStatistics s) {
+    return new GaussianAdModel(info, variant, levels, calibration, s);
   }
 
   /** Per-level χ² thresholds at {@code sigma} (NaN for L2/SED levels). */

@@ -34,6 +34,7 @@ import org.maha.npy.NpyArray;
 import org.maha.npy.NpyFormatException;
 import org.maha.stats.Gaussian;
 import org.maha.stats.NotPositiveDefiniteException;
+import org.maha.stats.ScatterStatistics;
 
 /**
  * Reads and writes {@code .maha} model files: a zip of {@code manifest.json} (provenance, levels, SHA-256 of
@@ -49,19 +50,29 @@ import org.maha.stats.NotPositiveDefiniteException;
  * level_00/std.npy       (D,)     float64      sed: unbiased standard deviations
  * level_00/pca_mean.npy  (D,)     float64      pca, npca: the PCA centring vector
  * level_00/pca_components.npy (k, D) float64   pca, npca: kept components as rows; mean.npy is then in the subspace
+ * level_00/stats_mean.npy    (D,)   float64   version 2, mvg/l2/sed: mean of the training features
+ * level_00/stats_scatter.npy (D, D) float64   T = Σ z zᵀ, z = x − stats_mean (centred scatter)
+ * level_00/stats_u.npy       (D,)   float64   u = Σ ‖z‖² z
  * calibration/scores.npy (n,)     float64      calibrated models: the n calibration scores, ascending, for p-values
  * </pre>
- * The calibration scores are optional within format version 1: files written before they were kept have none and
- * load with their threshold but no p-values.
+ *
+ * <p>The calibration scores are optional: files written before they were kept have none and load with their
+ * threshold but no p-values.
+ *
+ * <p>Version 2 adds, per level, the exact training statistics ({@link TrainingStatistics}: the arrays above, plus
+ * n and q = Σ‖z‖⁴ in the level's {@code statistics} object) and the top-level {@code history}, so that the model
+ * can be updated and merged. Version 1 files still load and score; they have no statistics.
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
+  /** The first version that keeps training statistics (and the first that can be updated). */
+  static final int STATISTICS_VERSION = 2;
   static final String MANIFEST = "manifest.json";
   static final String MANIFEST_SHA = "manifest.json.sha256";
   /** No entry is larger than one Java array; the manifest's level sizes bound each entry far lower. */
   private static final long MAX_ENTRY_BYTES = Integer.MAX_VALUE - 8;
-  /** A model has 2 + up to 6 entries per level: more entries in the zip is not a model (or a bomb of entries). */
+  /** A model has 2 + up to 9 entries per level: more entries in the zip is not a model (or a bomb of entries). */
   static final int MAX_ENTRIES = 4096;
   /** manifest.json of a model with dozens of levels is a few kilobytes. */
   static final long MAX_MANIFEST_BYTES = 1L << 20;
@@ -92,7 +103,11 @@ public final class ModelFile {
     List<String> names = model.info().levelNames();
     for (int i = 0; i < model.levels().size(); i++) {
       String dir = String.format("level_%02d/", i);
-      levels.add(levelNode(i, names.get(i), dir, model.levels().get(i), entries));
+      ObjectNode level = levelNode(i, names.get(i), dir, model.levels().get(i), entries);
+      if (model.statistics() != null) {
+        level.set("statistics", statisticsNode(dir, model.statistics().levels().get(i), entries));
+      }
+      levels.add(level);
     }
     model.threshold().filter(Calibration::keepsScores)
         .ifPresent(c -> add(entries, CALIBRATION_SCORES, vec(c.sortedScores())));
@@ -173,7 +188,7 @@ public final class ModelFile {
     int version = m.path("formatVersion").asInt(-1);
     if (version < 1 || version > FORMAT_VERSION) {
       throw new ModelFileException(name + ": model format version " + version + " is not supported (this maha "
-          + MahaVersion.get() + " reads version " + FORMAT_VERSION + "); refit or upgrade maha");
+          + MahaVersion.get() + " reads versions 1 to " + FORMAT_VERSION + "); refit or upgrade maha");
     }
     JsonNode entries = m.path("entries");
     BackboneSpec backbone = backbone(m.path("backbone"), name);
@@ -246,6 +261,8 @@ public final class ModelFile {
     for (int i = 0; i < levelNodes.size(); i++) {
       levels.add(level(levelNodes.get(i), variant, backbone.levelDims().get(i), arrays, name));
     }
+    TrainingStatistics statistics = version >= STATISTICS_VERSION
+        ? statistics(m, levelNodes, levels, backbone, arrays, name) : null;
     Calibration calibration = null;
     JsonNode cn = m.path("calibration");
     double[] calibrationScores = new double[0]; // absent in files written before the scores were kept
@@ -263,10 +280,104 @@ public final class ModelFile {
             cn.path("n").asInt(), cn.path("guaranteed").asBoolean(), cn.path("source").asText(""),
             calibrationScores);
       }
-      return new GaussianAdModel(info, variant, levels, calibration);
+      return new GaussianAdModel(info, variant, levels, calibration, statistics);
     } catch (IllegalArgumentException e) {
       throw new ModelFileException(name + ": inconsistent model: " + e.getMessage());
     }
+  }
+
+  /**
+   * The training statistics of a version-2 file, verified: every level has them or none does; shapes match the
+   * level, values are finite, the scatter is exactly symmetric with a non-negative diagonal, and the counts agree
+   * with the level's and the file's n, the mean with the level's own mean (mvg, l2, sed keep the same vector).
+   */
+  private static TrainingStatistics statistics(JsonNode m, JsonNode levelNodes, List<LevelModel> levels,
+      BackboneSpec backbone, Map<String, NpyArray> arrays, String name) throws ModelFileException {
+    int with = 0;
+    for (JsonNode l : levelNodes) {
+      with += l.has("statistics") ? 1 : 0;
+    }
+    if (with == 0) {
+      return null;
+    }
+    if (with != levelNodes.size()) {
+      throw new ModelFileException(name + ": only " + with + " of " + levelNodes.size() + " levels keep training "
+          + "statistics");
+    }
+    long trainN = m.path("train").path("n").asLong(-1);
+    List<ScatterStatistics> perLevel = new ArrayList<>();
+    for (int i = 0; i < levelNodes.size(); i++) {
+      JsonNode sn = levelNodes.get(i).path("statistics");
+      int dim = backbone.levelDims().get(i);
+      String where = name + ": level " + backbone.levelNames().get(i) + " statistics";
+      JsonNode a = sn.path("arrays");
+      double[] mean = vector(arrays, a, "mean", dim, where);
+      double[] u = vector(arrays, a, "u", dim, where);
+      NpyArray t = array(arrays, a, "scatter", where);
+      if (t.rank() != 2 || t.dim(0) != dim || t.dim(1) != dim) {
+        throw new ModelFileException(where + ": scatter has shape " + Arrays.toString(t.shape()) + ", expected ["
+            + dim + ", " + dim + "]");
+      }
+      JsonNode count = sn.path("n");
+      JsonNode q = sn.path("sumFourthPowers");
+      if (!count.canConvertToLong() || !q.isNumber()) {
+        throw new ModelFileException(where + ": n or sumFourthPowers is missing");
+      }
+      long n = count.asLong();
+      LevelModel level = levels.get(i);
+      if (n != trainN || n != levelCount(level)) {
+        throw new ModelFileException(where + ": n = " + n + " disagrees with the model's " + trainN
+            + " training images");
+      }
+      double[] levelMean = levelMean(level);
+      if (levelMean != null && !Arrays.equals(levelMean, mean)) {
+        throw new ModelFileException(where + ": mean differs from the level's mean (the statistics are not this "
+            + "model's)");
+      }
+      try {
+        perLevel.add(new ScatterStatistics(n, mean, new DMatrixRMaj(dim, dim, true, t.data()), u, q.asDouble()));
+      } catch (IllegalArgumentException e) {
+        throw new ModelFileException(where + ": " + e.getMessage());
+      }
+    }
+    List<TrainingStatistics.Step> history = new ArrayList<>();
+    JsonNode h = m.path("history");
+    if (!h.isArray()) {
+      throw new ModelFileException(name + ": manifest has training statistics but no history");
+    }
+    for (JsonNode step : h) {
+      try {
+        history.add(new TrainingStatistics.Step(text(step, "action", name), text(step, "source", name),
+            step.path("n").asLong(-1), step.path("modelFile").isTextual() ? step.path("modelFile").asText() : null,
+            step.path("modelSha256").isTextual() ? step.path("modelSha256").asText() : null, text(step, "at", name),
+            text(step, "id", name)));
+      } catch (IllegalArgumentException e) {
+        throw new ModelFileException(name + ": bad history step: " + e.getMessage());
+      }
+    }
+    return new TrainingStatistics(perLevel, history);
+  }
+
+  private static long levelCount(LevelModel level) {
+    if (level instanceof LevelModel.Mvg g) {
+      return g.n();
+    } else if (level instanceof LevelModel.L2 l) {
+      return l.n();
+    } else if (level instanceof LevelModel.Sed s) {
+      return s.n();
+    }
+    return -1; // pca/npca levels never keep statistics
+  }
+
+  private static double[] levelMean(LevelModel level) {
+    if (level instanceof LevelModel.Mvg g) {
+      return g.gaussian().mean();
+    } else if (level instanceof LevelModel.L2 l) {
+      return l.mean();
+    } else if (level instanceof LevelModel.Sed s) {
+      return s.mean();
+    }
+    return null;
   }
 
   private static LevelModel level(JsonNode n, Variant variant, int dim, Map<String, NpyArray> arrays, String file)
@@ -412,6 +523,21 @@ public final class ModelFile {
     train.put("source", info.trainSource());
     train.put("n", info.nTrain());
     m.set("levels", levels);
+    if (model.statistics() != null) {
+      ArrayNode history = m.putArray("history");
+      for (TrainingStatistics.Step step : model.statistics().history()) {
+        ObjectNode h = history.addObject();
+        h.put("action", step.action());
+        h.put("source", step.source());
+        h.put("n", step.n());
+        if (step.modelFile() != null) {
+          h.put("modelFile", step.modelFile());
+          h.put("modelSha256", step.modelSha256());
+        }
+        h.put("at", step.at());
+        h.put("id", step.id());
+      }
+    }
     model.threshold().ifPresent(c -> {
       ObjectNode cn = m.putObject("calibration");
       cn.put("method", "split-conformal quantile of good-image scores");
@@ -461,6 +587,17 @@ public final class ModelFile {
       mvgNode(n, arrays, dir, p.inner(), out);
     }
     n.set("arrays", arrays);
+    return n;
+  }
+
+  private static ObjectNode statisticsNode(String dir, ScatterStatistics s, Map<String, byte[]> out) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("n", s.n());
+    n.put("sumFourthPowers", s.q());
+    ObjectNode arrays = n.putObject("arrays");
+    arrays.put("mean", add(out, dir + "stats_mean.npy", vec(s.mean())));
+    arrays.put("scatter", add(out, dir + "stats_scatter.npy", mat(s.scatter())));
+    arrays.put("u", add(out, dir + "stats_u.npy", vec(s.u())));
     return n;
   }
 

@@ -8,6 +8,7 @@ import org.maha.model.Calibration;
 import org.maha.model.FitException;
 import org.maha.model.GaussianAdFitter;
 import org.maha.model.GaussianAdModel;
+import org.maha.model.ModelUpdates;
 import org.maha.model.Variant;
 
 /**
@@ -58,6 +59,25 @@ public final class Jobs {
         : extractor.extractAugmented(images, augmentation, skipUnreadable,
             "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
     return finish(fitter, skipped, trainSource);
+  }
+
+  /**
+   * Adds the good {@code images} to {@code base}'s model ({@link GaussianAdFitter#resume}): the result is the model
+   * a fit on the old images and these gives, with the update recorded in its history and no calibrated threshold
+   * ({@link ModelUpdates}). {@code base} must be updatable ({@link ModelUpdates#requireUpdatable}).
+   */
+  public static FitOutcome update(FeatureExtractor extractor, ModelUpdates.Source base, List<Path> images,
+      String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    GaussianAdFitter fitter = GaussianAdFitter.resume(base.model());
+    long before = fitter.count();
+    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "update: features", progress,
+        (i, p, f) -> fitter.add(f));
+    long added = fitter.count() - before;
+    if (added == 0) {
+      throw new FitException(source + ": none of the images to add could be read; the model is unchanged");
+    }
+    GaussianAdModel fitted = fitter.fit(source);
+    return new FitOutcome(ModelUpdates.updated(fitted, base, source, added), skipped, fitter.warnings());
   }
 
   private static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)

@@ -49,6 +49,25 @@ public final class CovarianceAccumulator {
     this.u = new double[dim];
   }
 
+  /**
+   * An accumulator holding the rows behind {@code stats} (not modified): more rows can be added, or accumulators
+   * merged, exactly as if the original rows were still here.
+   */
+  public static CovarianceAccumulator of(ScatterStatistics stats) {
+    CovarianceAccumulator acc = new CovarianceAccumulator(stats.dim());
+    acc.combine(stats.n(), stats.mean(), stats.scatter(), stats.u(), stats.q());
+    return acc;
+  }
+
+  /** A frozen copy of the statistics of every row so far (at least one), e.g. to store in a model file. */
+  public ScatterStatistics statistics() {
+    flush();
+    if (n == 0) {
+      throw new IllegalStateException("an empty accumulator has no statistics");
+    }
+    return new ScatterStatistics(n, mean, scatter, u, q);
+  }
+
   public int dim() {
     return dim;
   }

@@ -21,12 +21,20 @@ public final class LedoitWolf {
 
   /** The Ledoit–Wolf fit of the rows in {@code acc} (not modified; needs at least one row). */
   public static ShrunkCovariance fit(CovarianceAccumulator acc) {
-    long n = acc.count();
-    if (n < 1) {
+    if (acc.count() < 1) {
       throw new IllegalArgumentException("Ledoit-Wolf needs at least 1 row, the accumulator has 0");
     }
-    int p = acc.dim();
-    DMatrixRMaj cov = acc.scatter();
+    return fit(acc.statistics());
+  }
+
+  /**
+   * The Ledoit–Wolf fit of the rows behind {@code stats}: n, T and q are all the estimate needs, so a fit from
+   * merged statistics is the fit of the union of their rows.
+   */
+  public static ShrunkCovariance fit(ScatterStatistics stats) {
+    long n = stats.n();
+    int p = stats.dim();
+    DMatrixRMaj cov = stats.scatter();
     double[] t = cov.data;
     double traceT = 0;
     for (int i = 0; i < p; i++) {
@@ -43,7 +51,7 @@ public final class LedoitWolf {
         sumSquares += v * v;
       }
       double deltaHat = sumSquares / (nd * nd);
-      double betaHat = acc.sumFourthPowerNorms();
+      double betaHat = stats.q();
       double beta = 1.0 / (p * nd) * (betaHat / nd - deltaHat);
       double delta = (deltaHat - 2.0 * mu * traceS + p * mu * mu) / p;
       beta = Math.min(beta, delta);
@@ -56,7 +64,7 @@ public final class LedoitWolf {
     for (int i = 0; i < p; i++) {
       t[i * p + i] += shrinkage * mu;
     }
-    return new ShrunkCovariance(acc.mean(), cov, shrinkage, mu, n);
+    return new ShrunkCovariance(stats.mean(), cov, shrinkage, mu, n);
   }
 
   /** The Ledoit–Wolf fit of {@code rows} (n ≥ 1 rows of equal length, finite values; not modified). */

@@ -21,29 +21,36 @@ import org.maha.files.Sha256;
  * Coverage-guided fuzzing of the {@code .maha} reader ({@link ModelFile#read}): any file is read or refused with
  * {@link ModelFileException}, never another exception, a hang or an unbounded allocation.
  *
- * <p>Two targets: raw bytes as the file (the zip layer and the first checks), and a valid model
- * ({@code golden-v1-npca_0.9.maha}) with one entry replaced by the fuzzer's bytes and every checksum fixed to
- * match, so that mutations reach the manifest parsing, the .npy reading and the shape checks behind the checksums.
+ * <p>Three targets: raw bytes as the file (the zip layer and the first checks), and a valid model
+ * ({@code golden-v1-npca_0.9.maha}, and {@code golden-v2-mvg.maha} with training statistics) with one entry
+ * replaced by the fuzzer's bytes and every checksum fixed to match, so that mutations reach the manifest parsing,
+ * the .npy reading and the shape and consistency checks behind the checksums.
  */
 class ModelFileFuzzTest {
   private static final Path FILE;
-  private static final List<String> NAMES = new ArrayList<>();
-  private static final Map<String, byte[]> BASE = new LinkedHashMap<>();
+  private static final Map<String, byte[]> BASE = entries("golden-v1-npca_0.9.maha");
+  private static final Map<String, byte[]> BASE_V2 = entries("golden-v2-mvg.maha");
 
   static {
     try {
       FILE = Files.createTempFile("maha-fuzz", ".maha");
       FILE.toFile().deleteOnExit();
-      try (InputStream in = ModelFileFuzzTest.class.getResourceAsStream("golden-v1-npca_0.9.maha");
-          ZipInputStream z = new ZipInputStream(in)) {
-        for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
-          BASE.put(e.getName(), z.readAllBytes());
-          NAMES.add(e.getName());
-        }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, byte[]> entries(String resource) {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    try (InputStream in = ModelFileFuzzTest.class.getResourceAsStream(resource);
+        ZipInputStream z = new ZipInputStream(in)) {
+      for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+        entries.put(e.getName(), z.readAllBytes());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return entries;
   }
 
   private static void readOrRefuse(byte[] file) throws IOException {
@@ -65,16 +72,28 @@ class ModelFileFuzzTest {
 
   @FuzzTest(maxDuration = "20s")
   void readsOrRefusesWithValidChecksums(byte[] data) throws IOException {
+    withValidChecksums(BASE, data);
+  }
+
+  /** As above on a version-2 model: mutations reach the training statistics and their consistency checks. */
+  @FuzzTest(maxDuration = "20s")
+  void readsOrRefusesV2WithValidChecksums(byte[] data) throws IOException {
+    withValidChecksums(BASE_V2, data);
+  }
+
+  /** {@code data[0]} picks the entry of {@code base} to replace by the rest of {@code data}. */
+  private static void withValidChecksums(Map<String, byte[]> base, byte[] data) throws IOException {
     if (data.length < 1) {
       return;
     }
-    String replaced = NAMES.get((data[0] & 0xff) % NAMES.size());
+    List<String> names = new ArrayList<>(base.keySet());
+    String replaced = names.get((data[0] & 0xff) % names.size());
     byte[] content = java.util.Arrays.copyOfRange(data, 1, data.length);
-    Map<String, byte[]> entries = new LinkedHashMap<>(BASE);
+    Map<String, byte[]> entries = new LinkedHashMap<>(base);
     entries.put(replaced, content);
     if (!replaced.startsWith("manifest.json")) {
       String manifest = new String(entries.get("manifest.json"), StandardCharsets.UTF_8)
-          .replace(Sha256.of(BASE.get(replaced)), Sha256.of(content));
+          .replace(Sha256.of(base.get(replaced)), Sha256.of(content));
       entries.put("manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
     }
     if (!replaced.equals("manifest.json.sha256")) {

@@ -106,7 +106,7 @@ class ModelFileTest {
         }
       }
       String manifest = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes());
-      assertThat(manifest).contains("\"formatVersion\" : 1", "\"onnxSha256\" : \"" + "ab".repeat(32),
+      assertThat(manifest).contains("\"formatVersion\" : 2", "\"onnxSha256\" : \"" + "ab".repeat(32),
           "\"shrinkage\"", "\"java\"");
     }
   }

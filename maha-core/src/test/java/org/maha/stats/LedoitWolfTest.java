@@ -50,8 +50,12 @@ class LedoitWolfTest {
   @ParameterizedTest(name = "{index}: {0}")
   @MethodSource("sklearnCases")
   void matchesSklearnLedoitWolf(JsonNode c) throws NotPositiveDefiniteException {
+    assertMatchesSklearn(c, LedoitWolf.fit(Fixtures.rows(c.get("x"))));
+  }
+
+  /** {@code fit} equals scikit-learn's LedoitWolf of case {@code c}: location, shrinkage and Σ to 1e-10 relative. */
+  static void assertMatchesSklearn(JsonNode c, ShrunkCovariance fit) throws NotPositiveDefiniteException {
     String name = c.get("name").asText();
-    ShrunkCovariance fit = LedoitWolf.fit(Fixtures.rows(c.get("x")));
 
     double[] location = Fixtures.vector(c.get("location"));
     double[] mean = fit.mean();
