@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.maha.augment.Augmenter;
 import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.FeatureMaps;
 import org.maha.image.DecodeLimits;
 import org.maha.image.OpenCvResize;
 import org.maha.image.Preprocessing;
@@ -33,6 +34,16 @@ public final class FeatureExtractor {
   @FunctionalInterface
   public interface Sink {
     void accept(int index, Path path, double[][] levelFeatures) throws Exception;
+  }
+
+  /**
+   * Receives one image's pooled features and the maps of the requested levels (see
+   * {@link #extractWithMaps}), in input order, with the size of the image as decoded (before resizing).
+   */
+  @FunctionalInterface
+  public interface MapSink {
+    void accept(int index, Path path, double[][] levelFeatures, float[][] levelMaps, int imageWidth,
+        int imageHeight) throws Exception;
   }
 
   /** Images to run, by index: files, or pictures already in memory (e.g. a data set read from IDX files). */
@@ -153,6 +164,58 @@ public final class FeatureExtractor {
    * ProgressListener, Sink)}. */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
+    return run(source, skipUnreadable, task, progress, (input, batchIndex, sizes, n) -> {
+      int chw = preprocessing.floatsPerImage();
+      double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
+      for (int i = 0; i < n; i++) {
+        sink.accept(batchIndex[i], source.name(batchIndex[i]), imageFeatures(out, i));
+      }
+    });
+  }
+
+  /**
+   * As {@link #extract(ImageSource, boolean, String, ProgressListener, Sink)}, and from the same inference run
+   * the unpooled maps of the levels {@code mapLevels} ({@link Backbone#extractWithMaps}): pooled features are the
+   * same, bit for bit. Each image's maps live only until its sink call returns unless the sink keeps them.
+   */
+  public List<Skipped> extractWithMaps(ImageSource source, int[] mapLevels, boolean skipUnreadable, String task,
+      ProgressListener progress, MapSink sink) throws Exception {
+    int[] levels = mapLevels.clone();
+    return run(source, skipUnreadable, task, progress, (input, batchIndex, sizes, n) -> {
+      int chw = preprocessing.floatsPerImage();
+      FeatureMaps out =
+          backbone.extractWithMaps(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n, levels);
+      for (int i = 0; i < n; i++) {
+        float[][] maps = new float[levels.length][];
+        for (int k = 0; k < levels.length; k++) {
+          maps[k] = out.maps()[k][i];
+        }
+        int b = batchIndex[i];
+        sink.accept(b, source.name(b), imageFeatures(out.pooled(), i), maps, sizes[2 * i], sizes[2 * i + 1]);
+      }
+    });
+  }
+
+  /** Image {@code i}'s features out of {@code [level][image][feature]}. */
+  private static double[][] imageFeatures(double[][][] out, int i) {
+    double[][] levels = new double[out.length][];
+    for (int l = 0; l < out.length; l++) {
+      levels[l] = out[l][i];
+    }
+    return levels;
+  }
+
+  /** One batch of preprocessed images: {@code sizes} holds each image's decoded width and height in turn. */
+  @FunctionalInterface
+  private interface BatchRun {
+    void run(float[] input, int[] batchIndex, int[] sizes, int n) throws Exception;
+  }
+
+  /** An image ready for the backbone, with its decoded size. */
+  private record Prepared(float[] chw, int width, int height) {}
+
+  private List<Skipped> run(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
+      BatchRun batchRun) throws Exception {
     int count = source.size();
     // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
     int batch = Math.max(1, Math.min(backbone.maxBatch(), count));
@@ -166,11 +229,12 @@ public final class FeatureExtractor {
     });
     Executor decode = pool != null ? pool : Runnable::run;
     try {
-      Deque<CompletableFuture<float[]>> pending = new ArrayDeque<>();
+      Deque<CompletableFuture<Prepared>> pending = new ArrayDeque<>();
       int submitted = 0;
       int done = 0;
       float[] input = new float[batch * chw];
       int[] batchIndex = new int[batch];
+      int[] sizes = new int[2 * batch];
       int inBatch = 0;
       progress.progress(task, 0, count);
       while (done < count) {
@@ -178,14 +242,15 @@ public final class FeatureExtractor {
           int i = submitted++;
           pending.add(CompletableFuture.supplyAsync(() -> {
             try {
-              return preprocessing.apply(source.decode(i));
+              RgbImage image = source.decode(i);
+              return new Prepared(preprocessing.apply(image), image.width(), image.height());
             } catch (InputException e) {
               throw new CompletionException(e);
             }
           }, decode));
         }
         int index = done++;
-        float[] chwData;
+        Prepared chwData;
         try {
           chwData = pending.poll().join();
         } catch (CompletionException e) {
@@ -199,12 +264,14 @@ public final class FeatureExtractor {
           }
         }
         if (chwData != null) {
-          System.arraycopy(chwData, 0, input, inBatch * chw, chw);
+          System.arraycopy(chwData.chw(), 0, input, inBatch * chw, chw);
+          sizes[2 * inBatch] = chwData.width();
+          sizes[2 * inBatch + 1] = chwData.height();
           batchIndex[inBatch++] = index;
         }
         boolean last = done == count;
         if (inBatch == batch || (last && inBatch > 0)) {
-          run(input, batchIndex, inBatch, source, sink);
+          batchRun.run(input, batchIndex, sizes, inBatch);
           inBatch = 0;
         }
         progress.progress(task, done, count);
@@ -215,17 +282,5 @@ public final class FeatureExtractor {
       }
     }
     return skipped;
-  }
-
-  private void run(float[] input, int[] batchIndex, int n, ImageSource source, Sink sink) throws Exception {
-    int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
-    double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
-    for (int i = 0; i < n; i++) {
-      double[][] levels = new double[out.length][];
-      for (int l = 0; l < out.length; l++) {
-        levels[l] = out[l][i];
-      }
-      sink.accept(batchIndex[i], source.name(batchIndex[i]), levels);
-    }
   }
 }
