@@ -60,7 +60,7 @@ public final class Jobs {
     return finish(fitter, skipped, trainSource);
   }
 
-  private static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)
+  static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)
       throws FitException {
     if (fitter.count() < 2) {
       throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
