@@ -102,12 +102,14 @@ public record MapSettings(List<String> levels, int channels, long seed, double s
   /**
    * Heap a map fit holds, independent of the number of training images: the {@link PositionAccumulator}
    * (P · (D² + 2D + 1) float64), its block of buffered images (at most 64 MiB), and the fitted
-   * {@link PositionGaussians} (P · (D + D(D+1)/2 + 1) float64) made while the accumulator is alive. For P grid
-   * positions and D kept channels; e.g. 784 positions, D = 100: 64 + 20 + 32 MB.
+   * {@link PositionGaussians} (P · (D + D(D+1)/2 + 1) float64), twice: {@link PositionAccumulator#fit} fills its
+   * arrays and the constructor copies them, while the accumulator is alive. For P grid positions and D kept
+   * channels; e.g. 784 positions, D = 100: 64 + 20 + 2 · 32 MB. Not counted: the image model's accumulators and the
+   * backbone, which a fit without maps holds too.
    */
   public static long fitBytes(int positions, int channels) {
     long d = channels;
-    long perPosition = (d * d + 2 * d + 1) + (d + d * (d + 1) / 2 + 1);
+    long perPosition = (d * d + 2 * d + 1) + 2 * (d + d * (d + 1) / 2 + 1);
     long perImage = positions * d * Float.BYTES;
     long block = Math.max(perImage, Math.min(64L << 20, 64 * perImage));
     return Math.addExact(Math.multiplyExact(Math.multiplyExact((long) positions, perPosition), Double.BYTES), block);
