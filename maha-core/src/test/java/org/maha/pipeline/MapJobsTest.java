@@ -11,12 +11,17 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.BackboneSpec;
+import org.maha.backbone.FeatureMaps;
 import org.maha.backbone.LevelGrid;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.eval.PixelMetrics;
 import org.maha.image.DecodeLimits;
+import org.maha.image.Normalization;
 import org.maha.image.RawFrame;
+import org.maha.image.RgbImage;
 import org.maha.model.FitException;
 import org.maha.model.Variant;
 
@@ -150,6 +155,64 @@ class MapJobsTest {
     }
     double auroc = metrics.result(PixelMetrics.PAPER_FPR_LIMIT).auroc().orElseThrow();
     assertThat(auroc).as("pixel AUROC of the tiny CNN's maps").isGreaterThan(0.8);
+  }
+
+  /** A backbone with one 1024 x 200 x 200 level that must never run: the fit is refused before any image. */
+  private static final class HugeGridBackbone implements Backbone {
+    @Override
+    public BackboneSpec spec() {
+      return new BackboneSpec("huge", "0".repeat(64), "input", 32, Normalization.IMAGENET, List.of("big"),
+          List.of(1024));
+    }
+
+    @Override
+    public int maxBatch() {
+      return 1;
+    }
+
+    @Override
+    public List<LevelGrid> levelGrids() {
+      return List.of(new LevelGrid(1024, 200, 200));
+    }
+
+    @Override
+    public double[][][] extract(float[] nchw, int batch) {
+      throw new AssertionError("no image may run");
+    }
+
+    @Override
+    public FeatureMaps extractWithMaps(float[] nchw, int batch, int[] mapLevels) {
+      throw new AssertionError("no image may run");
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void refusesAMapFitThatCannotFitInTheHeapBeforeReadingAnyImage() {
+    FeatureExtractor ex = new FeatureExtractor(new HugeGridBackbone(), DecodeLimits.DEFAULT, 1);
+    FeatureExtractor.ImageSource never = new FeatureExtractor.ImageSource() {
+      @Override
+      public int size() {
+        return 2;
+      }
+
+      @Override
+      public Path name(int i) {
+        return Path.of("image-" + i);
+      }
+
+      @Override
+      public RgbImage decode(int i) {
+        throw new AssertionError("no image may be read");
+      }
+    };
+    MapSettings settings = new MapSettings(List.of("big"), MapSettings.MAX_CHANNELS, 1, 4);
+    // 40000 positions x (1024^2 + 2 x 1024 x 1025 / 2 + ...) float64: about 670 GB
+    assertThatThrownBy(() -> MapJobs.fit(ex, never, Variant.parse("mvg"), "train", null, settings, false,
+        ProgressListener.NONE)).isInstanceOf(FitException.class)
+        .hasMessageContaining("200 x 200 grid with 1024 channels").hasMessageContaining("more than this Java heap");
   }
 
   @Test
