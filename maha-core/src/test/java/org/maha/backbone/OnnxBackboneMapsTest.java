@@ -3,10 +3,15 @@ package org.maha.backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** {@link OnnxBackbone#extractWithMaps}: the maps are the outputs' own values, the pooled features unchanged. */
 class OnnxBackboneMapsTest {
@@ -50,6 +55,42 @@ class OnnxBackboneMapsTest {
           float[] byHand = b.rawOutput(name, TinyCnn.images(i, 1), 1)[0];
           assertThat(byHand).hasSize(grid.values());
           assertThat(fm.maps()[k][i]).as("level %s image %d", name, i).containsExactly(byHand);
+        }
+      }
+    }
+  }
+
+  /** Independent of OnnxBackbone's code: ONNX Runtime's own session and its [n][C][H][W] Java array. */
+  @Test
+  void mapsEqualTheGraphRunDirectlyByOnnxRuntimeIndexedByHand() throws Exception {
+    float[] x = TinyCnn.input();
+    int n = TinyCnn.IMAGES;
+    int s = TinyCnn.SIZE_PX;
+    float[][][][] s1;
+    float[][][][] s2;
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(TinyCnn.resource("tiny_cnn.onnx").toString());
+        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 3, s, s});
+        OrtSession.Result r = session.run(Map.of("input", in))) {
+      s1 = (float[][][][]) r.get("s1").orElseThrow().getValue();
+      s2 = (float[][][][]) r.get("s2").orElseThrow().getValue();
+    }
+    try (OnnxBackbone b = OnnxBackbone.open(TinyCnn.resource("tiny_cnn.onnx"), levels(TinyCnn.LEVELS))) {
+      FeatureMaps fm = b.extractWithMaps(x, n, new int[] {0, 1});
+      float[][][][][] expected = {s1, s2};
+      for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < n; i++) {
+          float[][][] e = expected[k][i];
+          int h = e[0].length;
+          int w = e[0][0].length;
+          assertThat(fm.maps()[k][i]).hasSize(e.length * h * w);
+          for (int c = 0; c < e.length; c++) {
+            for (int y = 0; y < h; y++) {
+              for (int xx = 0; xx < w; xx++) {
+                assertThat(fm.maps()[k][i][(c * h + y) * w + xx]).isEqualTo(e[c][y][xx]);
+              }
+            }
+          }
         }
       }
     }
