@@ -1,5 +1,7 @@
 package org.maha.backbone;
 
+import java.util.List;
+
 /**
  * A feature extractor: normalised CHW images in, one globally average-pooled float64 vector per level out.
  * Implementations own native resources, hence {@link AutoCloseable}; {@link #close()} is idempotent and
@@ -27,6 +29,29 @@ public interface Backbone extends AutoCloseable {
    * @throws IllegalStateException    after {@link #close()}
    */
   double[][][] extract(float[] nchw, int batch) throws BackboneException;
+
+  /**
+   * Each level's map size for one image, in level order, recorded when the backbone was opened (anomaly maps need
+   * the unpooled outputs). Backbones that cannot give maps throw {@link UnsupportedOperationException}.
+   */
+  default List<LevelGrid> levelGrids() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " gives no feature maps");
+  }
+
+  /**
+   * Pooled features, bit for bit those of {@link #extract}, and from the same inference run the unpooled maps of
+   * the levels {@code mapLevels} (level indices, distinct, in the order wanted).
+   *
+   * @return pooled features and {@code maps[k][image]}, the CHW map of level {@code mapLevels[k]}, of
+   *     {@code levelGrids().get(mapLevels[k]).values()} floats
+   * @throws BackboneException        when inference fails inside the model
+   * @throws IllegalArgumentException as {@link #extract}, or when a map level is out of range or repeated
+   * @throws IllegalStateException    after {@link #close()}, or when an output's runtime shape is not its recorded
+   *                                  grid
+   */
+  default FeatureMaps extractWithMaps(float[] nchw, int batch, int[] mapLevels) throws BackboneException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " gives no feature maps");
+  }
 
   /** Releases native resources; safe to call more than once. */
   @Override

@@ -68,6 +68,7 @@ public final class OnnxBackbone implements Backbone {
   private final boolean batchAxisRelaxed;
   private final int maxBatch;
   private final Map<String, TensorDecl> outputs;
+  private final List<LevelGrid> levelGrids;
   private final OrtEnvironment env;
   private final OrtSession.SessionOptions sessionOptions;
   private final OrtSession session;
@@ -75,14 +76,15 @@ public final class OnnxBackbone implements Backbone {
   private boolean closed; // guarded by lock
 
   private OnnxBackbone(String label, BackboneSpec spec, boolean pretrainedPreset, boolean batchAxisRelaxed,
-      int maxBatch, Map<String, TensorDecl> outputs, OrtEnvironment env, OrtSession.SessionOptions sessionOptions,
-      OrtSession session) {
+      int maxBatch, Map<String, TensorDecl> outputs, List<LevelGrid> levelGrids, OrtEnvironment env,
+      OrtSession.SessionOptions sessionOptions, OrtSession session) {
     this.label = label;
     this.spec = spec;
     this.pretrainedPreset = pretrainedPreset;
     this.batchAxisRelaxed = batchAxisRelaxed;
     this.maxBatch = maxBatch;
     this.outputs = outputs;
+    this.levelGrids = levelGrids;
     this.env = env;
     this.sessionOptions = sessionOptions;
     this.session = session;
@@ -142,8 +144,8 @@ public final class OnnxBackbone implements Backbone {
       int maxBatch = graph.batchSymbolic() ? options.maxBatch() : 1;
       BackboneSpec spec = new BackboneSpec(name, sha256, graph.inputName(), graph.inputSizePx(), normalization,
           levels, graph.levelDims());
-      return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(), env,
-          sessionOptions, session);
+      return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(),
+          graph.levelGrids(), env, sessionOptions, session);
     } catch (BackboneException | RuntimeException e) {
       if (session != null) {
         closeSessionQuietly(session, e);
@@ -182,11 +184,32 @@ public final class OnnxBackbone implements Backbone {
     return List.copyOf(list);
   }
 
+  /** Recorded at {@link #open}: from the declared shapes, or from a first run where an axis is symbolic. */
+  @Override
+  public List<LevelGrid> levelGrids() {
+    return levelGrids;
+  }
+
   @Override
   public double[][][] extract(float[] nchw, int batch) throws BackboneException {
+    return extractWithMaps(nchw, batch, new int[0]).pooled();
+  }
+
+  /** Maps are copied out of the same {@link Raw} outputs that are pooled, so pooled features do not change. */
+  @Override
+  public FeatureMaps extractWithMaps(float[] nchw, int batch, int[] mapLevels) throws BackboneException {
     checkInput(nchw, batch);
     int levelCount = spec.levelCount();
+    boolean[] seen = new boolean[levelCount];
+    for (int level : mapLevels) {
+      if (level < 0 || level >= levelCount || seen[level]) {
+        throw new IllegalArgumentException("map levels must be distinct level indices 0.." + (levelCount - 1)
+            + ", found " + Arrays.toString(mapLevels));
+      }
+      seen[level] = true;
+    }
     double[][][] features = new double[levelCount][batch][];
+    float[][][] maps = new float[mapLevels.length][batch][];
     lock.readLock().lock();
     try {
       ensureOpen();
@@ -197,11 +220,16 @@ public final class OnnxBackbone implements Backbone {
           double[][] pooled = pool(raws.get(level), spec.levelNames().get(level), n, spec.levelDims().get(level));
           System.arraycopy(pooled, 0, features[level], first, n);
         }
+        for (int k = 0; k < mapLevels.length; k++) {
+          int level = mapLevels[k];
+          float[][] sliced = slice(raws.get(level), spec.levelNames().get(level), n, levelGrids.get(level));
+          System.arraycopy(sliced, 0, maps[k], first, n);
+        }
       }
     } finally {
       lock.readLock().unlock();
     }
-    return features;
+    return new FeatureMaps(features, maps);
   }
 
   /**
@@ -356,6 +384,28 @@ public final class OnnxBackbone implements Backbone {
         }
         out[i][ch] = sum / positions;
       }
+    }
+    return out;
+  }
+
+  /**
+   * Each image's CHW map out of an {@code [n, C, H, W]} (or {@code [n, C]}) output, which must have exactly the
+   * recorded grid; the sizes are compared in exact arithmetic before anything is allocated.
+   */
+  private static float[][] slice(Raw raw, String name, int n, LevelGrid grid) {
+    long[] shape = raw.shape();
+    boolean ok = shape.length == 4
+        ? shape[0] == n && shape[1] == grid.channels() && shape[2] == grid.height() && shape[3] == grid.width()
+        : shape.length == 2 && shape[0] == n && shape[1] == grid.channels() && grid.positions() == 1;
+    if (!ok || raw.data().length != Math.multiplyExact((long) n, grid.values())) {
+      throw new IllegalStateException("output '" + name + "': expected [" + n + ", " + grid.channels() + ", "
+          + grid.height() + ", " + grid.width() + "] (" + (long) n * grid.values() + " values), found "
+          + Arrays.toString(shape) + " (" + raw.data().length + " values)");
+    }
+    int per = grid.values();
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = Arrays.copyOfRange(raw.data(), i * per, (i + 1) * per);
     }
     return out;
   }
@@ -529,7 +579,11 @@ public final class OnnxBackbone implements Backbone {
 
   /** What {@link #open} needs to know about a session's graph, with the requested levels checked. */
   private record Graph(String inputName, int inputSizePx, boolean batchSymbolic, Map<String, TensorDecl> outputs,
-      List<String> levelNames, List<Integer> levelDims) {
+      List<String> levelNames, List<LevelGrid> levelGrids) {
+
+    List<Integer> levelDims() {
+      return levelGrids.stream().map(LevelGrid::channels).toList();
+    }
 
     static Graph describe(OrtSession session, String label, List<String> levels, OrtEnvironment env)
         throws BackboneException {
@@ -567,7 +621,7 @@ public final class OnnxBackbone implements Backbone {
             + available + ")");
       }
       Set<String> seen = new HashSet<>();
-      List<Integer> dims = new ArrayList<>();
+      List<LevelGrid> grids = new ArrayList<>();
       boolean needProbe = false;
       for (String level : levels) {
         TensorDecl out = outputs.get(level);
@@ -587,33 +641,53 @@ public final class OnnxBackbone implements Backbone {
           throw new BackboneException(label + ": output '" + level + "' has shape " + out.shapeText()
               + ", a level must be [N, C, H, W] (averaged over H×W) or [N, C]");
         }
-        long c = out.shape()[1];
-        needProbe |= c <= 0;
-        dims.add(c > 0 ? Math.toIntExact(c) : -1);
+        long[] shape = out.shape();
+        boolean known = true;
+        for (int axis = 1; axis < rank; axis++) {
+          known &= shape[axis] > 0 && shape[axis] <= Integer.MAX_VALUE;
+        }
+        needProbe |= !known;
+        grids.add(known ? grid(shape, label, level) : null);
       }
       int size = Math.toIntExact(s[2]);
       if (needProbe) {
-        dims = probeDims(env, session, in.name(), size, levels, label);
+        grids = probeGrids(env, session, in.name(), size, levels, label);
       }
       return new Graph(in.name(), size, s[0] < 0, Collections.unmodifiableMap(outputs),
-          List.copyOf(levels), List.copyOf(dims));
+          List.copyOf(levels), List.copyOf(grids));
     }
 
-    /** Level sizes from one run on a synthetic image, for outputs whose channel axis is symbolic. */
-    private static List<Integer> probeDims(OrtEnvironment env, OrtSession session, String inputName, int s,
+    /** C × H × W of a level's [N, C, H, W] or [N, C] shape (axes ≥ 1 positive); too large is refused. */
+    private static LevelGrid grid(long[] shape, String label, String level) throws BackboneException {
+      try {
+        return shape.length == 4
+            ? new LevelGrid(Math.toIntExact(shape[1]), Math.toIntExact(shape[2]), Math.toIntExact(shape[3]))
+            : new LevelGrid(Math.toIntExact(shape[1]), 1, 1);
+      } catch (ArithmeticException e) {
+        throw new BackboneException(label + ": output '" + level + "' of shape " + Arrays.toString(shape)
+            + " is too large for one image's map");
+      }
+    }
+
+    /** Level grids from one run on a synthetic image, for outputs with a symbolic channel or spatial axis. */
+    private static List<LevelGrid> probeGrids(OrtEnvironment env, OrtSession session, String inputName, int s,
         List<String> levels, String label) throws BackboneException {
       try {
         List<Raw> raws = runOutputs(env, session, inputName, s, syntheticImages(1, s), 0, 1, levels);
-        List<Integer> dims = new ArrayList<>();
+        List<LevelGrid> grids = new ArrayList<>();
         for (int i = 0; i < levels.size(); i++) {
           long[] shape = raws.get(i).shape();
-          if ((shape.length != 2 && shape.length != 4) || shape[0] != 1 || shape[1] <= 0) {
+          boolean ok = (shape.length == 2 || shape.length == 4) && shape[0] == 1;
+          for (int axis = 1; axis < shape.length; axis++) {
+            ok &= shape[axis] > 0;
+          }
+          if (!ok) {
             throw new BackboneException(label + ": output '" + levels.get(i) + "' has runtime shape "
                 + Arrays.toString(shape) + " for one image, a level must be [1, C, H, W] or [1, C]");
           }
-          dims.add(Math.toIntExact(shape[1]));
+          grids.add(grid(shape, label, levels.get(i)));
         }
-        return dims;
+        return grids;
       } catch (OrtException e) {
         throw new BackboneException(label + ": a first run to find the level sizes failed (" + e.getMessage()
             + ")", e);

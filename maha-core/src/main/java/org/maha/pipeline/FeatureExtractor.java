@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.maha.augment.Augmenter;
 import org.maha.backbone.Backbone;
 import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.FeatureMaps;
 import org.maha.image.DecodeLimits;
 import org.maha.image.OpenCvResize;
 import org.maha.image.Preprocessing;
@@ -35,6 +36,16 @@ public final class FeatureExtractor {
   @FunctionalInterface
   public interface Sink {
     void accept(int index, Path path, double[][] levelFeatures) throws Exception;
+  }
+
+  /**
+   * Receives one image's pooled features and the maps of the requested levels (see
+   * {@link #extractWithMaps}), in input order, with the size of the image as decoded (before resizing).
+   */
+  @FunctionalInterface
+  public interface MapSink {
+    void accept(int index, Path path, double[][] levelFeatures, float[][] levelMaps, int imageWidth,
+        int imageHeight) throws Exception;
   }
 
   /**
@@ -208,6 +219,59 @@ public final class FeatureExtractor {
    * ProgressListener, Sink)}. */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
+    return run(source, skipUnreadable, task, progress, (input, batchIndex, batchName, sizes, n) -> {
+      int chw = preprocessing.floatsPerImage();
+      double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
+      for (int i = 0; i < n; i++) {
+        sink.accept(batchIndex[i], batchName[i], imageFeatures(out, i));
+      }
+    });
+  }
+
+  /**
+   * As {@link #extract(ImageSource, boolean, String, ProgressListener, Sink)}, and from the same inference run
+   * the unpooled maps of the levels {@code mapLevels} ({@link Backbone#extractWithMaps}): pooled features are the
+   * same, bit for bit. Each image's maps live only until its sink call returns unless the sink keeps them.
+   */
+  public List<Skipped> extractWithMaps(ImageSource source, int[] mapLevels, boolean skipUnreadable, String task,
+      ProgressListener progress, MapSink sink) throws Exception {
+    int[] levels = mapLevels.clone();
+    return run(source, skipUnreadable, task, progress, (input, batchIndex, batchName, sizes, n) -> {
+      int chw = preprocessing.floatsPerImage();
+      FeatureMaps out =
+          backbone.extractWithMaps(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n, levels);
+      for (int i = 0; i < n; i++) {
+        float[][] maps = new float[levels.length][];
+        for (int k = 0; k < levels.length; k++) {
+          maps[k] = out.maps()[k][i];
+        }
+        sink.accept(batchIndex[i], batchName[i], imageFeatures(out.pooled(), i), maps, sizes[2 * i],
+            sizes[2 * i + 1]);
+      }
+    });
+  }
+
+  /** Image {@code i}'s features out of {@code [level][image][feature]}. */
+  private static double[][] imageFeatures(double[][][] out, int i) {
+    double[][] levels = new double[out.length][];
+    for (int l = 0; l < out.length; l++) {
+      levels[l] = out[l][i];
+    }
+    return levels;
+  }
+
+  /** One batch of preprocessed images: {@code sizes} holds each image's decoded width and height in turn. */
+  @FunctionalInterface
+  private interface BatchRun {
+    void run(float[] input, int[] batchIndex, Path[] batchName, int[] sizes, int n) throws Exception;
+  }
+
+  /** An image ready for the backbone, with its decoded size. */
+  private record Prepared(float[] chw, int width, int height) {}
+
+  /** The decode/batch loop shared by both extractions: decoding overlaps inference, memory bounded by a window. */
+  private List<Skipped> run(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
+      BatchRun batchRun) throws Exception {
     int count = source.size(); // UNKNOWN_SIZE for a stream
     boolean sized = count != ImageSource.UNKNOWN_SIZE;
     // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
@@ -230,6 +294,7 @@ public final class FeatureExtractor {
       float[] input = new float[batch * chw];
       int[] batchIndex = new int[batch];
       Path[] batchName = new Path[batch];
+      int[] sizes = new int[2 * batch];
       int inBatch = 0;
       long total = sized ? count : 0;
       progress.progress(task, 0, total);
@@ -238,7 +303,8 @@ public final class FeatureExtractor {
           Item item = items.next();
           pending.add(new Pending(item.name(), CompletableFuture.supplyAsync(() -> {
             try {
-              return preprocessing.apply(item.decoder().decode());
+              RgbImage image = item.decoder().decode();
+              return new Prepared(preprocessing.apply(image), image.width(), image.height());
             } catch (InputException e) {
               throw new CompletionException(e);
             }
@@ -249,7 +315,7 @@ public final class FeatureExtractor {
           break;
         }
         int index = done++;
-        float[] chwData;
+        Prepared chwData;
         try {
           chwData = head.chw().join();
         } catch (CompletionException e) {
@@ -263,13 +329,15 @@ public final class FeatureExtractor {
           }
         }
         if (chwData != null) {
-          System.arraycopy(chwData, 0, input, inBatch * chw, chw);
+          System.arraycopy(chwData.chw(), 0, input, inBatch * chw, chw);
+          sizes[2 * inBatch] = chwData.width();
+          sizes[2 * inBatch + 1] = chwData.height();
           batchIndex[inBatch] = index;
           batchName[inBatch++] = head.name();
         }
         boolean last = pending.isEmpty() && !items.hasNext();
         if (inBatch == batch || (last && inBatch > 0)) {
-          run(input, batchIndex, batchName, inBatch, sink);
+          batchRun.run(input, batchIndex, batchName, sizes, inBatch);
           inBatch = 0;
         }
         progress.progress(task, done, total);
@@ -283,17 +351,5 @@ public final class FeatureExtractor {
   }
 
   /** An image submitted for decoding: its name, and its preprocessed pixels once decoded. */
-  private record Pending(Path name, CompletableFuture<float[]> chw) {}
-
-  private void run(float[] input, int[] batchIndex, Path[] batchName, int n, Sink sink) throws Exception {
-    int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
-    double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
-    for (int i = 0; i < n; i++) {
-      double[][] levels = new double[out.length][];
-      for (int l = 0; l < out.length; l++) {
-        levels[l] = out[l][i];
-      }
-      sink.accept(batchIndex[i], batchName[i], levels);
-    }
-  }
+  private record Pending(Path name, CompletableFuture<Prepared> chw) {}
 }

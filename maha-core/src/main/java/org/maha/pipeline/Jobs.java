@@ -80,7 +80,7 @@ public final class Jobs {
     return new FitOutcome(ModelUpdates.updated(fitted, base, source, added), skipped, fitter.warnings());
   }
 
-  private static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)
+  static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)
       throws FitException {
     if (fitter.count() < 2) {
       throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
