@@ -103,7 +103,7 @@ class MapJobsTest {
     assertThat(maps.sizeBytes()).isEqualTo(16L * 16 * (16 + 136 + 1) * 8);
 
     // the image model is the one Jobs fits, and it scores the same
-    Jobs.FitOutcome plain = Jobs.fit(extractor, train, Variant.parse("mvg"), "noise", null, false,
+    Jobs.FitOutcome plain = Jobs.fit(extractor, train, Variant.parse("mvg"), "noise", null, false, null,
         ProgressListener.NONE);
     List<RawFrame> test = new ArrayList<>();
     List<boolean[]> masks = new ArrayList<>();
