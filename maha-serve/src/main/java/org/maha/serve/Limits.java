@@ -20,8 +20,17 @@ public record Limits(long maxBodyBytes, int maxImages, long maxPixels, long maxM
   /** Defaults for one line-side camera host: 32 MiB bodies, 64 images, 50 Mpx, 512 MiB models, 4 + 16 requests. */
   public static final Limits DEFAULT = new Limits(32L << 20, 64, 50_000_000L, 512L << 20, 4, 16);
 
-  // Checks every bound is positive (the queue may be 0), else IllegalArgumentException naming the first bad bound;
-  // no doc comment, so javadoc documents the components from the record's @param tags.
+  /**
+   * Checks every bound is positive (the queue may be 0).
+   *
+   * @param maxBodyBytes largest request body, in bytes
+   * @param maxImages most images in one request
+   * @param maxPixels largest image, width x height
+   * @param maxModelBytes largest model file accepted by {@code PUT /v1/models/{name}}
+   * @param maxConcurrent requests scoring at the same time
+   * @param maxQueue further requests allowed to wait (holding their bodies) for a scoring slot
+   * @throws IllegalArgumentException naming the bad value
+   */
   public Limits {
     positive("maxBodyBytes", maxBodyBytes);
     positive("maxImages", maxImages);

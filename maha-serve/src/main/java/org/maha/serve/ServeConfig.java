@@ -36,8 +36,25 @@ public record ServeConfig(String host, int port, Map<String, Path> models, List<
   /** Model names: safe in URL paths, file names, metric labels and logs, so never a path trick. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-  // Copies the collections and checks names, port and that there is something to serve (IllegalArgumentException
-  // naming the bad value); no doc comment, so javadoc documents the components from the record's @param tags.
+  /**
+   * Copies the collections and checks names, port and that there is something to serve.
+   *
+   * @param host address to bind; 127.0.0.1 unless the operator says otherwise
+   * @param port TCP port; 0 picks a free one ({@link MahaServer#port()} tells which)
+   * @param models model name to {@code .maha} file, in order; names match {@link #NAME}
+   * @param backbones the ONNX backbone files the models may need
+   * @param apiKeys keys required for everything but health; empty: no authentication
+   * @param limits what one request may cost
+   * @param threads ONNX Runtime threads per inference (0: one per core)
+   * @param decodeThreads image decoding threads per call
+   * @param accessLog receives one JSON line per request
+   * @param log receives the service's own messages (start, stop, model swaps, internal errors with their traces)
+   * @param audit when present, receives one JSON line per scored image (time, model and its hash, image SHA-256,
+   *     score, verdict): an append-only record of what was decided
+   * @param maxBatch most images gathered from concurrent requests into one backbone call; 1 turns batching off
+   * @param maxDelayMillis how long the first queued request waits for others to join its batch
+   * @throws IllegalArgumentException naming the bad value
+   */
   public ServeConfig {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
