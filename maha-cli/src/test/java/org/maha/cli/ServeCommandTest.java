@@ -78,6 +78,7 @@ class ServeCommandTest {
               .isCloseTo(want.get("levelDistances").get(l).asDouble(), within(1e-12));
         }
         assertThat(got.get("verdict").asText()).isEqualTo(want.get("anomalous").asBoolean() ? "anomalous" : "normal");
+        assertThat(got.get("pValue").asDouble()).isCloseTo(want.get("pValue").asDouble(), within(1e-12));
       }
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

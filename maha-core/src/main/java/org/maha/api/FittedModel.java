@@ -169,6 +169,17 @@ public final class FittedModel {
     return model.threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty());
   }
 
+  /**
+   * Whether {@link #pValue} and {@link Score#pValue()} have values: the model was calibrated and kept its
+   * calibration scores (files written before maha kept them have only the threshold). A service states it up front
+   * instead of answering with empty p-values.
+   *
+   * @return true when p-values are available
+   */
+  public boolean hasCalibrationScores() {
+    return model.threshold().map(Calibration::keepsScores).orElse(false);
+  }
+
   static Threshold threshold(Calibration c) {
     return new Threshold(c.threshold(), c.targetFpr(), c.n(), c.guaranteed(), c.source());
   }

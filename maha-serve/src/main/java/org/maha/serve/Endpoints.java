@@ -116,6 +116,7 @@ final class Endpoints {
       ObjectNode d = im.putObject("levelDistances");
       s.levelDistances().forEach(d::put);
       s.verdict().ifPresentOrElse(v -> im.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> im.putNull("verdict"));
+      s.pValue().ifPresentOrElse(v -> im.put("pValue", v), () -> im.putNull("pValue"));
     }
     ObjectNode t = o.putObject("timingsMs");
     t.put("read", ms(read));
@@ -222,6 +223,10 @@ final class Endpoints {
       ArrayNode vd = tensor(outs, "verdict", "BYTES", n).putArray("data");
       scores.forEach(s -> vd.add(s.verdict().orElseThrow().name().toLowerCase(Locale.ROOT)));
     }
+    if (m.model().hasCalibrationScores()) {
+      ArrayNode pv = tensor(outs, "p_value", "FP64", n).putArray("data");
+      scores.forEach(s -> pv.add(s.pValue().orElseThrow()));
+    }
     return Reply.json(200, o);
   }
 
@@ -322,6 +327,7 @@ final class Endpoints {
       o.put("imageSha256", ModelRegistry.sha256(images.get(i)));
       o.put("score", s.score());
       s.verdict().ifPresentOrElse(v -> o.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> o.putNull("verdict"));
+      s.pValue().ifPresent(v -> o.put("pValue", v));
       config.audit().get().accept(o.toString());
     }
   }
@@ -401,6 +407,9 @@ final class Endpoints {
     if (f.threshold().isPresent()) {
       tensor(outs, "verdict", "BYTES", -1);
     }
+    if (f.hasCalibrationScores()) {
+      tensor(outs, "p_value", "FP64", -1);
+    }
     o.put("modelSha256", m.sha256());
     o.put("backbone", f.backboneName());
     o.put("backboneSha256", f.backboneSha256());
@@ -416,13 +425,17 @@ final class Endpoints {
     return o;
   }
 
-  /** The threshold and what it guarantees, or a plain statement that there is none. */
-  private static void describeCalibration(ObjectNode o, FittedModel f) {
+  /**
+   * The threshold and what it guarantees, whether p-values come with each image and what they mean, or a plain
+   * statement that the model is not calibrated (no threshold is invented for it).
+   */
+  static void describeCalibration(ObjectNode o, FittedModel f) {
     o.put("calibrated", f.threshold().isPresent());
+    o.put("pValues", f.hasCalibrationScores());
     if (f.threshold().isEmpty()) {
       o.putNull("threshold");
       o.put("note", "the model is not calibrated (fitted without --calibrate): there is no threshold, so no "
-          + "verdict; a higher score is more anomalous");
+          + "verdict and no p-value; a higher score is more anomalous, but no false-alarm rate can be stated");
       return;
     }
     Threshold t = f.threshold().get();
@@ -436,6 +449,15 @@ final class Endpoints {
         + "are flagged (split-conformal bound from %d held-out good images)", t.value(),
         t.guaranteed() ? "on average" : "NOT guaranteed (too few calibration images for this rate):",
         t.targetFpr(), t.calibrationImages()));
+    if (f.hasCalibrationScores()) {
+      th.put("pValueMeaning", String.format(Locale.ROOT, "pValue = (1 + number of the %d calibration scores >= "
+          + "the image's score) / %d; flagging images with pValue <= a flags at most a of good images on average, "
+          + "for any a (the smallest possible pValue is 1/%d)", t.calibrationImages(), t.calibrationImages() + 1,
+          t.calibrationImages() + 1));
+    } else {
+      o.put("note", "the model keeps only its threshold (saved by a maha that did not keep calibration scores): "
+          + "verdicts but no p-values; fit it again with --calibrate to get them");
+    }
   }
 
   private static ObjectNode tensor(ArrayNode outs, String name, String type, int n) {

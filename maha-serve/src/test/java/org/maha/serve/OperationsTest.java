@@ -90,6 +90,7 @@ class OperationsTest {
         assertThat(a.get("image").asText()).isEqualTo(String.valueOf(i + 1));
         assertThat(a.get("verdict").asText()).isIn("normal", "anomalous");
         assertThat(a.get("score").isDouble()).isTrue();
+        assertThat(a.get("pValue").asDouble()).isEqualTo(org.maha.api.FittedModel.load(f.calibrated).pValue(a.get("score").asDouble()).orElseThrow());
       }
       assertThat(access).hasSizeGreaterThanOrEqualTo(2);
       JsonNode first = JSON.readTree(access.get(0));
