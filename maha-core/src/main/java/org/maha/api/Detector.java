@@ -230,7 +230,8 @@ public final class Detector implements AutoCloseable {
    * @param images the images, in any form
    * @return one score per image read, in input order, and the images skipped as unreadable (unmodifiable)
    * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones, or
-   *     the model was fitted with another backbone
+   *     the model was fitted with another backbone; or when this heap cannot decode an image now
+   *     ({@link MahaException#isInsufficientMemory()}: not the image's fault, never skipped as unreadable)
    */
   public Scores scoreAll(FittedModel model, Images images) throws MahaException {
     return scoreAll(model, images, -1);
@@ -238,7 +239,7 @@ public final class Detector implements AutoCloseable {
 
   private Scores scoreAll(FittedModel model, Images images, int expected) throws MahaException {
     ensureOpen();
-    checkCompatible(model);
+    check(model);
     Jobs.ScoreOutcome scored;
     enter();
     try {
@@ -268,6 +269,19 @@ public final class Detector implements AutoCloseable {
           calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
     }
     return new Scores(out, Skipped.of(scored.skipped()));
+  }
+
+  /**
+   * Checks, without scoring, that {@code model} can be scored with this detector: fitted with the same backbone
+   * graph (SHA-256), levels, input size and normalisation. A service checks a model this way before it serves it.
+   *
+   * @param model a fitted model
+   * @throws MahaException naming the model and what differs
+   * @throws IllegalStateException when the detector is closed
+   */
+  public void checkCompatible(FittedModel model) throws MahaException {
+    ensureOpen();
+    check(model);
   }
 
   /**
@@ -340,7 +354,7 @@ public final class Detector implements AutoCloseable {
     lifecycle.readLock().unlock();
   }
 
-  private void checkCompatible(FittedModel model) throws MahaException {
+  private void check(FittedModel model) throws MahaException {
     Objects.requireNonNull(model, "model");
     try {
       ModelCompatibility.check(model.internal(), backbone.spec(), model.name(), backboneLabel);

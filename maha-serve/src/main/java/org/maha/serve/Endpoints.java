@@ -267,11 +267,7 @@ final class Endpoints {
       s.forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
       return s;
     } catch (MahaException e) {
-      metrics.images(m.name(), "refused", images.size());
-      throw new HttpError(400, rename(e.getMessage(), names));
-    } catch (org.maha.image.ImageMemoryException e) { // internal type: the API lets it through unwrapped
-      metrics.images(m.name(), "refused", images.size());
-      throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+      throw refused(m, e, names, images.size());
     } catch (IllegalStateException e) { // the detector closed: the service is stopping
       throw new HttpError(503, "the service is stopping", "5");
     } finally {
@@ -292,10 +288,9 @@ final class Endpoints {
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof MahaException me) {
-        metrics.images(m.name(), "refused", images.size());
-        throw new HttpError(400, rename(me.getMessage(), names));
+        throw refused(m, me, names, images.size());
       }
-      if (c instanceof org.maha.image.ImageMemoryException || c instanceof OutOfMemoryError) {
+      if (c instanceof OutOfMemoryError) {
         metrics.images(m.name(), "refused", images.size());
         throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
       }
@@ -309,6 +304,15 @@ final class Endpoints {
     metrics.images(m.name(), "ok", r.scores().size());
     r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
     return r.scores();
+  }
+
+  /** A refused request: 400 naming the image, or 503 when the heap, not the image, is the problem. */
+  private HttpError refused(LoadedModel m, MahaException e, List<String> names, int images) {
+    metrics.images(m.name(), "refused", images);
+    if (e.isInsufficientMemory()) {
+      return new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+    }
+    return new HttpError(400, rename(e.getMessage(), names));
   }
 
   /** One audit line per scored image, when the audit log is on. */
