@@ -72,6 +72,7 @@ final class Endpoints {
       case "/v2/models/{name}" -> Reply.json(200, metadata(registry.get(name)));
       case "/v2/models/{name}/ready" -> Reply.json(200, Reply.JSON.createObjectNode().put("name", name)
           .put("ready", ready.getAsBoolean()));
+      case "/" -> page();
       case "/metrics" -> Reply.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
       case "/openapi.json" -> Reply.text("application/json", openApi());
       default -> throw new IllegalStateException("no GET handler for " + template);
@@ -486,10 +487,25 @@ final class Endpoints {
     return v == null ? "development" : v;
   }
 
+  /**
+   * The operator's page. Served without a key (it holds no data; it asks for the key when the API answers 401) and
+   * with a policy that lets it load nothing from elsewhere: no CDN, no external script, style or image.
+   */
+  private static Reply page() {
+    return new Reply(200, "text/html; charset=utf-8", resource("index.html").getBytes(StandardCharsets.UTF_8),
+        java.util.Map.of("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'", "Cache-Control", "no-cache", "Referrer-Policy", "no-referrer"));
+  }
+
   static String openApi() {
-    try (InputStream in = Endpoints.class.getResourceAsStream("openapi.json")) {
+    return resource("openapi.json");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Endpoints.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("openapi.json missing from the jar");
+        throw new IllegalStateException(name + " missing from the jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -32,6 +32,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class MahaServer implements AutoCloseable {
   /** Every route the service answers; {@code openapi.json} documents exactly these (a test checks it). */
   static final List<Route> ROUTES = List.of(
+      new Route("GET", "/", true),
       new Route("GET", "/v2/health/live", true),
       new Route("GET", "/v2/health/ready", true),
       new Route("GET", "/v2", false),
