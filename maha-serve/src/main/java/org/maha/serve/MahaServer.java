@@ -267,14 +267,46 @@ public final class MahaServer implements AutoCloseable {
    * {@code max + 1} bytes when it has no declared length (chunked): memory grows with what was read, never past the
    * limit.
    */
+  /**
+   * Reads and drops up to {@link #DRAIN_BYTES} more of a body over the limit, so that a client still sending one a
+   * little over it reads the 413 rather than a connection reset; a larger rest is left and the connection closed.
+   */
+  private static void drain(InputStream in) {
+    try {
+      byte[] sink = new byte[1 << 16];
+      for (long left = DRAIN_BYTES; left > 0;) {
+        int n = in.read(sink, 0, (int) Math.min(left, sink.length));
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client stopped: the 413 is the answer either way
+    }
+  }
+
+  /** How much of a body over the limit is read and dropped before the 413, at most. */
+  static final long DRAIN_BYTES = 4L << 20;
+
   static byte[] readBody(Request request, long max) throws HttpError {
     long declared = request.getLength();
     if (declared > max) {
+      if (declared - max <= DRAIN_BYTES) {
+        try (InputStream in = Request.asInputStream(request)) {
+          drain(in);
+        } catch (IOException e) {
+          // the 413 is the answer either way
+        }
+      }
       throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + max + " bytes");
     }
     byte[] b;
     try (InputStream in = Request.asInputStream(request)) {
       b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
+      if (b.length > max) {
+        drain(in);
+      }
     } catch (IOException e) { // the client stopped sending, or too slowly: its fault, not the server's
       throw new HttpError(400, "the request body could not be read to its end (the client stopped sending or was "
           + "too slow)");
