@@ -95,6 +95,39 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void servesAModelFittedWithANamedBackboneAsFitAndScoreTakeIt() throws Exception {
+    Path pth = org.maha.zoo.ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path cache = dir.resolve("cache");
+    Path model = dir.resolve("named.maha");
+    var fit = CliHarness.run("fit", "-q", "--backbone", "resnet18", "--weights", pth.toString(), "--backbone-cache",
+        cache.toString(), "-o", model.toString(), dir.resolve("good").toString());
+    assertThat(fit.exitCode()).as(fit.all()).isZero();
+    var cli = CliHarness.run("score", "-q", "--backbone", "resnet18", "--weights", pth.toString(), "--backbone-cache",
+        cache.toString(), "-m", model.toString(), "--format", "json", images.get(0).toString());
+    assertThat(cli.exitCode()).as(cli.all()).isZero();
+    JsonNode want = JSON.readTree(cli.out()).get("images").get(0);
+    Path out = dir.resolve("named.out");
+    Path err = dir.resolve("named.err");
+    Process p = CliProcess.start(dir, out, err, "serve", "--backbone", "resnet18", "--weights", pth.toString(),
+        "--backbone-cache", cache.toString(), "--model", "n=" + model, "--port", "0", "--threads", "1");
+    try {
+      int port = awaitPort(p, err);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + port + "/v1/models/n/score")).header("Content-Type", "image/png")
+          .POST(HttpRequest.BodyPublishers.ofFile(images.get(0))).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).get("images").get(0).get("score").asDouble())
+          .isCloseTo(want.get("score").asDouble(), within(1e-12));
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+    var twoWeights = CliHarness.run("serve", "--backbone", "resnet18", "--backbone", "resnet50", "--weights",
+        pth.toString(), "--model", "a=" + model);
+    assertThat(twoWeights.exitCode()).isEqualTo(2);
+    assertThat(twoWeights.err().strip()).contains("--weights needs exactly one --backbone").doesNotContain("\n");
+  }
+
   static int awaitPort(Process p, Path err) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
