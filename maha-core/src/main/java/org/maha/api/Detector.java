@@ -1,6 +1,7 @@
 package org.maha.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
+import org.maha.pipeline.StageTimes;
 import org.maha.pipeline.TrainAugmentation;
 import org.maha.zoo.BackboneZoo;
 import org.maha.zoo.BuiltGraph;
@@ -241,6 +243,7 @@ public final class Detector implements AutoCloseable {
     ensureOpen();
     check(model);
     Jobs.ScoreOutcome scored;
+    StageTimes times = new StageTimes();
     enter();
     try {
       FeatureExtractor.ImageSource source = images.source(extractor);
@@ -249,7 +252,7 @@ public final class Detector implements AutoCloseable {
             + (source.size() == FeatureExtractor.ImageSource.UNKNOWN_SIZE ? "a stream" : source.size())
             + " (" + images.description() + "); use scoreAll for several");
       }
-      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress);
+      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress, times);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
@@ -268,7 +271,8 @@ public final class Detector implements AutoCloseable {
       out.add(new Score(s.path().toString(), score, distances, threshold,
           calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
     }
-    return new Scores(out, Skipped.of(scored.skipped()));
+    return new Scores(out, Skipped.of(scored.skipped()), new StageTimings(Duration.ofNanos(times.decodeNanos()),
+        Duration.ofNanos(times.backboneNanos()), Duration.ofNanos(times.statisticsNanos())));
   }
 
   /**

@@ -208,6 +208,12 @@ public final class FeatureExtractor {
    * ProgressListener, Sink)}. */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
+    return extract(source, skipUnreadable, task, progress, sink, new StageTimes());
+  }
+
+  /** As {@link #extract(ImageSource, boolean, String, ProgressListener, Sink)}, adding each stage's time to {@code times}. */
+  public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
+      Sink sink, StageTimes times) throws Exception {
     int count = source.size(); // UNKNOWN_SIZE for a stream
     boolean sized = count != ImageSource.UNKNOWN_SIZE;
     // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
@@ -237,10 +243,13 @@ public final class FeatureExtractor {
         while (pending.size() < window && items.hasNext()) {
           Item item = items.next();
           pending.add(new Pending(item.name(), CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
             try {
               return preprocessing.apply(item.decoder().decode());
             } catch (InputException e) {
               throw new CompletionException(e);
+            } finally {
+              times.decode(System.nanoTime() - t0);
             }
           }, decode)));
         }
@@ -269,7 +278,7 @@ public final class FeatureExtractor {
         }
         boolean last = pending.isEmpty() && !items.hasNext();
         if (inBatch == batch || (last && inBatch > 0)) {
-          run(input, batchIndex, batchName, inBatch, sink);
+          run(input, batchIndex, batchName, inBatch, sink, times);
           inBatch = 0;
         }
         progress.progress(task, done, total);
@@ -285,9 +294,22 @@ public final class FeatureExtractor {
   /** An image submitted for decoding: its name, and its preprocessed pixels once decoded. */
   private record Pending(Path name, CompletableFuture<float[]> chw) {}
 
-  private void run(float[] input, int[] batchIndex, Path[] batchName, int n, Sink sink) throws Exception {
+  private void run(float[] input, int[] batchIndex, Path[] batchName, int n, Sink sink, StageTimes times)
+      throws Exception {
     int chw = 3 * backbone.spec().inputSizePx() * backbone.spec().inputSizePx();
+    long t0 = System.nanoTime();
     double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
+    long t1 = System.nanoTime();
+    times.backbone(t1 - t0);
+    try {
+      deliver(out, batchIndex, batchName, n, sink);
+    } finally {
+      times.statistics(System.nanoTime() - t1);
+    }
+  }
+
+  private static void deliver(double[][][] out, int[] batchIndex, Path[] batchName, int n, Sink sink)
+      throws Exception {
     for (int i = 0; i < n; i++) {
       double[][] levels = new double[out.length][];
       for (int l = 0; l < out.length; l++) {

@@ -16,7 +16,8 @@ import org.maha.image.TestFrames;
 
 /**
  * What a service needs from the API: a model's normalisation, a model read from bytes, a compatibility check that
- * scores nothing, and a lack of heap reported as a {@link MahaException} that says so.
+ * scores nothing, the time of each stage of a call, and a lack of heap reported as a {@link MahaException} that
+ * says so.
  */
 class ApiAdditionsTest {
   @TempDir Path dir;
@@ -68,7 +69,10 @@ class ApiAdditionsTest {
       byte[] bytes = Files.readAllBytes(file);
       FittedModel fromBytes = FittedModel.load(bytes, "the upload");
       List<Score> a = d.scoreAll(FittedModel.load(file), Images.encoded(pngs(300, 3)));
-      List<Score> b = d.scoreAll(fromBytes, Images.encoded(pngs(300, 3)));
+      Scores b = d.scoreAll(fromBytes, Images.encoded(pngs(300, 3)));
+      assertThat(b.timings().decode()).isPositive();
+      assertThat(b.timings().backbone()).isPositive();
+      assertThat(b.timings().statistics()).isPositive();
       for (int i = 0; i < a.size(); i++) {
         assertThat(b.get(i).score()).isEqualTo(a.get(i).score());
       }

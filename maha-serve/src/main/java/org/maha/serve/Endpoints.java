@@ -101,7 +101,7 @@ final class Endpoints {
     x.images = images.size();
     long read = System.nanoTime() - start;
     long t0 = System.nanoTime();
-    List<Score> scores = run(m, images, names);
+    List<Score> scores = run(m, images, names, x);
     long scored = System.nanoTime() - t0;
     audit(m, images, names, scores);
     ObjectNode o = Reply.JSON.createObjectNode();
@@ -121,6 +121,7 @@ final class Endpoints {
     }
     ObjectNode t = o.putObject("timingsMs");
     t.put("read", ms(read));
+    stages(t, x);
     t.put("score", ms(scored));
     t.put("total", ms(System.nanoTime() - start));
     return Reply.json(200, o);
@@ -197,7 +198,7 @@ final class Endpoints {
       names.add("data[" + i + "]");
     }
     x.images = n;
-    List<Score> scores = run(m, images, names);
+    List<Score> scores = run(m, images, names, x);
     audit(m, images, names, scores);
     List<String> levels = m.model().levels();
     ObjectNode o = Reply.JSON.createObjectNode();
@@ -210,6 +211,7 @@ final class Endpoints {
     p.put("model_sha256", m.sha256());
     describeCalibration(p, m.model());
     p.put("elapsed_ms", ms(System.nanoTime() - start));
+    stages(p.putObject("timings_ms"), x);
     ArrayNode outs = o.putArray("outputs");
     ObjectNode sc = tensor(outs, "score", "FP64", n);
     ObjectNode ld = tensor(outs, "level_distances", "FP64", n);
@@ -250,9 +252,26 @@ final class Endpoints {
     return Reply.json(200, o);
   }
 
-  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+  /**
+   * The time of each stage of a scored request: waiting for a gathered batch (with micro-batching), then decoding
+   * (summed over the decode threads), the backbone and the statistics, of the call that scored it (the whole
+   * gathered call with micro-batching).
+   */
+  private static void stages(ObjectNode t, MahaServer.Exchange x) {
+    if (x.queuedNanos >= 0) {
+      t.put("queue", ms(x.queuedNanos));
+    }
+    if (x.stages != null) {
+      t.put("decode", ms(x.stages.decode().toNanos()));
+      t.put("backbone", ms(x.stages.backbone().toNanos()));
+      t.put("statistics", ms(x.stages.statistics().toNanos()));
+    }
+  }
+
+  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
+      throws HttpError {
     if (config.maxBatch() > 1) {
-      return gathered(m, images, names);
+      return gathered(m, images, names, x);
     }
     try {
       scoring.acquire();
@@ -262,10 +281,12 @@ final class Endpoints {
     }
     long t0 = System.nanoTime();
     try {
-      List<Score> s = m.detector().scoreAll(m.model(), Images.encoded(images));
+      org.maha.api.Scores s = m.detector().scoreAll(m.model(), Images.encoded(images));
       metrics.scoring(m.name(), System.nanoTime() - t0);
+      metrics.stages(m.name(), s.timings());
+      x.stages = s.timings();
       metrics.images(m.name(), "ok", s.size());
-      s.forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+      s.forEach(sc -> sc.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
       return s;
     } catch (MahaException e) {
       throw refused(m, e, names, images.size());
@@ -277,7 +298,8 @@ final class Endpoints {
   }
 
   /** Scoring through the backbone's micro-batcher: the request waits for its share of a gathered batch. */
-  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
+      throws HttpError {
     MicroBatcher b = batchers.computeIfAbsent(m.detector(), d -> new MicroBatcher(d, config.maxBatch(),
         config.maxDelayMillis(), metrics::batch));
     MicroBatcher.Result r;
@@ -302,8 +324,11 @@ final class Endpoints {
     }
     metrics.queued(m.name(), r.queuedNanos());
     metrics.scoring(m.name(), r.scoringNanos());
+    metrics.stages(m.name(), r.stages());
+    x.queuedNanos = r.queuedNanos();
+    x.stages = r.stages();
     metrics.images(m.name(), "ok", r.scores().size());
-    r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+    r.scores().forEach(sc -> sc.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
     return r.scores();
   }
 

@@ -340,6 +340,8 @@ public final class MahaServer implements AutoCloseable {
     String model = "-";
     long bytesIn;
     int images;
+    long queuedNanos = -1; // with micro-batching: the wait for a gathered batch
+    org.maha.api.StageTimings stages; // of the scoring call, once scored
 
     Exchange(Request request) {
       String p = request.getHttpURI().getDecodedPath();

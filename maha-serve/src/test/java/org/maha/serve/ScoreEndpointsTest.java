@@ -76,6 +76,10 @@ class ScoreEndpointsTest {
     assertThat(j.get("pValues").asBoolean()).isFalse();
     assertThat(j.get("threshold").isNull()).isTrue();
     assertThat(j.get("timingsMs").get("total").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("backbone").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("decode").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("statistics").asDouble()).isNotNegative();
+    assertThat(j.get("timingsMs").has("queue")).isFalse(); // no micro-batching here
   }
 
   @Test
@@ -129,6 +133,7 @@ class ScoreEndpointsTest {
       assertThat(outs.get(3).get("data").get(i).asDouble()).isEqualTo(s.pValue().orElseThrow());
     }
     assertThat(j.get("parameters").get("pValues").asBoolean()).isTrue();
+    assertThat(j.get("parameters").get("timings_ms").get("backbone").asDouble()).isPositive();
   }
 
   @Test
@@ -151,6 +156,8 @@ class ScoreEndpointsTest {
       assertDocumented(score, schemas.get("ScoreResponse"), model + " score");
       assertDocumented(score.get("images").get(0), schemas.get("ScoreResponse").get("properties").get("images")
           .get("items"), model + " image");
+      assertDocumented(score.get("timingsMs"), schemas.get("ScoreResponse").get("properties").get("timingsMs"),
+          model + " timings");
       JsonNode meta = JSON.readTree(client.get("/v2/models/" + model).body());
       assertDocumented(meta, schemas.get("ModelMetadata"), model + " metadata");
       if (meta.get("threshold").isObject()) {
