@@ -43,6 +43,12 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "Default: the shared ImageNet MobileNetV2 when present.")
   List<Path> onnx = new ArrayList<>();
 
+  @Option(names = "--watch-models",
+      description = "Look at the --model files every 2 s and serve one that changes (hot swap from disk, as PUT "
+          + "/v1/models/NAME: verified, atomic, requests in flight finish on the old model; a file that is refused "
+          + "is logged and the old model keeps serving).")
+  boolean watchModels;
+
   @Option(names = "--backbone", paramLabel = "NAME",
       description = "A named backbone (see `maha backbones list`) the models were fitted with, as fit and score take "
           + "it: its graph is taken from the backbone cache or built from the official weights (downloaded and "
@@ -235,6 +241,9 @@ final class ServeCommand implements Callable<Integer>, Validated {
           accessSink, log, audit, maxBatch, maxDelayMs));
     } catch (ServeException e) {
       throw new MahaCommand.UsageException(e.getMessage());
+    }
+    if (watchModels) {
+      server.watchModelFiles(java.time.Duration.ofSeconds(2));
     }
     Thread hook = new Thread(() -> {
       log.accept("maha serve: stopping: finishing the requests in flight");

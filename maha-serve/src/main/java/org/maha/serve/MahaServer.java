@@ -55,6 +55,7 @@ public final class MahaServer implements AutoCloseable {
   private final Metrics metrics;
   private final Endpoints endpoints;
   private volatile boolean stopping;
+  private ModelWatcher watcher; // guarded by this
 
   private MahaServer(ServeConfig config, ModelRegistry registry) {
     this.config = config;
@@ -136,10 +137,28 @@ public final class MahaServer implements AutoCloseable {
     server.join();
   }
 
+  /**
+   * Hot swap from disk: from now on, polls the served models' files every {@code interval} and serves a file that
+   * changes to another model as a {@code PUT} would (verified, swapped atomically; requests in flight finish on the
+   * old model); a file that is refused is logged and the old model keeps serving. Calling it again does nothing.
+   *
+   * @param interval how often the files are looked at
+   */
+  public synchronized void watchModelFiles(java.time.Duration interval) {
+    if (watcher == null && !stopping) {
+      watcher = new ModelWatcher(registry, config, interval);
+    }
+  }
+
   /** Graceful stop: readiness turns false, new requests get 503, requests in flight finish; then the detectors close. */
   @Override
   public void close() {
     stopping = true;
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
     try {
       server.stop();
     } catch (Exception e) {
