@@ -128,6 +128,37 @@ class ServeCommandTest {
     assertThat(twoWeights.err().strip()).contains("--weights needs exactly one --backbone").doesNotContain("\n");
   }
 
+  @Test
+  void watchModelsServesAModelFileReplacedOnDisk() throws Exception {
+    Path served = dir.resolve("watched.maha");
+    Files.copy(calibrated, served, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path out = dir.resolve("watch.out");
+    Path err = dir.resolve("watch.err");
+    Process p = CliProcess.start(dir, out, err, "serve", "--onnx", onnx.toString(), "--model", "w=" + served,
+        "--watch-models", "--port", "0", "--threads", "1");
+    try {
+      int port = awaitPort(p, err);
+      Path tmp = dir.resolve("watched.maha.tmp");
+      Files.copy(plain, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, served, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(Files.readAllBytes(plain)));
+      HttpClient http = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String got = "";
+      while (!got.equals(want) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        got = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/v2/models/w")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("modelSha256").asText();
+      }
+      assertThat(got).isEqualTo(want);
+      assertThat(Files.readString(err, StandardCharsets.UTF_8)).contains("model 'w' reloaded from " + served);
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
   static int awaitPort(Process p, Path err) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
