@@ -43,6 +43,26 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "Default: the shared ImageNet MobileNetV2 when present.")
   List<Path> onnx = new ArrayList<>();
 
+  @Option(names = "--watch-models",
+      description = "Look at the --model files every 2 s and serve one that changes (hot swap from disk, as PUT "
+          + "/v1/models/NAME: verified, atomic, requests in flight finish on the old model; a file that is refused "
+          + "is logged and the old model keeps serving).")
+  boolean watchModels;
+
+  @Option(names = "--backbone", paramLabel = "NAME",
+      description = "A named backbone (see `maha backbones list`) the models were fitted with, as fit and score take "
+          + "it: its graph is taken from the backbone cache or built from the official weights (downloaded and "
+          + "verified on first use); repeat for several; combines with --onnx.")
+  List<String> backbone = new ArrayList<>();
+
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "With one --backbone: its weight file instead of downloading (as fit --weights).")
+  Path weights;
+
+  @Option(names = "--backbone-cache", paramLabel = "DIR",
+      description = "With --backbone: the weight and graph cache. Default: $MAHA_HOME, else ~/.cache/maha.")
+  Path backboneCache;
+
   @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
       description = "Address to listen on. Default: ${DEFAULT-VALUE} (this machine only); 0.0.0.0 for all.")
   String host;
@@ -121,6 +141,16 @@ final class ServeCommand implements Callable<Integer>, Validated {
     for (Path p : onnx) {
       requireFile("--onnx", p);
     }
+    if (weights != null && backbone.size() != 1) {
+      throw new MahaCommand.UsageException("--weights needs exactly one --backbone NAME (given "
+          + backbone.size() + ")");
+    }
+    if (backboneCache != null && backbone.isEmpty()) {
+      throw new MahaCommand.UsageException("--backbone-cache needs --backbone NAME");
+    }
+    if (weights != null) {
+      requireFile("--weights", weights);
+    }
     if (apiKeyFile != null) {
       requireFile("--api-key-file", apiKeyFile);
     }
@@ -170,6 +200,13 @@ final class ServeCommand implements Callable<Integer>, Validated {
       }
     }
     List<Path> backbones = new ArrayList<>(onnx);
+    for (String name : backbone) { // built or taken from the cache exactly as fit and score do
+      BackboneOptions named = new BackboneOptions();
+      named.backboneName = name;
+      named.weights = weights;
+      named.backboneCache = backboneCache;
+      backbones.add(named.resolveOnnx());
+    }
     if (backbones.isEmpty()) {
       DefaultBackbone.find().ifPresent(backbones::add);
     }
@@ -204,6 +241,9 @@ final class ServeCommand implements Callable<Integer>, Validated {
           accessSink, log, audit, maxBatch, maxDelayMs));
     } catch (ServeException e) {
       throw new MahaCommand.UsageException(e.getMessage());
+    }
+    if (watchModels) {
+      server.watchModelFiles(java.time.Duration.ofSeconds(2));
     }
     Thread hook = new Thread(() -> {
       log.accept("maha serve: stopping: finishing the requests in flight");

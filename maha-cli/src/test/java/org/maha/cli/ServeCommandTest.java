@@ -78,6 +78,7 @@ class ServeCommandTest {
               .isCloseTo(want.get("levelDistances").get(l).asDouble(), within(1e-12));
         }
         assertThat(got.get("verdict").asText()).isEqualTo(want.get("anomalous").asBoolean() ? "anomalous" : "normal");
+        assertThat(got.get("pValue").asDouble()).isCloseTo(want.get("pValue").asDouble(), within(1e-12));
       }
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -89,6 +90,70 @@ class ServeCommandTest {
       assertThat(first.get("route").asText()).isEqualTo("/v1/models/{name}/score");
       assertThat(first.get("status").asInt()).isEqualTo(200);
       assertThat(first.get("model").asText()).isEqualTo("line3");
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void servesAModelFittedWithANamedBackboneAsFitAndScoreTakeIt() throws Exception {
+    Path pth = org.maha.zoo.ZooFixtures.tinyResNet(dir, "tiny_resnet.pth");
+    Path cache = dir.resolve("cache");
+    Path model = dir.resolve("named.maha");
+    var fit = CliHarness.run("fit", "-q", "--backbone", "resnet18", "--weights", pth.toString(), "--backbone-cache",
+        cache.toString(), "-o", model.toString(), dir.resolve("good").toString());
+    assertThat(fit.exitCode()).as(fit.all()).isZero();
+    var cli = CliHarness.run("score", "-q", "--backbone", "resnet18", "--weights", pth.toString(), "--backbone-cache",
+        cache.toString(), "-m", model.toString(), "--format", "json", images.get(0).toString());
+    assertThat(cli.exitCode()).as(cli.all()).isZero();
+    JsonNode want = JSON.readTree(cli.out()).get("images").get(0);
+    Path out = dir.resolve("named.out");
+    Path err = dir.resolve("named.err");
+    Process p = CliProcess.start(dir, out, err, "serve", "--backbone", "resnet18", "--weights", pth.toString(),
+        "--backbone-cache", cache.toString(), "--model", "n=" + model, "--port", "0", "--threads", "1");
+    try {
+      int port = awaitPort(p, err);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + port + "/v1/models/n/score")).header("Content-Type", "image/png")
+          .POST(HttpRequest.BodyPublishers.ofFile(images.get(0))).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).get("images").get(0).get("score").asDouble())
+          .isCloseTo(want.get("score").asDouble(), within(1e-12));
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+    var twoWeights = CliHarness.run("serve", "--backbone", "resnet18", "--backbone", "resnet50", "--weights",
+        pth.toString(), "--model", "a=" + model);
+    assertThat(twoWeights.exitCode()).isEqualTo(2);
+    assertThat(twoWeights.err().strip()).contains("--weights needs exactly one --backbone").doesNotContain("\n");
+  }
+
+  @Test
+  void watchModelsServesAModelFileReplacedOnDisk() throws Exception {
+    Path served = dir.resolve("watched.maha");
+    Files.copy(calibrated, served, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Path out = dir.resolve("watch.out");
+    Path err = dir.resolve("watch.err");
+    Process p = CliProcess.start(dir, out, err, "serve", "--onnx", onnx.toString(), "--model", "w=" + served,
+        "--watch-models", "--port", "0", "--threads", "1");
+    try {
+      int port = awaitPort(p, err);
+      Path tmp = dir.resolve("watched.maha.tmp");
+      Files.copy(plain, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, served, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      String want = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(Files.readAllBytes(plain)));
+      HttpClient http = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String got = "";
+      while (!got.equals(want) && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        got = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/v2/models/w")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("modelSha256").asText();
+      }
+      assertThat(got).isEqualTo(want);
+      assertThat(Files.readString(err, StandardCharsets.UTF_8)).contains("model 'w' reloaded from " + served);
     } finally {
       p.destroyForcibly().waitFor();
     }

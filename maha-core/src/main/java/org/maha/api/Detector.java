@@ -1,6 +1,7 @@
 package org.maha.api;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
+import org.maha.pipeline.StageTimes;
 import org.maha.pipeline.TrainAugmentation;
 import org.maha.zoo.BackboneZoo;
 import org.maha.zoo.BuiltGraph;
@@ -230,7 +232,8 @@ public final class Detector implements AutoCloseable {
    * @param images the images, in any form
    * @return one score per image read, in input order, and the images skipped as unreadable (unmodifiable)
    * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones, or
-   *     the model was fitted with another backbone
+   *     the model was fitted with another backbone; or when this heap cannot decode an image now
+   *     ({@link MahaException#isInsufficientMemory()}: not the image's fault, never skipped as unreadable)
    */
   public Scores scoreAll(FittedModel model, Images images) throws MahaException {
     return scoreAll(model, images, -1);
@@ -238,8 +241,9 @@ public final class Detector implements AutoCloseable {
 
   private Scores scoreAll(FittedModel model, Images images, int expected) throws MahaException {
     ensureOpen();
-    checkCompatible(model);
+    check(model);
     Jobs.ScoreOutcome scored;
+    StageTimes times = new StageTimes();
     enter();
     try {
       FeatureExtractor.ImageSource source = images.source(extractor);
@@ -248,7 +252,7 @@ public final class Detector implements AutoCloseable {
             + (source.size() == FeatureExtractor.ImageSource.UNKNOWN_SIZE ? "a stream" : source.size())
             + " (" + images.description() + "); use scoreAll for several");
       }
-      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress);
+      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress, times);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
@@ -267,7 +271,21 @@ public final class Detector implements AutoCloseable {
       out.add(new Score(s.path().toString(), score, distances, threshold,
           calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
     }
-    return new Scores(out, Skipped.of(scored.skipped()));
+    return new Scores(out, Skipped.of(scored.skipped()), new StageTimings(Duration.ofNanos(times.decodeNanos()),
+        Duration.ofNanos(times.backboneNanos()), Duration.ofNanos(times.statisticsNanos())));
+  }
+
+  /**
+   * Checks, without scoring, that {@code model} can be scored with this detector: fitted with the same backbone
+   * graph (SHA-256), levels, input size and normalisation. A service checks a model this way before it serves it.
+   *
+   * @param model a fitted model
+   * @throws MahaException naming the model and what differs
+   * @throws IllegalStateException when the detector is closed
+   */
+  public void checkCompatible(FittedModel model) throws MahaException {
+    ensureOpen();
+    check(model);
   }
 
   /**
@@ -340,7 +358,7 @@ public final class Detector implements AutoCloseable {
     lifecycle.readLock().unlock();
   }
 
-  private void checkCompatible(FittedModel model) throws MahaException {
+  private void check(FittedModel model) throws MahaException {
     Objects.requireNonNull(model, "model");
     try {
       ModelCompatibility.check(model.internal(), backbone.spec(), model.name(), backboneLabel);

@@ -62,6 +62,26 @@ public final class FittedModel {
   }
 
   /**
+   * Reads a model file held in memory, e.g. one uploaded to a service, with the verification and bounds of
+   * {@link #load(Path)} (format, checksums, the sizes its entries inflate to) and no temporary file. The bytes must
+   * be a file as maha writes it ({@link #save(Path)}, {@code maha fit}): its zip entries are read in that order.
+   *
+   * @param modelFile the file's bytes; the caller bounds how many it accepts
+   * @param name how error messages name it, e.g. {@code "the uploaded model"}
+   * @return the model
+   * @throws MahaException when the bytes are not a maha model, or are corrupt, naming {@code name}
+   */
+  public static FittedModel load(byte[] modelFile, String name) throws MahaException {
+    Objects.requireNonNull(modelFile, "modelFile");
+    Objects.requireNonNull(name, "name");
+    try {
+      return new FittedModel(ModelFile.read(modelFile, name), name);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
    * Writes the model to {@code file} atomically (a reader never sees half a file); {@code maha score --model} reads
    * it too.
    *
@@ -101,6 +121,26 @@ public final class FittedModel {
    */
   public String backboneSha256() {
     return info().backbone().onnxSha256();
+  }
+
+  /**
+   * The input normalisation the backbone was fitted with, as {@link Detector.Builder#normalization(String)} takes
+   * it ({@code imagenet} or {@code minus1to1}): a detector for an ONNX file that is not a preset must be opened
+   * with it, or the model is refused as fitted at another normalisation.
+   *
+   * @return the normalisation's name
+   */
+  public String normalization() {
+    return info().backbone().normalization().id();
+  }
+
+  /**
+   * The side in pixels of the square input the backbone was fitted at.
+   *
+   * @return the input size
+   */
+  public int inputSizePx() {
+    return info().backbone().inputSizePx();
   }
 
   /**
@@ -167,6 +207,17 @@ public final class FittedModel {
    */
   public OptionalDouble pValue(double score) {
     return model.threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty());
+  }
+
+  /**
+   * Whether {@link #pValue} and {@link Score#pValue()} have values: the model was calibrated and kept its
+   * calibration scores (files written before maha kept them have only the threshold). A service states it up front
+   * instead of answering with empty p-values.
+   *
+   * @return true when p-values are available
+   */
+  public boolean hasCalibrationScores() {
+    return model.threshold().map(Calibration::keepsScores).orElse(false);
   }
 
   static Threshold threshold(Calibration c) {

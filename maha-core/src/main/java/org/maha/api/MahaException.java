@@ -1,5 +1,7 @@
 package org.maha.api;
 
+import org.maha.image.ImageMemoryException;
+
 /**
  * Why maha could not do what was asked with the given inputs: an unreadable or refused image, a model file that is
  * corrupt or was fitted with another backbone, a backbone that cannot be opened or built, too few training images.
@@ -20,8 +22,30 @@ public final class MahaException extends Exception {
     super(message, cause);
   }
 
-  /** Turns any failure of the internals into the API's exceptions: unchecked ones pass through unchanged. */
+  /**
+   * Whether the input was refused for lack of memory, not for being bad: a valid image whose decoded pixels this
+   * JVM's heap cannot hold now. Not the sender's fault: a service answers "retry later" (or the user gives Java
+   * more memory, or lowers the pixel limit) rather than "bad image". Such images are never skipped as unreadable.
+   *
+   * @return true when the cause is a lack of heap
+   */
+  public boolean isInsufficientMemory() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ImageMemoryException || t instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Turns any failure of the internals into the API's exceptions: unchecked ones pass through unchanged, except a
+   * lack of heap for an image, which is about the input and so a {@link MahaException} ({@link #isInsufficientMemory}).
+   */
   static MahaException wrap(Exception e) {
+    if (e instanceof ImageMemoryException) {
+      return new MahaException(e.getMessage(), e);
+    }
     if (e instanceof RuntimeException r) {
       throw r;
     }

@@ -12,9 +12,25 @@ public final class Scores extends AbstractList<Score> implements RandomAccess {
   private final List<Score> scores;
   private final List<Skipped> skipped;
 
+  private final StageTimings timings;
+
   Scores(List<Score> scores, List<Skipped> skipped) {
+    this(scores, skipped, StageTimings.NONE);
+  }
+
+  Scores(List<Score> scores, List<Skipped> skipped, StageTimings timings) {
     this.scores = List.copyOf(scores);
     this.skipped = List.copyOf(skipped);
+    this.timings = timings;
+  }
+
+  /**
+   * Where the call's time went: decoding, the backbone, the statistics.
+   *
+   * @return the time of each stage
+   */
+  public StageTimings timings() {
+    return timings;
   }
 
   /**

@@ -154,24 +154,9 @@ public final class ModelFile {
         throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
             + MAX_ENTRIES + " at most (not a maha model)");
       }
-      byte[] manifestBytes = entry(zip, MANIFEST, name, MAX_MANIFEST_BYTES);
-      String declared = new String(entry(zip, MANIFEST_SHA, name, 1024), StandardCharsets.US_ASCII).trim();
-      if (!declared.equals(sha256(manifestBytes))) {
-        throw new ModelFileException(name + ": manifest.json does not match its checksum (the file was edited)");
-      }
-      JsonNode m;
-      try {
-        m = JSON_READER.readTree(manifestBytes);
-      } catch (IOException e) {
-        throw new ModelFileException(name + ": manifest.json is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-      }
-      if (m == null || !m.isObject()) {
-        throw new ModelFileException(name + ": manifest.json is not a JSON object");
-      }
-      return parse(zip, m, name);
+      return verified((path, limit) -> entry(zip, path, name, limit), name);
     } catch (RuntimeException e) { // a field of an unexpected kind or value deep inside: the file is inconsistent
-      throw new ModelFileException(name + ": inconsistent model ("
-          + String.valueOf(e.getMessage()).replaceAll("\\s+", " ") + ")");
+      throw inconsistent(name, e);
     } catch (NoSuchFileException e) {
       throw new ModelFileException(name + ": no such file");
     } catch (ZipException e) {
@@ -181,7 +166,76 @@ public final class ModelFile {
     }
   }
 
-  private static GaussianAdModel parse(ZipFile zip, JsonNode m, String name) throws ModelFileException, IOException {
+  /**
+   * Reads and verifies a model file held in memory (an upload), with the checks and bounds of {@link #read(Path)}
+   * and no temporary file. The zip is read in order, so its entries must be in the order maha writes them
+   * (manifest, its checksum, then the manifest's entries), as in every file {@link #write} made. The caller bounds
+   * {@code data}; what it inflates to is bounded here as for a file.
+   *
+   * @param name how messages name it
+   * @throws ModelFileException naming it and what is wrong with it
+   */
+  public static GaussianAdModel read(byte[] data, String name) throws ModelFileException {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (data.length > heap / 2) {
+      throw new ModelFileException(name + ": is " + (data.length >> 20) + " MB, more than this Java heap ("
+          + (heap >> 20) + " MB) can load; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+    }
+    int end = data.length - 22; // maha writes no zip comment: the end-of-directory record is the last 22 bytes
+    if (end < 0 || data[end] != 'P' || data[end + 1] != 'K' || data[end + 2] != 5 || data[end + 3] != 6) {
+      throw new ModelFileException(name + ": not a maha model file, or truncated (no zip directory at its end)");
+    }
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(data))) {
+      return verified((path, limit) -> {
+        ZipEntry e = zip.getNextEntry();
+        if (e == null) {
+          throw new ModelFileException(name + ": entry " + path + " is missing (or truncated)");
+        }
+        if (!e.getName().equals(path)) {
+          throw new ModelFileException(name + ": entry " + e.getName() + " where maha writes " + path
+              + " (not a file written by maha, or edited)");
+        }
+        return bounded(e, zip, path, name, limit);
+      }, name);
+    } catch (RuntimeException e) {
+      throw inconsistent(name, e);
+    } catch (ZipException e) {
+      throw new ModelFileException(name + ": not a maha model file, or truncated (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The entries of a zip, each inflated within a limit. */
+  private interface Entries {
+    byte[] entry(String path, long limit) throws ModelFileException, IOException;
+  }
+
+  private static ModelFileException inconsistent(String name, RuntimeException e) {
+    return new ModelFileException(name + ": inconsistent model ("
+        + String.valueOf(e.getMessage()).replaceAll("\\s+", " ") + ")");
+  }
+
+  /** Checks the manifest against its checksum, then parses and verifies the model it describes. */
+  private static GaussianAdModel verified(Entries zip, String name) throws ModelFileException, IOException {
+    byte[] manifestBytes = zip.entry(MANIFEST, MAX_MANIFEST_BYTES);
+    String declared = new String(zip.entry(MANIFEST_SHA, 1024), StandardCharsets.US_ASCII).trim();
+    if (!declared.equals(sha256(manifestBytes))) {
+      throw new ModelFileException(name + ": manifest.json does not match its checksum (the file was edited)");
+    }
+    JsonNode m;
+    try {
+      m = JSON_READER.readTree(manifestBytes);
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": manifest.json is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (m == null || !m.isObject()) {
+      throw new ModelFileException(name + ": manifest.json is not a JSON object");
+    }
+    return parse(zip, m, name);
+  }
+
+  private static GaussianAdModel parse(Entries zip, JsonNode m, String name) throws ModelFileException, IOException {
     if (!FORMAT.equals(text(m, "format", name))) {
       throw new ModelFileException(name + ": not a maha model (format is '" + m.path("format").asText() + "')");
     }
@@ -221,7 +275,7 @@ public final class ModelFile {
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
       boolean isScores = e.getKey().equals(scoresPath);
       long maxBytes = isScores ? 8L * calibrationN + 256 : Math.min(entryBound, totalBound - total);
-      byte[] bytes = entry(zip, e.getKey(), name, maxBytes);
+      byte[] bytes = zip.entry(e.getKey(), maxBytes);
       if (isScores) {
         scoresBytes = bytes.length;
       } else {
@@ -646,11 +700,18 @@ public final class ModelFile {
     if (e == null) {
       throw new ModelFileException(name + ": entry " + path + " is missing");
     }
+    try (InputStream in = zip.getInputStream(e)) {
+      return bounded(e, in, path, name, limit);
+    }
+  }
+
+  private static byte[] bounded(ZipEntry e, InputStream in, String path, String name, long limit)
+      throws ModelFileException, IOException {
     if (e.getSize() > limit) {
       throw new ModelFileException(name + ": entry " + path + " claims " + e.getSize() + " bytes, more than the "
           + limit + " it may have (corrupt, or a zip bomb)");
     }
-    try (InputStream in = zip.getInputStream(e)) {
+    try {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       byte[] chunk = new byte[65536];
       long total = 0;

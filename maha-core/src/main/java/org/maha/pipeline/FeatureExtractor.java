@@ -219,11 +219,27 @@ public final class FeatureExtractor {
    * ProgressListener, Sink)}. */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink) throws Exception {
-    return run(source, skipUnreadable, task, progress, (input, batchIndex, batchName, sizes, n) -> {
+    return extract(source, skipUnreadable, task, progress, sink, new StageTimes());
+  }
+
+  /**
+   * As {@link #extract(ImageSource, boolean, String, ProgressListener, Sink)}, adding each stage's time to
+   * {@code times}.
+   */
+  public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
+      Sink sink, StageTimes times) throws Exception {
+    return run(source, skipUnreadable, task, progress, times, (input, batchIndex, batchName, sizes, n) -> {
       int chw = preprocessing.floatsPerImage();
+      long t0 = System.nanoTime();
       double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
-      for (int i = 0; i < n; i++) {
-        sink.accept(batchIndex[i], batchName[i], imageFeatures(out, i));
+      long t1 = System.nanoTime();
+      times.backbone(t1 - t0);
+      try {
+        for (int i = 0; i < n; i++) {
+          sink.accept(batchIndex[i], batchName[i], imageFeatures(out, i));
+        }
+      } finally {
+        times.statistics(System.nanoTime() - t1);
       }
     });
   }
@@ -236,7 +252,7 @@ public final class FeatureExtractor {
   public List<Skipped> extractWithMaps(ImageSource source, int[] mapLevels, boolean skipUnreadable, String task,
       ProgressListener progress, MapSink sink) throws Exception {
     int[] levels = mapLevels.clone();
-    return run(source, skipUnreadable, task, progress, (input, batchIndex, batchName, sizes, n) -> {
+    return run(source, skipUnreadable, task, progress, new StageTimes(), (input, batchIndex, batchName, sizes, n) -> {
       int chw = preprocessing.floatsPerImage();
       FeatureMaps out =
           backbone.extractWithMaps(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n, levels);
@@ -271,7 +287,7 @@ public final class FeatureExtractor {
 
   /** The decode/batch loop shared by both extractions: decoding overlaps inference, memory bounded by a window. */
   private List<Skipped> run(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
-      BatchRun batchRun) throws Exception {
+      StageTimes times, BatchRun batchRun) throws Exception {
     int count = source.size(); // UNKNOWN_SIZE for a stream
     boolean sized = count != ImageSource.UNKNOWN_SIZE;
     // sized to the work: scoring one frame (a camera loop) needs neither a 16-image buffer nor a pool of threads
@@ -302,11 +318,14 @@ public final class FeatureExtractor {
         while (pending.size() < window && items.hasNext()) {
           Item item = items.next();
           pending.add(new Pending(item.name(), CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
             try {
               RgbImage image = item.decoder().decode();
               return new Prepared(preprocessing.apply(image), image.width(), image.height());
             } catch (InputException e) {
               throw new CompletionException(e);
+            } finally {
+              times.decode(System.nanoTime() - t0);
             }
           }, decode)));
         }

@@ -132,9 +132,17 @@ public final class Jobs {
    */
   public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model,
       FeatureExtractor.ImageSource images, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    return score(extractor, model, images, skipUnreadable, progress, new StageTimes());
+  }
+
+  /** As {@link #score(FeatureExtractor, GaussianAdModel, FeatureExtractor.ImageSource, boolean, ProgressListener)},
+   * adding the time of each stage to {@code times}. */
+  public static ScoreOutcome score(FeatureExtractor extractor, GaussianAdModel model,
+      FeatureExtractor.ImageSource images, boolean skipUnreadable, ProgressListener progress, StageTimes times)
+      throws Exception {
     List<ScoredImage> out = new ArrayList<>();
     List<Skipped> skipped = extractor.extract(images, skipUnreadable, "score", progress,
-        (i, p, f) -> out.add(new ScoredImage(p, model.score(f))));
+        (i, p, f) -> out.add(new ScoredImage(p, model.score(f))), times);
     return new ScoreOutcome(out, skipped);
   }
 }

@@ -53,15 +53,30 @@ class ModelFileFuzzTest {
     return entries;
   }
 
+  /** The file and the same bytes in memory (an upload) are each read or refused; the bytes are never read alone. */
   private static void readOrRefuse(byte[] file) throws IOException {
     Files.write(FILE, file);
+    boolean fromFile = readOrRefuse(() -> ModelFile.read(FILE), FILE.toString());
+    boolean fromBytes = readOrRefuse(() -> ModelFile.read(file, "upload"), "upload");
+    if (fromBytes && !fromFile) {
+      throw new AssertionError("bytes accepted that the file reader refuses");
+    }
+  }
+
+  private interface Read {
+    GaussianAdModel read() throws ModelFileException;
+  }
+
+  private static boolean readOrRefuse(Read read, String name) {
     try {
-      ModelFile.read(FILE);
+      read.read();
+      return true;
     } catch (ModelFileException expected) {
       String m = expected.getMessage();
-      if (m.length() > 1000 || m.lines().count() != 1 || !m.startsWith(FILE.toString())) {
+      if (m.length() > 1000 || m.lines().count() != 1 || !m.startsWith(name)) {
         throw new AssertionError("message not one line naming the file: " + expected.getMessage());
       }
+      return false;
     }
   }
 

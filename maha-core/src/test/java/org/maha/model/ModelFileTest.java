@@ -152,6 +152,43 @@ class ModelFileTest {
   }
 
   @Test
+  void aModelReadFromBytesIsTheModelReadFromItsFile() throws Exception {
+    GaussianAdModel m = fit(new Variant.Mvg(), features(30, 1));
+    Path file = dir.resolve("m.maha");
+    ModelFile.write(m, file);
+    GaussianAdModel back = ModelFile.read(Files.readAllBytes(file), "upload");
+    assertThat(back.info().backbone()).isEqualTo(SPEC);
+    for (double[][] x : features(10, 2)) {
+      assertThat(back.score(x).score()).isEqualTo(m.score(x).score());
+    }
+  }
+
+  @Test
+  void bytesThatAreNotAModelAreRefusedNamingThem() throws Exception {
+    GaussianAdModel m = fit(new Variant.Mvg(), features(20, 6));
+    Path file = dir.resolve("m.maha");
+    ModelFile.write(m, file);
+    byte[] b = Files.readAllBytes(file);
+    for (byte[] bad : List.of(Arrays.copyOf(b, b.length / 2), "hello".getBytes(), new byte[0])) {
+      assertThatThrownBy(() -> ModelFile.read(bad, "the upload")).isInstanceOf(ModelFileException.class)
+          .hasMessageStartingWith("the upload: ");
+    }
+    // the entries of a valid model in another order: the bytes are read in order, as maha writes them
+    java.io.ByteArrayOutputStream reordered = new java.io.ByteArrayOutputStream();
+    try (ZipFile z = new ZipFile(file.toFile());
+        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(reordered)) {
+      List<? extends java.util.zip.ZipEntry> entries = java.util.Collections.list(z.entries());
+      java.util.Collections.reverse(entries);
+      for (java.util.zip.ZipEntry e : entries) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        out.write(z.getInputStream(e).readAllBytes());
+      }
+    }
+    assertThatThrownBy(() -> ModelFile.read(reordered.toByteArray(), "the upload"))
+        .isInstanceOf(ModelFileException.class).hasMessageContaining("where maha writes manifest.json");
+  }
+
+  @Test
   void rejectsTruncatedMissingAndForeignFiles() throws Exception {
     GaussianAdModel m = fit(new Variant.Mvg(), features(20, 6));
     Path file = dir.resolve("m.maha");

@@ -72,6 +72,7 @@ final class Endpoints {
       case "/v2/models/{name}" -> Reply.json(200, metadata(registry.get(name)));
       case "/v2/models/{name}/ready" -> Reply.json(200, Reply.JSON.createObjectNode().put("name", name)
           .put("ready", ready.getAsBoolean()));
+      case "/" -> page();
       case "/metrics" -> Reply.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
       case "/openapi.json" -> Reply.text("application/json", openApi());
       default -> throw new IllegalStateException("no GET handler for " + template);
@@ -100,7 +101,7 @@ final class Endpoints {
     x.images = images.size();
     long read = System.nanoTime() - start;
     long t0 = System.nanoTime();
-    List<Score> scores = run(m, images, names);
+    List<Score> scores = run(m, images, names, x);
     long scored = System.nanoTime() - t0;
     audit(m, images, names, scores);
     ObjectNode o = Reply.JSON.createObjectNode();
@@ -116,9 +117,11 @@ final class Endpoints {
       ObjectNode d = im.putObject("levelDistances");
       s.levelDistances().forEach(d::put);
       s.verdict().ifPresentOrElse(v -> im.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> im.putNull("verdict"));
+      s.pValue().ifPresentOrElse(v -> im.put("pValue", v), () -> im.putNull("pValue"));
     }
     ObjectNode t = o.putObject("timingsMs");
     t.put("read", ms(read));
+    stages(t, x);
     t.put("score", ms(scored));
     t.put("total", ms(System.nanoTime() - start));
     return Reply.json(200, o);
@@ -195,7 +198,7 @@ final class Endpoints {
       names.add("data[" + i + "]");
     }
     x.images = n;
-    List<Score> scores = run(m, images, names);
+    List<Score> scores = run(m, images, names, x);
     audit(m, images, names, scores);
     List<String> levels = m.model().levels();
     ObjectNode o = Reply.JSON.createObjectNode();
@@ -208,6 +211,7 @@ final class Endpoints {
     p.put("model_sha256", m.sha256());
     describeCalibration(p, m.model());
     p.put("elapsed_ms", ms(System.nanoTime() - start));
+    stages(p.putObject("timings_ms"), x);
     ArrayNode outs = o.putArray("outputs");
     ObjectNode sc = tensor(outs, "score", "FP64", n);
     ObjectNode ld = tensor(outs, "level_distances", "FP64", n);
@@ -221,6 +225,10 @@ final class Endpoints {
     if (m.model().threshold().isPresent()) {
       ArrayNode vd = tensor(outs, "verdict", "BYTES", n).putArray("data");
       scores.forEach(s -> vd.add(s.verdict().orElseThrow().name().toLowerCase(Locale.ROOT)));
+    }
+    if (m.model().hasCalibrationScores()) {
+      ArrayNode pv = tensor(outs, "p_value", "FP64", n).putArray("data");
+      scores.forEach(s -> pv.add(s.pValue().orElseThrow()));
     }
     return Reply.json(200, o);
   }
@@ -244,9 +252,26 @@ final class Endpoints {
     return Reply.json(200, o);
   }
 
-  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+  /**
+   * The time of each stage of a scored request: waiting for a gathered batch (with micro-batching), then decoding
+   * (summed over the decode threads), the backbone and the statistics, of the call that scored it (the whole
+   * gathered call with micro-batching).
+   */
+  private static void stages(ObjectNode t, MahaServer.Exchange x) {
+    if (x.queuedNanos >= 0) {
+      t.put("queue", ms(x.queuedNanos));
+    }
+    if (x.stages != null) {
+      t.put("decode", ms(x.stages.decode().toNanos()));
+      t.put("backbone", ms(x.stages.backbone().toNanos()));
+      t.put("statistics", ms(x.stages.statistics().toNanos()));
+    }
+  }
+
+  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
+      throws HttpError {
     if (config.maxBatch() > 1) {
-      return gathered(m, images, names);
+      return gathered(m, images, names, x);
     }
     try {
       scoring.acquire();
@@ -256,17 +281,15 @@ final class Endpoints {
     }
     long t0 = System.nanoTime();
     try {
-      List<Score> s = m.detector().scoreAll(m.model(), Images.encoded(images));
+      org.maha.api.Scores s = m.detector().scoreAll(m.model(), Images.encoded(images));
       metrics.scoring(m.name(), System.nanoTime() - t0);
+      metrics.stages(m.name(), s.timings());
+      x.stages = s.timings();
       metrics.images(m.name(), "ok", s.size());
-      s.forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+      s.forEach(sc -> sc.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
       return s;
     } catch (MahaException e) {
-      metrics.images(m.name(), "refused", images.size());
-      throw new HttpError(400, rename(e.getMessage(), names));
-    } catch (org.maha.image.ImageMemoryException e) { // internal type: the API lets it through unwrapped
-      metrics.images(m.name(), "refused", images.size());
-      throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+      throw refused(m, e, names, images.size());
     } catch (IllegalStateException e) { // the detector closed: the service is stopping
       throw new HttpError(503, "the service is stopping", "5");
     } finally {
@@ -275,7 +298,8 @@ final class Endpoints {
   }
 
   /** Scoring through the backbone's micro-batcher: the request waits for its share of a gathered batch. */
-  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+  private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
+      throws HttpError {
     MicroBatcher b = batchers.computeIfAbsent(m.detector(), d -> new MicroBatcher(d, config.maxBatch(),
         config.maxDelayMillis(), metrics::batch));
     MicroBatcher.Result r;
@@ -287,10 +311,9 @@ final class Endpoints {
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof MahaException me) {
-        metrics.images(m.name(), "refused", images.size());
-        throw new HttpError(400, rename(me.getMessage(), names));
+        throw refused(m, me, names, images.size());
       }
-      if (c instanceof org.maha.image.ImageMemoryException || c instanceof OutOfMemoryError) {
+      if (c instanceof OutOfMemoryError) {
         metrics.images(m.name(), "refused", images.size());
         throw new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
       }
@@ -301,9 +324,21 @@ final class Endpoints {
     }
     metrics.queued(m.name(), r.queuedNanos());
     metrics.scoring(m.name(), r.scoringNanos());
+    metrics.stages(m.name(), r.stages());
+    x.queuedNanos = r.queuedNanos();
+    x.stages = r.stages();
     metrics.images(m.name(), "ok", r.scores().size());
-    r.scores().forEach(x -> x.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
+    r.scores().forEach(sc -> sc.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
     return r.scores();
+  }
+
+  /** A refused request: 400 naming the image, or 503 when the heap, not the image, is the problem. */
+  private HttpError refused(LoadedModel m, MahaException e, List<String> names, int images) {
+    metrics.images(m.name(), "refused", images);
+    if (e.isInsufficientMemory()) {
+      return new HttpError(503, "not enough memory to decode the image now; retry later or send smaller images", "5");
+    }
+    return new HttpError(400, rename(e.getMessage(), names));
   }
 
   /** One audit line per scored image, when the audit log is on. */
@@ -322,6 +357,7 @@ final class Endpoints {
       o.put("imageSha256", ModelRegistry.sha256(images.get(i)));
       o.put("score", s.score());
       s.verdict().ifPresentOrElse(v -> o.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> o.putNull("verdict"));
+      s.pValue().ifPresent(v -> o.put("pValue", v));
       config.audit().get().accept(o.toString());
     }
   }
@@ -401,6 +437,9 @@ final class Endpoints {
     if (f.threshold().isPresent()) {
       tensor(outs, "verdict", "BYTES", -1);
     }
+    if (f.hasCalibrationScores()) {
+      tensor(outs, "p_value", "FP64", -1);
+    }
     o.put("modelSha256", m.sha256());
     o.put("backbone", f.backboneName());
     o.put("backboneSha256", f.backboneSha256());
@@ -416,13 +455,17 @@ final class Endpoints {
     return o;
   }
 
-  /** The threshold and what it guarantees, or a plain statement that there is none. */
-  private static void describeCalibration(ObjectNode o, FittedModel f) {
+  /**
+   * The threshold and what it guarantees, whether p-values come with each image and what they mean, or a plain
+   * statement that the model is not calibrated (no threshold is invented for it).
+   */
+  static void describeCalibration(ObjectNode o, FittedModel f) {
     o.put("calibrated", f.threshold().isPresent());
+    o.put("pValues", f.hasCalibrationScores());
     if (f.threshold().isEmpty()) {
       o.putNull("threshold");
       o.put("note", "the model is not calibrated (fitted without --calibrate): there is no threshold, so no "
-          + "verdict; a higher score is more anomalous");
+          + "verdict and no p-value; a higher score is more anomalous, but no false-alarm rate can be stated");
       return;
     }
     Threshold t = f.threshold().get();
@@ -436,6 +479,15 @@ final class Endpoints {
         + "are flagged (split-conformal bound from %d held-out good images)", t.value(),
         t.guaranteed() ? "on average" : "NOT guaranteed (too few calibration images for this rate):",
         t.targetFpr(), t.calibrationImages()));
+    if (f.hasCalibrationScores()) {
+      th.put("pValueMeaning", String.format(Locale.ROOT, "pValue = (1 + number of the %d calibration scores >= "
+          + "the image's score) / %d; flagging images with pValue <= a flags at most a of good images on average, "
+          + "for any a (the smallest possible pValue is 1/%d)", t.calibrationImages(), t.calibrationImages() + 1,
+          t.calibrationImages() + 1));
+    } else {
+      o.put("note", "the model keeps only its threshold (saved by a maha that did not keep calibration scores): "
+          + "verdicts but no p-values; fit it again with --calibrate to get them");
+    }
   }
 
   private static ObjectNode tensor(ArrayNode outs, String name, String type, int n) {
@@ -460,10 +512,25 @@ final class Endpoints {
     return v == null ? "development" : v;
   }
 
+  /**
+   * The operator's page. Served without a key (it holds no data; it asks for the key when the API answers 401) and
+   * with a policy that lets it load nothing from elsewhere: no CDN, no external script, style or image.
+   */
+  private static Reply page() {
+    return new Reply(200, "text/html; charset=utf-8", resource("index.html").getBytes(StandardCharsets.UTF_8),
+        java.util.Map.of("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'", "Cache-Control", "no-cache", "Referrer-Policy", "no-referrer"));
+  }
+
   static String openApi() {
-    try (InputStream in = Endpoints.class.getResourceAsStream("openapi.json")) {
+    return resource("openapi.json");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Endpoints.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("openapi.json missing from the jar");
+        throw new IllegalStateException(name + " missing from the jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -32,6 +32,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class MahaServer implements AutoCloseable {
   /** Every route the service answers; {@code openapi.json} documents exactly these (a test checks it). */
   static final List<Route> ROUTES = List.of(
+      new Route("GET", "/", true),
       new Route("GET", "/v2/health/live", true),
       new Route("GET", "/v2/health/ready", true),
       new Route("GET", "/v2", false),
@@ -54,6 +55,7 @@ public final class MahaServer implements AutoCloseable {
   private final Metrics metrics;
   private final Endpoints endpoints;
   private volatile boolean stopping;
+  private ModelWatcher watcher; // guarded by this
 
   private MahaServer(ServeConfig config, ModelRegistry registry) {
     this.config = config;
@@ -135,10 +137,28 @@ public final class MahaServer implements AutoCloseable {
     server.join();
   }
 
+  /**
+   * Hot swap from disk: from now on, polls the served models' files every {@code interval} and serves a file that
+   * changes to another model as a {@code PUT} would (verified, swapped atomically; requests in flight finish on the
+   * old model); a file that is refused is logged and the old model keeps serving. Calling it again does nothing.
+   *
+   * @param interval how often the files are looked at
+   */
+  public synchronized void watchModelFiles(java.time.Duration interval) {
+    if (watcher == null && !stopping) {
+      watcher = new ModelWatcher(registry, config, interval);
+    }
+  }
+
   /** Graceful stop: readiness turns false, new requests get 503, requests in flight finish; then the detectors close. */
   @Override
   public void close() {
     stopping = true;
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.close();
+      }
+    }
     try {
       server.stop();
     } catch (Exception e) {
@@ -266,14 +286,46 @@ public final class MahaServer implements AutoCloseable {
    * {@code max + 1} bytes when it has no declared length (chunked): memory grows with what was read, never past the
    * limit.
    */
+  /**
+   * Reads and drops up to {@link #DRAIN_BYTES} more of a body over the limit, so that a client still sending one a
+   * little over it reads the 413 rather than a connection reset; a larger rest is left and the connection closed.
+   */
+  private static void drain(InputStream in) {
+    try {
+      byte[] sink = new byte[1 << 16];
+      for (long left = DRAIN_BYTES; left > 0;) {
+        int n = in.read(sink, 0, (int) Math.min(left, sink.length));
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client stopped: the 413 is the answer either way
+    }
+  }
+
+  /** How much of a body over the limit is read and dropped before the 413, at most. */
+  static final long DRAIN_BYTES = 4L << 20;
+
   static byte[] readBody(Request request, long max) throws HttpError {
     long declared = request.getLength();
     if (declared > max) {
+      if (declared - max <= DRAIN_BYTES) {
+        try (InputStream in = Request.asInputStream(request)) {
+          drain(in);
+        } catch (IOException e) {
+          // the 413 is the answer either way
+        }
+      }
       throw new HttpError(413, "request body of " + declared + " bytes is over the limit of " + max + " bytes");
     }
     byte[] b;
     try (InputStream in = Request.asInputStream(request)) {
       b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
+      if (b.length > max) {
+        drain(in);
+      }
     } catch (IOException e) { // the client stopped sending, or too slowly: its fault, not the server's
       throw new HttpError(400, "the request body could not be read to its end (the client stopped sending or was "
           + "too slow)");
@@ -307,6 +359,8 @@ public final class MahaServer implements AutoCloseable {
     String model = "-";
     long bytesIn;
     int images;
+    long queuedNanos = -1; // with micro-batching: the wait for a gathered batch
+    org.maha.api.StageTimings stages; // of the scoring call, once scored
 
     Exchange(Request request) {
       String p = request.getHttpURI().getDecodedPath();

@@ -56,6 +56,23 @@ final class Metrics {
         .maximumExpectedValue(Duration.ofSeconds(60)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * The stages of one scoring call: decoding (summed over the decode threads), the backbone, the statistics. With
+   * micro-batching a gathered call is recorded once per request it served.
+   */
+  void stages(String model, org.maha.api.StageTimings t) {
+    stage(model, "decode", t.decode());
+    stage(model, "backbone", t.backbone());
+    stage(model, "statistics", t.statistics());
+  }
+
+  private void stage(String model, String stage, Duration d) {
+    Timer.builder("maha_stage_duration").description("time of a scoring stage: decode (summed over the decode "
+        + "threads), backbone, statistics").tags("model", model, "stage", stage).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry).record(d);
+  }
+
   /** One gathered backbone batch of {@code images} images (micro-batching). */
   void batch(int images) {
     io.micrometer.core.instrument.DistributionSummary.builder("maha_batch_images")

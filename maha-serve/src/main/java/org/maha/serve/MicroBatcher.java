@@ -12,6 +12,8 @@ import org.maha.api.Detector;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
 import org.maha.api.Score;
+import org.maha.api.Scores;
+import org.maha.api.StageTimings;
 
 /**
  * Dynamic micro-batching for one backbone session: requests from many clients queue here, and one worker thread
@@ -22,7 +24,8 @@ import org.maha.api.Score;
  */
 final class MicroBatcher implements AutoCloseable {
   /** What a request gets back: its scores, how long it queued, how long its batch took, and the batch's size. */
-  record Result(List<Score> scores, long queuedNanos, long scoringNanos, int batchImages) {}
+  /** One request's share of a gathered call; {@code stages} are the whole gathered call's. */
+  record Result(List<Score> scores, long queuedNanos, long scoringNanos, int batchImages, StageTimings stages) {}
 
   private record Job(LoadedModel model, List<byte[]> images, long enqueued, CompletableFuture<Result> done) {}
 
@@ -102,11 +105,12 @@ final class MicroBatcher implements AutoCloseable {
       List<byte[]> all = new ArrayList<>();
       jobs.forEach(j -> all.addAll(j.images));
       try {
-        List<Score> scores = detector.scoreAll(e.getKey().model(), Images.encoded(all));
+        Scores scores = detector.scoreAll(e.getKey().model(), Images.encoded(all));
         long took = System.nanoTime() - start;
         int from = 0;
         for (Job j : jobs) {
-          j.done.complete(new Result(scores.subList(from, from + j.images.size()), start - j.enqueued, took, images));
+          j.done.complete(new Result(scores.subList(from, from + j.images.size()), start - j.enqueued, took, images,
+              scores.timings()));
           from += j.images.size();
         }
       } catch (MahaException ex) {

@@ -10,9 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.maha.api.Detector;
 import org.maha.api.FittedModel;
-import org.maha.api.Images;
 import org.maha.api.MahaException;
 
 /**
@@ -55,7 +55,7 @@ final class ModelRegistry implements AutoCloseable {
       for (Map.Entry<String, Path> e : config.models().entrySet()) {
         Path file = e.getValue();
         byte[] bytes = readBounded(file, config.limits().maxModelBytes());
-        r.models.put(e.getKey(), r.build(e.getKey(), file, bytes, file.toString()));
+        r.models.put(e.getKey(), r.build(e.getKey(), bytes, file.toString()));
       }
     } catch (ServeException | RuntimeException e) {
       r.close();
@@ -86,32 +86,19 @@ final class ModelRegistry implements AutoCloseable {
    * @throws ServeException when the bytes are not a valid model for one of the backbones (the old model stays)
    */
   LoadedModel replace(String name, byte[] bytes) throws ServeException {
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("maha-upload-", ".maha");
-      Files.write(tmp, bytes);
-      LoadedModel m = build(name, tmp, bytes, "the uploaded model");
-      models.put(name, m);
-      return m;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot stage the uploaded model in a temporary file: " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a temporary file left behind is harmless
-        }
-      }
-    }
+    LoadedModel m = build(name, bytes, "the uploaded model");
+    models.put(name, m);
+    return m;
   }
 
-  private LoadedModel build(String name, Path file, byte[] bytes, String what) throws ServeException {
+  /** Reads and verifies the model in {@code bytes} (a file's or an upload's), and opens or shares its detector. */
+  private LoadedModel build(String name, byte[] bytes, String what) throws ServeException {
     FittedModel model;
     try {
-      model = FittedModel.load(file);
+      model = FittedModel.load(bytes, what);
     } catch (MahaException e) {
-      throw new ServeException(what + " for '" + name + "': " + e.getMessage());
+      throw new ServeException(what + " for '" + name + "': " + e.getMessage().replaceFirst("^" + Pattern.quote(what)
+          + ": ", ""));
     }
     Backbone b = backbones.stream().filter(x -> x.sha256().equals(model.backboneSha256())).findFirst()
         .orElseThrow(() -> new ServeException(what + " for '" + name + "' was fitted with the backbone "
@@ -122,32 +109,36 @@ final class ModelRegistry implements AutoCloseable {
     return new LoadedModel(name, model, sha256(bytes), d, b.file().toString(), Instant.now());
   }
 
+  /**
+   * The detector of the model's backbone file, levels and normalisation (one per distinct triple), opened with the
+   * normalisation the model was fitted at, so an ONNX file that is not a preset serves a model fitted with
+   * {@code --normalization minus1to1}; the model is checked against it before it serves.
+   */
   private synchronized Detector detector(Backbone b, FittedModel model, String what, String name)
       throws ServeException {
-    String key = b.sha256() + " " + model.levels();
+    String key = b.sha256() + " " + model.levels() + " " + model.normalization();
     Detector d = detectors.get(key);
-    if (d == null) {
+    boolean opened = d == null;
+    if (opened) {
       try {
         d = Detector.builder().onnx(b.file()).levels(model.levels().toArray(String[]::new))
-            .threads(config.threads()).decodeThreads(config.decodeThreads())
+            .normalization(model.normalization()).threads(config.threads()).decodeThreads(config.decodeThreads())
             .maxImagePixels(config.limits().maxPixels()).maxEncodedBytes(config.limits().maxBodyBytes()).build();
       } catch (MahaException e) {
         throw new ServeException(b.file() + ": " + e.getMessage());
       }
-      try {
-        d.scoreAll(model, Images.encoded(List.of())); // the compatibility check, before it serves
-      } catch (MahaException e) {
+    }
+    try {
+      d.checkCompatible(model); // before it serves
+    } catch (MahaException e) {
+      if (opened) {
         d.close();
-        throw new ServeException(what + " for '" + name + "': " + e.getMessage());
       }
+      throw new ServeException(what + " for '" + name + "': " + e.getMessage());
+    }
+    if (opened) {
       detectors.put(key, d);
       d.warnings().forEach(w -> config.log().accept("warning: " + w));
-    } else {
-      try {
-        d.scoreAll(model, Images.encoded(List.of()));
-      } catch (MahaException e) {
-        throw new ServeException(what + " for '" + name + "': " + e.getMessage());
-      }
     }
     return d;
   }

@@ -75,6 +75,8 @@ class BatchingTest {
           HttpResponse<String> r = singles.get(i).get();
           assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
           assertEqual(JSON.readTree(r.body()).get("images").get(0), serial.get(i));
+          assertThat(JSON.readTree(r.body()).get("timingsMs").get("queue").asDouble()).isNotNegative();
+          assertThat(JSON.readTree(r.body()).get("timingsMs").get("backbone").asDouble()).isPositive();
         }
         HttpResponse<String> r = pair.get();
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -75,6 +75,9 @@ class OperationsTest {
           "maha_images_total{model=\"cal\",outcome=\"refused\"} 1.0",
           "maha_request_duration_seconds_bucket{route=\"/v1/models/{name}/score\"",
           "maha_scoring_duration_seconds_count{model=\"cal\"}",
+          "maha_stage_duration_seconds_count{model=\"cal\",stage=\"backbone\"} 1",
+          "maha_stage_duration_seconds_count{model=\"cal\",stage=\"decode\"} 1",
+          "maha_stage_duration_seconds_count{model=\"cal\",stage=\"statistics\"} 1",
           "maha_verdicts_total{model=\"cal\"", "jvm_memory_used_bytes", "maha_requests_waiting", "maha_requests_in_flight 0.0");
       List<String> access;
       List<String> audit;
@@ -90,6 +93,7 @@ class OperationsTest {
         assertThat(a.get("image").asText()).isEqualTo(String.valueOf(i + 1));
         assertThat(a.get("verdict").asText()).isIn("normal", "anomalous");
         assertThat(a.get("score").isDouble()).isTrue();
+        assertThat(a.get("pValue").asDouble()).isEqualTo(org.maha.api.FittedModel.load(f.calibrated).pValue(a.get("score").asDouble()).orElseThrow());
       }
       assertThat(access).hasSizeGreaterThanOrEqualTo(2);
       JsonNode first = JSON.readTree(access.get(0));

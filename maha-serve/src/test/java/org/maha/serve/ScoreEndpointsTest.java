@@ -72,7 +72,14 @@ class ScoreEndpointsTest {
     assertThat(j.get("images")).hasSize(1);
     assertSame(j.get("images").get(0), expected.get(0));
     assertThat(j.get("images").get(0).get("verdict").isNull()).isTrue();
+    assertThat(j.get("images").get(0).get("pValue").isNull()).isTrue();
+    assertThat(j.get("pValues").asBoolean()).isFalse();
+    assertThat(j.get("threshold").isNull()).isTrue();
     assertThat(j.get("timingsMs").get("total").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("backbone").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("decode").asDouble()).isPositive();
+    assertThat(j.get("timingsMs").get("statistics").asDouble()).isNotNegative();
+    assertThat(j.get("timingsMs").has("queue")).isFalse(); // no micro-batching here
   }
 
   @Test
@@ -91,7 +98,10 @@ class ScoreEndpointsTest {
       assertSame(im, expectedCalibrated.get(i));
       assertThat(im.get("verdict").asText()).isEqualTo(expectedCalibrated.get(i).verdict().orElseThrow().name()
           .toLowerCase(java.util.Locale.ROOT));
+      assertThat(im.get("pValue").asDouble()).isEqualTo(expectedCalibrated.get(i).pValue().orElseThrow());
     }
+    assertThat(j.get("pValues").asBoolean()).isTrue();
+    assertThat(j.has("note")).isFalse();
   }
 
   @Test
@@ -119,7 +129,46 @@ class ScoreEndpointsTest {
       }
       assertThat(outs.get(2).get("data").get(i).asText())
           .isEqualTo(s.verdict().orElseThrow().name().toLowerCase(java.util.Locale.ROOT));
+      assertThat(outs.get(3).get("name").asText()).isEqualTo("p_value");
+      assertThat(outs.get(3).get("data").get(i).asDouble()).isEqualTo(s.pValue().orElseThrow());
     }
+    assertThat(j.get("parameters").get("pValues").asBoolean()).isTrue();
+    assertThat(j.get("parameters").get("timings_ms").get("backbone").asDouble()).isPositive();
+  }
+
+  @Test
+  void theUncalibratedModelsInferenceHasNoVerdictOrPValueAndSaysWhy() throws Exception {
+    String body = "{\"inputs\":[{\"name\":\"images\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\""
+        + Base64.getEncoder().encodeToString(f.pngs.get(0)) + "\"]}]}";
+    HttpResponse<String> r = client.post("/v2/models/plain/infer", "application/json", body.getBytes());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode j = JSON.readTree(r.body());
+    assertThat(j.get("outputs")).hasSize(2);
+    assertThat(j.get("parameters").get("calibrated").asBoolean()).isFalse();
+    assertThat(j.get("parameters").get("note").asText()).contains("not calibrated", "no p-value");
+  }
+
+  @Test
+  void everyFieldOfTheScoreAndMetadataResponsesIsInTheOpenApiDocument() throws Exception {
+    JsonNode schemas = JSON.readTree(Endpoints.openApi()).get("components").get("schemas");
+    for (String model : List.of("plain", "cal")) {
+      JsonNode score = JSON.readTree(client.post("/v1/models/" + model + "/score", "image/png", f.pngs.get(0)).body());
+      assertDocumented(score, schemas.get("ScoreResponse"), model + " score");
+      assertDocumented(score.get("images").get(0), schemas.get("ScoreResponse").get("properties").get("images")
+          .get("items"), model + " image");
+      assertDocumented(score.get("timingsMs"), schemas.get("ScoreResponse").get("properties").get("timingsMs"),
+          model + " timings");
+      JsonNode meta = JSON.readTree(client.get("/v2/models/" + model).body());
+      assertDocumented(meta, schemas.get("ModelMetadata"), model + " metadata");
+      if (meta.get("threshold").isObject()) {
+        assertDocumented(meta.get("threshold"), schemas.get("Threshold"), model + " threshold");
+      }
+    }
+  }
+
+  private static void assertDocumented(JsonNode response, JsonNode schema, String what) {
+    response.fieldNames().forEachRemaining(k -> assertThat(schema.get("properties").has(k))
+        .as(what + " field '" + k + "' documented").isTrue());
   }
 
   @Test
@@ -135,10 +184,15 @@ class ScoreEndpointsTest {
     assertThat(j.get("variant").asText()).isEqualTo("mvg");
     assertThat(j.get("trainingImages").asLong()).isEqualTo(8);
     assertThat(j.get("threshold").get("calibrationImages").asInt()).isEqualTo(6);
-    assertThat(j.get("threshold").get("meaning").asText()).contains("6 held-out good images");
+    assertThat(j.get("threshold").get("meaning").asText()).contains("6 held-out good images", "at most 0.2");
+    assertThat(j.get("threshold").get("pValueMeaning").asText()).contains("6 calibration scores", "/ 7");
+    assertThat(j.get("pValues").asBoolean()).isTrue();
+    assertThat(j.get("outputs").get(3).get("name").asText()).isEqualTo("p_value");
     JsonNode plain = JSON.readTree(client.get("/v2/models/plain").body());
     assertThat(plain.get("calibrated").asBoolean()).isFalse();
     assertThat(plain.get("threshold").isNull()).isTrue();
+    assertThat(plain.get("pValues").asBoolean()).isFalse();
+    assertThat(plain.get("note").asText()).contains("not calibrated", "no threshold");
   }
 
   @Test
