@@ -12,6 +12,12 @@ import org.maha.api.FittedModel;
 import org.maha.api.internal.ApiInternals;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.LevelModel;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModelFile;
+import org.maha.pipeline.MapScale;
+import org.maha.pipeline.MapSettings;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +66,22 @@ final class FitCommand implements Callable<Integer>, Validated {
           + "images for the guarantee. Default: ${DEFAULT-VALUE}.")
   double targetFpr;
 
+  @Option(names = "--maps", description = {"Also fit an anomaly-map model (a Gaussian per feature-grid position, "
+      + "PaDiM with Ledoit-Wolf shrinkage), stored in the model file, for `maha score --maps`. Its display scale "
+      + "is learnt from the --calibrate images, else from the training images."})
+  boolean maps;
+
+  @Option(names = "--map-levels", split = ",", paramLabel = "L",
+      description = "With --maps: backbone levels whose grids are concatenated (default: those at strides 4 to 16).")
+  List<String> mapLevels;
+
+  @Option(names = "--map-channels", paramLabel = "N",
+      description = "With --maps: channels kept after concatenation, drawn at random with a fixed seed, 1.."
+          + MapSettings.MAX_CHANNELS + " (default " + MapSettings.DEFAULT_CHANNELS + ").")
+  Integer mapChannels;
+
   private TrainAugmentation augmentation;
+  private MapSettings mapSettings;
   private List<Path> files;
   private List<Path> calibration;
 
@@ -69,6 +90,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     Cli.variant(variant); // refused here, before any work
     backbone.checkCombination(false);
     augmentation = augment.augmentation(augmentRules);
+    mapSettings = mapSettings();
     files = input.expand(images, spec.commandLine().getErr());
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Calibrating.requireHeldOut(files, calibration);
@@ -78,12 +100,38 @@ final class FitCommand implements Callable<Integer>, Validated {
     OutputPaths.model("-o", out, force, inputs);
   }
 
+  private MapSettings mapSettings() throws MahaCommand.UsageException {
+    if (!maps) {
+      if (mapLevels != null || mapChannels != null) {
+        throw new MahaCommand.UsageException((mapLevels != null ? "--map-levels" : "--map-channels")
+            + ": needs --maps");
+      }
+      return null;
+    }
+    if (augmentation != null) {
+      throw new MahaCommand.UsageException("--maps: not with --augment (the map model is fitted on the images as "
+          + "they are)");
+    }
+    MapSettings d = MapSettings.defaults();
+    try {
+      return new MapSettings(mapLevels == null ? List.of() : mapLevels,
+          mapChannels == null ? d.channels() : mapChannels, d.seed(), d.sigmaPx());
+    } catch (IllegalArgumentException e) {
+      throw new MahaCommand.UsageException((mapChannels != null ? "--map-channels" : "--map-levels") + ": "
+          + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     Path onnx = backbone.resolveOnnx();
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    if (mapSettings != null) {
+      fitWithMaps(onnx, err, stdout, progress);
+      return 0;
+    }
     try (Detector detector = backbone.detector(onnx, backbone.levels, backbone.normalization, input,
         progress::progress).build()) {
       FitOptions options = FitOptions.defaults().withVariant(variant);
@@ -106,6 +154,41 @@ final class FitCommand implements Callable<Integer>, Validated {
     }
     return 0;
   }
+
+  /**
+   * {@code fit --maps}: the image model exactly as without maps ({@link MapJobs#fit}) plus the map model from the
+   * same inference, then the map scale from the calibration images (or, without them, from up to
+   * {@value #SCALE_TRAINING_IMAGES} training images: a second pass).
+   */
+  private void fitWithMaps(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress)
+      throws Exception {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      MapJobs.MapFitOutcome r = MapJobs.fit(ex, ex.files(files), Cli.variant(variant), Cli.describe(images),
+          onnx.toAbsolutePath().toString(), mapSettings, input.skipUnreadable, progress);
+      Cli.reportSkipped(err, r.image().skipped());
+      r.image().warnings().forEach(w -> err.println("warning: " + w));
+      GaussianAdModel model = r.image().model();
+      List<Path> scaleImages = calibration;
+      if (!calibration.isEmpty()) {
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
+      } else {
+        scaleImages = files.subList(0, Math.min(SCALE_TRAINING_IMAGES, files.size()));
+      }
+      MapScale.Builder scale = new MapScale.Builder();
+      MapJobs.score(ex, model, r.maps(), ex.files(scaleImages), true, progress, (i, im) -> scale.add(im.map()));
+      MapScale s = scale.build(targetFpr, calibration.isEmpty() ? MapScale.TRAINING : MapScale.CALIBRATION);
+      MapModelFile.write(model, r.maps(), s, out);
+      stdout.printf(Locale.ROOT, "anomaly maps: levels %s on a %d x %d grid, %d channels; scale from %d %s images: "
+          + "calm <= %.4g, contour at %.4g%n", r.maps().levels(), r.maps().gaussians().height(),
+          r.maps().gaussians().width(), r.maps().gaussians().channels(), s.images(), s.source(), s.calm(),
+          s.contour());
+      summary(stdout, model, r.image().skipped().size());
+    }
+  }
+
+  /** Training images the map scale is learnt from when no calibration images are given. */
+  static final int SCALE_TRAINING_IMAGES = 64;
 
   private void summary(PrintWriter out, GaussianAdModel m, int skipped) {
     out.printf(Locale.ROOT, "fitted %s on %d images (%d skipped) with backbone %s%n", m.variant().id(),
