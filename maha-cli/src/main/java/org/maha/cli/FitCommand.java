@@ -15,6 +15,7 @@ import org.maha.model.LevelModel;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModel;
 import org.maha.pipeline.MapModelFile;
 import org.maha.pipeline.MapScale;
 import org.maha.pipeline.MapSettings;
@@ -157,8 +158,8 @@ final class FitCommand implements Callable<Integer>, Validated {
 
   /**
    * {@code fit --maps}: the image model exactly as without maps ({@link MapJobs#fit}) plus the map model from the
-   * same inference, then the map scale from the calibration images (or, without them, from up to
-   * {@value #SCALE_TRAINING_IMAGES} training images: a second pass).
+   * same inference, then the map scale from the calibration images, or without them from a fifth of the training
+   * images (at most {@value #SCALE_TRAINING_IMAGES}) held out of a second map fit on the others (a second pass).
    */
   private void fitWithMaps(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress)
       throws Exception {
@@ -169,15 +170,25 @@ final class FitCommand implements Callable<Integer>, Validated {
       Cli.reportSkipped(err, r.image().skipped());
       r.image().warnings().forEach(w -> err.println("warning: " + w));
       GaussianAdModel model = r.image().model();
+      MapModel scaleModel = r.maps();
       List<Path> scaleImages = calibration;
       if (!calibration.isEmpty()) {
         model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
       } else {
-        scaleImages = files.subList(0, Math.min(SCALE_TRAINING_IMAGES, files.size()));
+        // maps of the training images are in-sample (far too calm): hold some out of a second map fit
+        List<Path> readable = readable(files, r.image().skipped());
+        int k = Math.max(1, Math.min(SCALE_TRAINING_IMAGES, readable.size() / 5));
+        if (readable.size() - k < 2) {
+          throw new MahaCommand.UsageException("--maps: " + readable.size() + " training images are too few to "
+              + "learn the map scale from held-out ones; give more, or --calibrate GOOD_IMAGES");
+        }
+        scaleImages = readable.subList(readable.size() - k, readable.size());
+        scaleModel = MapJobs.fit(ex, ex.files(readable.subList(0, readable.size() - k)), Cli.variant(variant),
+            "map scale", null, mapSettings, false, progress).maps();
       }
       MapScale.Builder scale = new MapScale.Builder();
-      MapJobs.score(ex, model, r.maps(), ex.files(scaleImages), true, progress, (i, im) -> scale.add(im.map()));
-      MapScale s = scale.build(targetFpr, calibration.isEmpty() ? MapScale.TRAINING : MapScale.CALIBRATION);
+      MapJobs.score(ex, model, scaleModel, ex.files(scaleImages), false, progress, (i, im) -> scale.add(im.map()));
+      MapScale s = scale.build(targetFpr, calibration.isEmpty() ? MapScale.HELD_OUT : MapScale.CALIBRATION);
       MapModelFile.write(model, r.maps(), s, out);
       stdout.printf(Locale.ROOT, "anomaly maps: levels %s on a %d x %d grid, %d channels; scale from %d %s images: "
           + "calm <= %.4g, contour at %.4g%n", r.maps().levels(), r.maps().gaussians().height(),
@@ -187,8 +198,14 @@ final class FitCommand implements Callable<Integer>, Validated {
     }
   }
 
-  /** Training images the map scale is learnt from when no calibration images are given. */
+  /** Most training images held out for the map scale when no calibration images are given (else a fifth). */
   static final int SCALE_TRAINING_IMAGES = 64;
+
+  private static List<Path> readable(List<Path> files, List<org.maha.pipeline.Skipped> skipped) {
+    java.util.Set<Path> left = new java.util.HashSet<>();
+    skipped.forEach(x -> left.add(x.path()));
+    return files.stream().filter(f -> !left.contains(f)).toList();
+  }
 
   private void summary(PrintWriter out, GaussianAdModel m, int skipped) {
     out.printf(Locale.ROOT, "fitted %s on %d images (%d skipped) with backbone %s%n", m.variant().id(),

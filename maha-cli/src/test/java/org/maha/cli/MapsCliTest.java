@@ -96,6 +96,18 @@ class MapsCliTest {
   }
 
   @Test
+  void withoutCalibrationTheScaleComesFromHeldOutTrainingImages() throws Exception {
+    Path model = dir.resolve("heldout.maha");
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps", "-o",
+        model.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("scale from 1 held-out training images"); // a fifth of 8, at least 1
+    var m = org.maha.pipeline.MapModelFile.read(model);
+    assertThat(m.scale().source()).isEqualTo(org.maha.pipeline.MapScale.HELD_OUT);
+    assertThat(m.maps().gaussians().n()).isEqualTo(8); // the stored maps use every training image
+  }
+
+  @Test
   void mapOptionsWithoutMapsAreRefused() {
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-channels",
         "10", "-o", dir.resolve("x.maha").toString(), good.toString());
@@ -106,6 +118,33 @@ class MapsCliTest {
     assertThat(c.exitCode()).as(c.all()).isEqualTo(2);
     assertThat(c.err()).contains("--map-channels", "1024");
     assertThat(Files.exists(dir.resolve("x.maha"))).isFalse();
+  }
+
+  @Test
+  void evaluateReportsPixelMetricsWhereMasksExist() throws Exception {
+    Path root = dir.resolve("set");
+    org.maha.data.SyntheticInspectionSet.write(root, new org.maha.data.SyntheticInspectionSet.Spec(
+        List.of("fabric", "granite"), 64, 8, 3, 2, 7L));
+    // granite loses its masks: no pixel metrics for it, a note instead
+    try (var walk = Files.walk(root.resolve("granite").resolve("ground_truth"))) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    Path out = dir.resolve("eval-out");
+    var r = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--variants",
+        "mvg", "--maps", "-o", out.toString(), root.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("| category | test images | pixel AUROC | AU-PRO (FPR <= 0.3) |");
+    assertThat(r.err()).contains("granite has no ground-truth masks");
+    List<String> csv = Files.readAllLines(out.resolve("pixel_metrics.csv"));
+    assertThat(csv).hasSize(2);
+    assertThat(csv.get(0)).startsWith("category,test_images,pixel_auroc,aupro_0.3");
+    String[] row = csv.get(1).split(",");
+    assertThat(row[0]).isEqualTo("fabric");
+    assertThat(Integer.parseInt(row[1])).isEqualTo(3 + 2 * 4); // good + 2 per defect type
+    assertThat(Double.parseDouble(row[2])).isBetween(0.0, 1.0);
+    assertThat(Double.parseDouble(row[3])).isBetween(0.0, 1.0);
+    assertThat(r.out()).contains("| fabric | 11 | " + String.format(java.util.Locale.ROOT, "%.4f",
+        Double.parseDouble(row[2])));
   }
 
   /** The maps model with {@code entry} replaced (its checksum in the maps section updated) and the maps edited. */

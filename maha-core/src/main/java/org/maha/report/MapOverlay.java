@@ -19,8 +19,8 @@ import org.maha.pipeline.MapScale;
  * outlines the region. A legend strip under the image says what the colours mean and where the scale came from.
  */
 public final class MapOverlay {
-  private static final int LEGEND_H = 58;
-  private static final int MIN_WIDTH = 520;
+  private static final int LEGEND_H = 70;
+  private static final int MIN_WIDTH = 560;
   private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
 
   private MapOverlay() {}
@@ -77,16 +77,17 @@ public final class MapOverlay {
       }
       gr.setColor(Color.BLACK);
       gr.setFont(FONT);
-      gr.drawString(String.format(Locale.ROOT, "calm <= %.3g", scale.calm()), 6, h + 33);
-      gr.drawString(String.format(Locale.ROOT, "contour >= %.3g", scale.contour()), 100, h + 33);
-      gr.drawString(String.format(Locale.ROOT, "score %.4g; colour = Mahalanobis distance per pixel on a fixed "
-          + "scale", score), 175, h + 17);
-      gr.drawString(String.format(Locale.ROOT, "from %d %s good images: none = at most their median pixel, "
-          + "red + white line = above", scale.images(), scale.source()), 175, h + 31);
-      gr.drawString(String.format(Locale.ROOT, "the %s quantile of their map maxima (%s)",
-          1 - scale.targetFpr(), scale.source().equals(MapScale.CALIBRATION)
-          ? "held-out: about " + scale.targetFpr() + " of good images show any contour"
-          : "in-sample: new good images may look warmer"), 175, h + 45);
+      gr.drawString(String.format(Locale.ROOT, "score %.4g; colour: Mahalanobis distance per pixel, "
+          + "fixed scale", score), barW + 14, h + 17);
+      gr.drawString(String.format(Locale.ROOT, "no colour <= %.3g (median good pixel); blue to yellow up to %.3g; "
+          + "red and white contour above", scale.calm(), scale.contour()), 6, h + 34);
+      gr.drawString(String.format(Locale.ROOT, "scale from %d %s good images; contour = %s quantile of their "
+          + "map maxima", scale.images(), scale.source(), 1 - scale.targetFpr()), 6, h + 48);
+      gr.drawString(scale.source().equals(MapScale.CALIBRATION)
+          ? "(held-out images: about " + scale.targetFpr() + " of good images show any contour)"
+          : scale.source().equals(MapScale.HELD_OUT)
+          ? "(held out of a second map fit on the other training images)"
+          : "(in-sample: new good images look warmer)", 6, h + 62);
     } finally {
       gr.dispose();
     }
