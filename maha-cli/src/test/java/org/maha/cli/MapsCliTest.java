@@ -108,6 +108,17 @@ class MapsCliTest {
   }
 
   @Test
+  void updateSaysThatItDropsTheMaps() throws Exception {
+    Path more = CliHarness.noisePngs(dir.resolve("more"), "m", 11, 3, 40);
+    Path updated = dir.resolve("updated.maha");
+    var r = CliHarness.run("update", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "-o",
+        updated.toString(), more.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.err()).contains("anomaly maps were dropped");
+    assertThat(org.maha.pipeline.MapModelFile.read(updated).maps()).isNull();
+  }
+
+  @Test
   void mapOptionsWithoutMapsAreRefused() {
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-channels",
         "10", "-o", dir.resolve("x.maha").toString(), good.toString());
