@@ -13,6 +13,8 @@ import org.maha.model.Variant;
 import org.maha.pipeline.Evaluation;
 import org.maha.pipeline.EvaluationReport;
 import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapEvaluation;
+import org.maha.pipeline.MapSettings;
 import org.maha.files.AtomicFiles;
 import org.maha.pipeline.ReportFiles;
 import org.maha.report.HtmlReport;
@@ -52,6 +54,11 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "KFold random_state. Default: 0.")
   long seed;
 
+  @Option(names = "--maps", description = {"Also fit anomaly maps (default map settings, on all of train/good) and "
+      + "report pixel AUROC and AU-PRO up to FPR 0.3 per category that has ground-truth masks "
+      + "(ground_truth/<defect>/<name>_mask.png); written to pixel_metrics.csv with -o."})
+  boolean maps;
+
   /** What evaluate and demo write into their report folder. */
   static final java.util.Set<String> REPORT_FILES = java.util.Set.of("csv", "json", "md", "html", "png");
 
@@ -81,8 +88,45 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
       EvaluationReport r = Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(),
           input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       print(spec.commandLine().getOut(), err, r, out);
+      if (maps) {
+        pixelMetrics(ex, cats, onnx, err);
+      }
     }
     return 0;
+  }
+
+  /** evaluate --maps: pixel AUROC and AU-PRO per category with masks, printed and (with -o) written as CSV. */
+  private void pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx, PrintWriter err)
+      throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    StringBuilder csv = new StringBuilder(org.maha.files.Csv.row("category", "test_images", "pixel_auroc",
+        "aupro_0.3", "defect_pixels", "regions"));
+    stdout.println();
+    stdout.println("| category | test images | pixel AUROC | AU-PRO (FPR <= 0.3) |");
+    stdout.println("|---|---:|---:|---:|");
+    int measured = 0;
+    for (MvtecCategory c : cats) {
+      var r = MapEvaluation.runIfMasks(ex, c, MapSettings.defaults(), onnx.toAbsolutePath().toString(),
+          input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet));
+      if (r.isEmpty()) {
+        err.println("note: " + c.name() + " has no ground-truth masks; no pixel metrics for it");
+        continue;
+      }
+      var p = r.get().result();
+      double auroc = p.auroc().orElse(Double.NaN);
+      double aupro = p.aupro().orElse(Double.NaN);
+      stdout.printf(java.util.Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", c.name(), r.get().testImages(), auroc,
+          aupro);
+      csv.append(org.maha.files.Csv.row(c.name(), r.get().testImages(), auroc, aupro, p.defectPixels(),
+          p.regions()));
+      measured++;
+    }
+    stdout.flush();
+    if (out != null && measured > 0) {
+      AtomicFiles.write(out.resolve("pixel_metrics.csv"), csv.toString().getBytes(
+          java.nio.charset.StandardCharsets.UTF_8));
+      err.println("wrote pixel_metrics.csv to " + out);
+    }
   }
 
   static void print(PrintWriter stdout, PrintWriter err, EvaluationReport r, Path out) throws Exception {

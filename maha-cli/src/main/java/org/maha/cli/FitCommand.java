@@ -12,6 +12,13 @@ import org.maha.api.FittedModel;
 import org.maha.api.internal.ApiInternals;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.LevelModel;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModel;
+import org.maha.pipeline.MapModelFile;
+import org.maha.pipeline.MapScale;
+import org.maha.pipeline.MapSettings;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +67,22 @@ final class FitCommand implements Callable<Integer>, Validated {
           + "images for the guarantee. Default: ${DEFAULT-VALUE}.")
   double targetFpr;
 
+  @Option(names = "--maps", description = {"Also fit an anomaly-map model (a Gaussian per feature-grid position, "
+      + "PaDiM with Ledoit-Wolf shrinkage), stored in the model file, for `maha score --maps`. Its display scale "
+      + "is learnt from the --calibrate images, else from the training images."})
+  boolean maps;
+
+  @Option(names = "--map-levels", split = ",", paramLabel = "L",
+      description = "With --maps: backbone levels whose grids are concatenated (default: those at strides 4 to 16).")
+  List<String> mapLevels;
+
+  @Option(names = "--map-channels", paramLabel = "N",
+      description = "With --maps: channels kept after concatenation, drawn at random with a fixed seed, 1.."
+          + MapSettings.MAX_CHANNELS + " (default " + MapSettings.DEFAULT_CHANNELS + ").")
+  Integer mapChannels;
+
   private TrainAugmentation augmentation;
+  private MapSettings mapSettings;
   private List<Path> files;
   private List<Path> calibration;
 
@@ -69,6 +91,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     Cli.variant(variant); // refused here, before any work
     backbone.checkCombination(false);
     augmentation = augment.augmentation(augmentRules);
+    mapSettings = mapSettings();
     files = input.expand(images, spec.commandLine().getErr());
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Calibrating.requireHeldOut(files, calibration);
@@ -78,12 +101,38 @@ final class FitCommand implements Callable<Integer>, Validated {
     OutputPaths.model("-o", out, force, inputs);
   }
 
+  private MapSettings mapSettings() throws MahaCommand.UsageException {
+    if (!maps) {
+      if (mapLevels != null || mapChannels != null) {
+        throw new MahaCommand.UsageException((mapLevels != null ? "--map-levels" : "--map-channels")
+            + ": needs --maps");
+      }
+      return null;
+    }
+    if (augmentation != null) {
+      throw new MahaCommand.UsageException("--maps: not with --augment (the map model is fitted on the images as "
+          + "they are)");
+    }
+    MapSettings d = MapSettings.defaults();
+    try {
+      return new MapSettings(mapLevels == null ? List.of() : mapLevels,
+          mapChannels == null ? d.channels() : mapChannels, d.seed(), d.sigmaPx());
+    } catch (IllegalArgumentException e) {
+      throw new MahaCommand.UsageException((mapChannels != null ? "--map-channels" : "--map-levels") + ": "
+          + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     Path onnx = backbone.resolveOnnx();
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    if (mapSettings != null) {
+      fitWithMaps(onnx, err, stdout, progress);
+      return 0;
+    }
     try (Detector detector = backbone.detector(onnx, backbone.levels, backbone.normalization, input,
         progress::progress).build()) {
       FitOptions options = FitOptions.defaults().withVariant(variant);
@@ -105,6 +154,57 @@ final class FitCommand implements Callable<Integer>, Validated {
       summary(stdout, ApiInternals.model(model), r.skipped().size());
     }
     return 0;
+  }
+
+  /**
+   * {@code fit --maps}: the image model exactly as without maps ({@link MapJobs#fit}) plus the map model from the
+   * same inference, then the map scale from the calibration images, or without them from a fifth of the training
+   * images (at most {@value #SCALE_TRAINING_IMAGES}) held out of a second map fit on the others (a second pass).
+   */
+  private void fitWithMaps(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress)
+      throws Exception {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      MapJobs.MapFitOutcome r = MapJobs.fit(ex, ex.files(files), Cli.variant(variant), Cli.describe(images),
+          onnx.toAbsolutePath().toString(), mapSettings, input.skipUnreadable, progress);
+      Cli.reportSkipped(err, r.image().skipped());
+      r.image().warnings().forEach(w -> err.println("warning: " + w));
+      GaussianAdModel model = r.image().model();
+      MapModel scaleModel = r.maps();
+      List<Path> scaleImages = calibration;
+      if (!calibration.isEmpty()) {
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
+      } else {
+        // maps of the training images are in-sample (far too calm): hold some out of a second map fit
+        List<Path> readable = readable(files, r.image().skipped());
+        int k = Math.max(1, Math.min(SCALE_TRAINING_IMAGES, readable.size() / 5));
+        if (readable.size() - k < 2) {
+          throw new MahaCommand.UsageException("--maps: " + readable.size() + " training images are too few to "
+              + "learn the map scale from held-out ones; give more, or --calibrate GOOD_IMAGES");
+        }
+        scaleImages = readable.subList(readable.size() - k, readable.size());
+        scaleModel = MapJobs.fit(ex, ex.files(readable.subList(0, readable.size() - k)), Cli.variant(variant),
+            "map scale", null, mapSettings, false, progress).maps();
+      }
+      MapScale.Builder scale = new MapScale.Builder();
+      MapJobs.score(ex, model, scaleModel, ex.files(scaleImages), false, progress, (i, im) -> scale.add(im.map()));
+      MapScale s = scale.build(targetFpr, calibration.isEmpty() ? MapScale.HELD_OUT : MapScale.CALIBRATION);
+      MapModelFile.write(model, r.maps(), s, out);
+      stdout.printf(Locale.ROOT, "anomaly maps: levels %s on a %d x %d grid, %d channels; scale from %d %s images: "
+          + "calm <= %.4g, contour at %.4g%n", r.maps().levels(), r.maps().gaussians().height(),
+          r.maps().gaussians().width(), r.maps().gaussians().channels(), s.images(), s.source(), s.calm(),
+          s.contour());
+      summary(stdout, model, r.image().skipped().size());
+    }
+  }
+
+  /** Most training images held out for the map scale when no calibration images are given (else a fifth). */
+  static final int SCALE_TRAINING_IMAGES = 64;
+
+  private static List<Path> readable(List<Path> files, List<org.maha.pipeline.Skipped> skipped) {
+    java.util.Set<Path> left = new java.util.HashSet<>();
+    skipped.forEach(x -> left.add(x.path()));
+    return files.stream().filter(f -> !left.contains(f)).toList();
   }
 
   private void summary(PrintWriter out, GaussianAdModel m, int skipped) {

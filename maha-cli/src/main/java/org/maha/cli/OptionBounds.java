@@ -72,7 +72,8 @@ final class OptionBounds {
       Map.entry("--max-concurrent", Range.closed(1, 256)),
       Map.entry("--max-queue", Range.closed(0, 10_000)),
       Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
-      Map.entry("--max-delay-ms", Range.closed(0, 10_000)));
+      Map.entry("--max-delay-ms", Range.closed(0, 10_000)),
+      Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)));
 
   /** Numeric options that accept any value of their type. */
   static final Set<String> UNBOUNDED = Set.of("--seed", "--augment-seed", "--random-init");

@@ -19,6 +19,15 @@ import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
 import org.maha.model.ThresholdReliability;
+import org.maha.backbone.OnnxBackbone;
+import org.maha.image.ImageDecoder;
+import org.maha.image.RgbImage;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModelFile;
+import org.maha.report.MapOverlay;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Csv;
 import picocli.CommandLine.Command;
@@ -58,7 +67,15 @@ final class ScoreCommand implements Callable<Integer>, Validated {
           + "--calibrate then).")
   Double sigma;
 
+  @Option(names = "--maps", paramLabel = "DIR",
+      description = {"Also write each image's anomaly map to DIR (the model must be fitted with `fit --maps`): "
+          + "NAME_map.png (the image, the map's colours on the model's fixed scale, a contour where it exceeds "
+          + "the scale's contour level, a legend) and NAME_map.npy (the raw map, float32, image height x width, "
+          + "Mahalanobis distances)."})
+  Path mapsDir;
+
   private List<Path> files;
+  private int scored;
 
   /**
    * Before the model is read: the backbone options as fit checks them, and none that the model decides (its
@@ -68,6 +85,16 @@ final class ScoreCommand implements Callable<Integer>, Validated {
   public void validate() throws Exception {
     FittedBackbone.refuseModelOptions(backbone, "score");
     files = input.expand(images, spec.commandLine().getErr());
+    if (mapsDir != null) {
+      List<Path> inputs = new java.util.ArrayList<>(files);
+      inputs.addAll(images);
+      inputs.add(modelFile);
+      inputs.addAll(backbone.inputFiles());
+      if (out != null) {
+        inputs.add(out);
+      }
+      OutputPaths.folder("--maps", mapsDir, inputs, java.util.Set.of("png", "npy"));
+    }
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(files);
       inputs.add(modelFile);
@@ -79,29 +106,95 @@ final class ScoreCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    GaussianAdModel model = ModelFile.read(modelFile);
+    MapModelFile.Stored stored = mapsDir == null ? null : MapModelFile.read(modelFile);
+    if (stored != null && (stored.maps() == null || stored.scale() == null)) {
+      throw new MahaCommand.UsageException("--maps: " + modelFile + " has no anomaly-map model; fit it with "
+          + "`maha fit --maps`");
+    }
+    GaussianAdModel model = stored != null ? stored.model() : ModelFile.read(modelFile);
     if (sigma != null) {
       ThresholdReliability.sigmaWarning(model, modelFile.toString()).ifPresent(w -> err.println("warning: " + w));
     }
-    Path onnx = FittedBackbone.onnxFile(backbone, model, modelFile);
-    var fitted = model.info().backbone();
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
-    try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,
-        progress::progress).build()) {
-      // named by its file, so a model fitted with another backbone is refused naming both files
-      Scores r = detector.scoreAll(ApiInternals.fitted(model, modelFile.toString()),
-          input.images(files, Cli.describe(images)));
-      Cli.reportSkippedImages(err, r.skipped());
-      String text = render(model, r);
-      if (out == null) {
-        spec.commandLine().getOut().print(text);
-        spec.commandLine().getOut().flush();
-      } else {
-        AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8));
-        err.println("wrote " + r.size() + " scores to " + out);
+    String text;
+    if (stored != null) {
+      text = scoreWithMaps(stored, err, progress);
+    } else {
+      Path onnx = FittedBackbone.onnxFile(backbone, model, modelFile);
+      var fitted = model.info().backbone();
+      try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,
+          progress::progress).build()) {
+        // named by its file, so a model fitted with another backbone is refused naming both files
+        Scores r = detector.scoreAll(ApiInternals.fitted(model, modelFile.toString()),
+            input.images(files, Cli.describe(images)));
+        Cli.reportSkippedImages(err, r.skipped());
+        text = render(model, r);
+        scored = r.size();
       }
     }
+    if (out == null) {
+      spec.commandLine().getOut().print(text);
+      spec.commandLine().getOut().flush();
+    } else {
+      AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8));
+      err.println("wrote " + scored + " scores to " + out);
+    }
     return 0;
+  }
+
+  /**
+   * Scores with maps in one inference pass per image ({@link MapJobs#score}: the same scores as without maps),
+   * writing each image's overlay and raw map atomically as it comes; the table as without maps.
+   */
+  private String scoreWithMaps(MapModelFile.Stored stored, PrintWriter err, ProgressPrinter progress)
+      throws Exception {
+    GaussianAdModel model = stored.model();
+    java.util.Optional<org.maha.api.Threshold> threshold = ApiInternals.fitted(model, modelFile.toString())
+        .threshold();
+    List<Score> scores = new java.util.ArrayList<>();
+    java.util.Set<String> used = new java.util.HashSet<>();
+    java.nio.file.Files.createDirectories(mapsDir);
+    try (OnnxBackbone b = FittedBackbone.open(backbone, model, modelFile)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      try {
+        stored.maps().levelIndices(b.spec(), b.levelGrids());
+      } catch (IllegalArgumentException e) {
+        throw new MahaCommand.UsageException(modelFile + ": " + e.getMessage());
+      }
+      List<org.maha.pipeline.Skipped> skipped = MapJobs.score(ex, model, stored.maps(), ex.files(files),
+          input.skipUnreadable, progress, (i, im) -> {
+            String stem = stem(im.path(), used);
+            RgbImage rgb = ImageDecoder.decode(java.nio.file.Files.readAllBytes(im.path()), input.limits());
+            AtomicFiles.write(mapsDir.resolve(stem + ".png"),
+                MapOverlay.png(rgb, im.map(), stored.scale(), im.score().score()));
+            AtomicFiles.write(mapsDir.resolve(stem + ".npy"),
+                Npy.toBytes(NpyArray.ofDoubles(im.map(), im.height(), im.width()).asFloat32()));
+            java.util.Map<String, Double> d = new java.util.LinkedHashMap<>();
+            List<String> levels = model.info().levelNames();
+            for (int l = 0; l < levels.size(); l++) {
+              d.put(levels.get(l), im.score().levelDistance(l));
+            }
+            double score = im.score().score();
+            scores.add(new Score(im.path().toString(), score, d, threshold, model.threshold()
+                .map(c -> c.pValue(score)).orElse(java.util.OptionalDouble.empty())));
+          });
+      Cli.reportSkipped(err, skipped);
+    }
+    err.println("wrote " + scores.size() + " anomaly maps (PNG overlay and float32 .npy) to " + mapsDir);
+    scored = scores.size();
+    return render(model, scores);
+  }
+
+  /** NAME_map for {@code image}, made unique among this run's outputs (NAME_map_2, ...) so none overwrites another. */
+  private static String stem(Path image, java.util.Set<String> used) {
+    String name = image.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String base = (dot > 0 ? name.substring(0, dot) : name) + "_map";
+    String s = base;
+    for (int k = 2; !used.add(s); k++) {
+      s = base + "_" + k;
+    }
+    return s;
   }
 
   String render(GaussianAdModel model, List<Score> scores) throws Exception {

@@ -12,6 +12,7 @@ import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
 import org.maha.model.ModelUpdates;
 import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapModelFile;
 import org.maha.pipeline.Jobs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +76,9 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    GaussianAdModel old = ModelFile.read(modelFile);
+    // the map section is noted, not read: update keeps only the image model's statistics
+    ModelFile.Loaded<Boolean> loaded = ModelFile.read(modelFile, MapModelFile.KEY, (m, node, entries) -> true);
+    GaussianAdModel old = loaded.model();
     ModelUpdates.requireUpdatable(old, modelFile.toString());
     ModelUpdates.Source base = new ModelUpdates.Source(old, modelFile.toString(), Sha256.of(modelFile));
     try (OnnxBackbone b = FittedBackbone.open(backbone, old, modelFile)) {
@@ -87,6 +90,10 @@ final class UpdateCommand implements Callable<Integer>, Validated {
       if (old.threshold().isPresent() && calibration.isEmpty()) {
         err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it was a quantile of scores under "
             + "the old model, so its false-positive rate no longer holds; give --calibrate IMAGES to set a new one");
+      }
+      if (loaded.section() != null) {
+        err.println("warning: " + modelFile + "'s anomaly maps were dropped: update adds images to the image model "
+            + "only; fit --maps on all the images to have maps again");
       }
       GaussianAdModel model = r.model();
       if (!calibration.isEmpty()) {

@@ -96,8 +96,36 @@ public final class ModelFile {
 
   private ModelFile() {}
 
+  /**
+   * An optional part of a model file that another package owns (the anomaly maps of {@code org.maha.pipeline}): an
+   * object in the manifest under {@code key} whose own {@code entries} field lists the SHA-256 of its zip entries
+   * (all named {@code key/...}). They are not in the top-level {@code entries}, so a maha that does not know the
+   * section still loads the model without it; the manifest's own checksum covers the section's checksums.
+   */
+  public record Section(String key, ObjectNode node, Map<String, byte[]> entries) {}
+
+  /** Reads a {@link Section}'s object and its entries (given the verified model), refusing what it does not accept. */
+  @FunctionalInterface
+  public interface SectionReader<T> {
+    T read(GaussianAdModel model, JsonNode node, SectionEntries entries) throws ModelFileException, IOException;
+  }
+
+  /** A section's entries, each read only after its size is bounded, and verified against its listed SHA-256. */
+  @FunctionalInterface
+  public interface SectionEntries {
+    byte[] read(String path, long maxBytes) throws ModelFileException, IOException;
+  }
+
+  /** A model and its section, or null where the file has none. */
+  public record Loaded<T>(GaussianAdModel model, T section) {}
+
   /** Writes {@code model} to {@code target} atomically (temp file in the same folder, then rename). */
   public static void write(GaussianAdModel model, Path target) throws IOException {
+    write(model, target, null);
+  }
+
+  /** As {@link #write(GaussianAdModel, Path)}, with an optional {@code section} (null for none). */
+  public static void write(GaussianAdModel model, Path target, Section section) throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     ArrayNode levels = JSON.createArrayNode();
     List<String> names = model.info().levelNames();
@@ -115,6 +143,22 @@ public final class ModelFile {
     ObjectNode sums = manifest.putObject("entries");
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       sums.put(e.getKey(), sha256(e.getValue()));
+    }
+    if (section != null) {
+      if (manifest.has(section.key())) {
+        throw new IllegalArgumentException("section '" + section.key() + "' would replace a manifest field");
+      }
+      ObjectNode node = section.node().deepCopy();
+      ObjectNode own = node.putObject("entries");
+      for (Map.Entry<String, byte[]> e : section.entries().entrySet()) {
+        if (!e.getKey().startsWith(section.key() + "/") || entries.containsKey(e.getKey())) {
+          throw new IllegalArgumentException("section entry " + e.getKey() + " must be named " + section.key()
+              + "/...");
+        }
+        own.put(e.getKey(), sha256(e.getValue()));
+      }
+      manifest.set(section.key(), node);
+      entries.putAll(section.entries());
     }
     byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -134,6 +178,16 @@ public final class ModelFile {
    * @throws ModelFileException naming the file and what is wrong with it
    */
   public static GaussianAdModel read(Path file) throws ModelFileException {
+    return read(file, null, null).model();
+  }
+
+  /**
+   * Reads and verifies a model file and, where its manifest has the section {@code key}, that section with
+   * {@code reader} (whose refusals and inconsistencies are refused as the model's are).
+   *
+   * @throws ModelFileException naming the file and what is wrong with it or with its section
+   */
+  public static <T> Loaded<T> read(Path file, String key, SectionReader<T> reader) throws ModelFileException {
     String name = file.toString();
     try {
       long size = InputFiles.checkRegular(file, MAX_FILE_BYTES);
@@ -154,7 +208,29 @@ public final class ModelFile {
         throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
             + MAX_ENTRIES + " at most (not a maha model)");
       }
-      return verified((path, limit) -> entry(zip, path, name, limit), name);
+      Entries entries = (path, limit) -> entry(zip, path, name, limit);
+      JsonNode m = manifest(entries, name);
+      GaussianAdModel model = parse(entries, m, name);
+      JsonNode node = key == null ? null : m.get(key);
+      if (node == null) {
+        return new Loaded<>(model, null);
+      }
+      if (!node.isObject()) {
+        throw new ModelFileException(name + ": manifest field '" + key + "' is not an object");
+      }
+      JsonNode sums = node.path("entries");
+      T section = reader.read(model, node, (path, maxBytes) -> {
+        JsonNode sum = sums.get(path);
+        if (sum == null || !sum.isTextual()) {
+          throw new ModelFileException(name + ": " + key + " entry " + path + " has no checksum in the manifest");
+        }
+        byte[] bytes = entry(zip, path, name, maxBytes);
+        if (!sha256(bytes).equals(sum.asText())) {
+          throw new ModelFileException(name + ": entry " + path + " does not match its checksum (corrupt or edited)");
+        }
+        return bytes;
+      });
+      return new Loaded<>(model, section);
     } catch (RuntimeException e) { // a field of an unexpected kind or value deep inside: the file is inconsistent
       throw inconsistent(name, e);
     } catch (NoSuchFileException e) {
@@ -218,6 +294,11 @@ public final class ModelFile {
 
   /** Checks the manifest against its checksum, then parses and verifies the model it describes. */
   private static GaussianAdModel verified(Entries zip, String name) throws ModelFileException, IOException {
+    return parse(zip, manifest(zip, name), name);
+  }
+
+  /** The manifest, checked against its SHA-256 and parsed: a JSON object, not yet interpreted. */
+  private static JsonNode manifest(Entries zip, String name) throws ModelFileException, IOException {
     byte[] manifestBytes = zip.entry(MANIFEST, MAX_MANIFEST_BYTES);
     String declared = new String(zip.entry(MANIFEST_SHA, 1024), StandardCharsets.US_ASCII).trim();
     if (!declared.equals(sha256(manifestBytes))) {
@@ -232,7 +313,7 @@ public final class ModelFile {
     if (m == null || !m.isObject()) {
       throw new ModelFileException(name + ": manifest.json is not a JSON object");
     }
-    return parse(zip, m, name);
+    return m;
   }
 
   private static GaussianAdModel parse(Entries zip, JsonNode m, String name) throws ModelFileException, IOException {

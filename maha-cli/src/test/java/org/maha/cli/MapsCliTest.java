@@ -1,0 +1,241 @@
+package org.maha.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maha.files.Sha256;
+import org.maha.npy.Npy;
+import org.maha.npy.NpyArray;
+
+/**
+ * {@code fit --maps} and {@code score --maps DIR} end to end on the tiny test CNN, and hostile map sections of a
+ * model file through {@link CliProcess} (exit 2, one line naming the file, nothing written).
+ */
+class MapsCliTest {
+  @TempDir static Path dir;
+  static Path onnx;
+  static Path good;
+  static Path mapsModel;
+  static Map<String, byte[]> entries;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    onnx = CliHarness.tinyCnn(dir, "tiny_cnn.onnx");
+    good = CliHarness.noisePngs(dir.resolve("good"), "g", 6, 8, 40);
+    Path cal = CliHarness.noisePngs(dir.resolve("cal"), "c", 7, 6, 40);
+    mapsModel = dir.resolve("maps.maha");
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps",
+        "--calibrate", cal.toString(), "--target-fpr", "0.2", "-o", mapsModel.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("anomaly maps: levels [s2]", "from 6 calibration images");
+    entries = new LinkedHashMap<>();
+    try (ZipFile z = new ZipFile(mapsModel.toFile())) {
+      for (ZipEntry e : Collections.list(z.entries())) {
+        entries.put(e.getName(), z.getInputStream(e).readAllBytes());
+      }
+    }
+  }
+
+  @Test
+  void scoreWritesOverlayAndRawMapPerImageAtImageSize() throws Exception {
+    Path test = CliHarness.noisePngs(dir.resolve("test"), "t", 9, 2, 48);
+    BadInputTest.writePng(test.resolve("wide.png"), BadInputTest.noise(new java.util.Random(3), 56));
+    Path out = dir.resolve("maps-out");
+    Map<String, String> inputs = CliProcess.snapshot(test);
+    var r = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out.toString(), "--format", "csv", test.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out().lines().count()).isEqualTo(4); // header + 3 images
+    assertThat(CliProcess.snapshot(test)).isEqualTo(inputs);
+    for (String name : List.of("t0", "t1", "wide")) {
+      BufferedImage image = ImageIO.read(test.resolve(name + ".png").toFile());
+      NpyArray map = Npy.read(Files.readAllBytes(out.resolve(name + "_map.npy")));
+      assertThat(map.shape()).containsExactly(image.getHeight(), image.getWidth());
+      for (double v : map.data()) {
+        assertThat(v).isFinite().isGreaterThanOrEqualTo(0);
+      }
+      BufferedImage overlay = ImageIO.read(out.resolve(name + "_map.png").toFile());
+      assertThat(overlay.getHeight()).isGreaterThan(image.getHeight()); // the legend strip under the image
+      assertThat(overlay.getWidth()).isGreaterThanOrEqualTo(image.getWidth());
+    }
+    // scores equal those without maps
+    var plain = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--format",
+        "csv", test.toString());
+    assertThat(plain.out()).isEqualTo(r.out());
+  }
+
+  @Test
+  void modelWithoutMapsIsRefusedBeforeAnyWork() throws Exception {
+    Path plain = dir.resolve("plain.maha");
+    var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
+        plain.toString(), good.toString());
+    assertThat(f.exitCode()).as(f.all()).isZero();
+    Path out = dir.resolve("never");
+    var r = CliHarness.run("score", "-m", plain.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+    assertThat(r.err().strip().lines().count()).as(r.all()).isEqualTo(1);
+    assertThat(r.err()).contains("--maps", plain.toString(), "fit --maps");
+    assertThat(Files.exists(out)).isFalse();
+  }
+
+  @Test
+  void withoutCalibrationTheScaleComesFromHeldOutTrainingImages() throws Exception {
+    Path model = dir.resolve("heldout.maha");
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps", "-o",
+        model.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("scale from 1 held-out training images"); // a fifth of 8, at least 1
+    var m = org.maha.pipeline.MapModelFile.read(model);
+    assertThat(m.scale().source()).isEqualTo(org.maha.pipeline.MapScale.HELD_OUT);
+    assertThat(m.maps().gaussians().n()).isEqualTo(8); // the stored maps use every training image
+  }
+
+  @Test
+  void updateSaysThatItDropsTheMaps() throws Exception {
+    Path more = CliHarness.noisePngs(dir.resolve("more"), "m", 11, 3, 40);
+    Path updated = dir.resolve("updated.maha");
+    var r = CliHarness.run("update", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "-o",
+        updated.toString(), more.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.err()).contains("anomaly maps were dropped");
+    assertThat(org.maha.pipeline.MapModelFile.read(updated).maps()).isNull();
+  }
+
+  @Test
+  void mapOptionsWithoutMapsAreRefused() {
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-channels",
+        "10", "-o", dir.resolve("x.maha").toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+    assertThat(r.err()).contains("--map-channels: needs --maps");
+    var c = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps",
+        "--map-channels", "5000", "-o", dir.resolve("x.maha").toString(), good.toString());
+    assertThat(c.exitCode()).as(c.all()).isEqualTo(2);
+    assertThat(c.err()).contains("--map-channels", "1024");
+    assertThat(Files.exists(dir.resolve("x.maha"))).isFalse();
+  }
+
+  @Test
+  void evaluateReportsPixelMetricsWhereMasksExist() throws Exception {
+    Path root = dir.resolve("set");
+    org.maha.data.SyntheticInspectionSet.write(root, new org.maha.data.SyntheticInspectionSet.Spec(
+        List.of("fabric", "granite"), 64, 8, 3, 2, 7L));
+    // granite loses its masks: no pixel metrics for it, a note instead
+    try (var walk = Files.walk(root.resolve("granite").resolve("ground_truth"))) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    Path out = dir.resolve("eval-out");
+    var r = CliHarness.run("evaluate", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--variants",
+        "mvg", "--maps", "-o", out.toString(), root.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("| category | test images | pixel AUROC | AU-PRO (FPR <= 0.3) |");
+    assertThat(r.err()).contains("granite has no ground-truth masks");
+    List<String> csv = Files.readAllLines(out.resolve("pixel_metrics.csv"));
+    assertThat(csv).hasSize(2);
+    assertThat(csv.get(0)).startsWith("category,test_images,pixel_auroc,aupro_0.3");
+    String[] row = csv.get(1).split(",");
+    assertThat(row[0]).isEqualTo("fabric");
+    assertThat(Integer.parseInt(row[1])).isEqualTo(3 + 2 * 4); // good + 2 per defect type
+    assertThat(Double.parseDouble(row[2])).isBetween(0.0, 1.0);
+    assertThat(Double.parseDouble(row[3])).isBetween(0.0, 1.0);
+    assertThat(r.out()).contains("| fabric | 11 | " + String.format(java.util.Locale.ROOT, "%.4f",
+        Double.parseDouble(row[2])));
+  }
+
+  /** The maps model with {@code entry} replaced (its checksum in the maps section updated) and the maps edited. */
+  static byte[] mapsModelWith(String entry, byte[] replacement, HostileModelTest.ManifestEdit edit)
+      throws Exception {
+    Map<String, byte[]> e = new LinkedHashMap<>(entries);
+    ObjectNode m = (ObjectNode) HostileModelTest.JSON.readTree(e.get("manifest.json"));
+    if (entry != null) {
+      e.put(entry, replacement);
+      ((ObjectNode) m.get("maps").get("entries")).put(entry, Sha256.of(replacement));
+    }
+    edit.apply((ObjectNode) m.get("maps"));
+    byte[] manifest = HostileModelTest.JSON.writeValueAsBytes(m);
+    e.put("manifest.json", manifest);
+    e.put("manifest.json.sha256", (Sha256.of(manifest) + "\n").getBytes(StandardCharsets.US_ASCII));
+    List<Object> flat = new ArrayList<>();
+    e.forEach((k, v) -> {
+      flat.add(k);
+      flat.add(v);
+    });
+    return HostileFiles.zip(flat.toArray());
+  }
+
+  static void assertRefused(String name, byte[] content, String... fragments) throws Exception {
+    Path file = Files.createDirectories(dir.resolve("hostile")).resolve(name);
+    Files.write(file, content);
+    Path out = dir.resolve("hostile-out-" + name);
+    Map<String, String> before = CliProcess.snapshot(dir);
+    CliProcess.Result r = CliProcess.run(90, dir, "score", "-m", file.toString(), "--onnx", onnx.toString(), "-q",
+        "--maps", out.toString(), good.toString());
+    List<String> all = new ArrayList<>(List.of(fragments));
+    all.add(file.toString());
+    CliProcess.assertCleanRefusal(r, all.toArray(String[]::new));
+    assertThat(r.out()).isEmpty();
+    assertThat(CliProcess.snapshot(dir)).isEqualTo(before);
+    assertThat(Files.exists(out)).isFalse();
+  }
+
+  @Test
+  void hugeClaimedSizesAreRefusedBeforeInflating() throws Exception {
+    // 1024 channels on a 1024 x 1024 grid: 4 TB of factors claimed in a few bytes of manifest
+    assertRefused("huge.maha", mapsModelWith(null, null, m -> {
+      ((ArrayNode) m.get("levels")).forEach(l -> ((ObjectNode) l).put("height", 1024).put("width", 1024));
+      m.put("height", 1024).put("width", 1024);
+      ArrayNode ch = m.putArray("channels");
+      for (int i = 0; i < 1024; i++) {
+        ch.add(i);
+      }
+    }), "maps", "more than one array holds");
+    assertRefused("channels.maha", mapsModelWith(null, null, m -> {
+      ArrayNode ch = m.putArray("channels");
+      for (int i = 0; i < 2000; i++) {
+        ch.add(i);
+      }
+    }), "maps: keeps 2000 channels");
+  }
+
+  @Test
+  void badFactorsAndValuesAreRefused() throws Exception {
+    NpyArray chol = Npy.read(entries.get("maps/cholesky.npy"));
+    double[] zeroDiagonal = chol.data();
+    zeroDiagonal[0] = 0;
+    assertRefused("diagonal.maha", mapsModelWith("maps/cholesky.npy",
+        Npy.toBytes(NpyArray.ofDoubles(zeroDiagonal, chol.shape())), m -> { }), "Cholesky diagonal 0");
+    NpyArray mean = Npy.read(entries.get("maps/mean.npy"));
+    double[] nan = mean.data();
+    nan[3] = Double.NaN;
+    assertRefused("nan.maha", mapsModelWith("maps/mean.npy", Npy.toBytes(NpyArray.ofDoubles(nan, mean.shape())),
+        m -> { }), "maps/mean.npy holds a non-finite value");
+    assertRefused("shape.maha", mapsModelWith("maps/mean.npy", Npy.toBytes(NpyArray.ofDoubles(new double[4], 2, 2)),
+        m -> { }), "maps/mean.npy has shape [2, 2]");
+    // a changed entry whose checksum was not updated
+    byte[] tampered = entries.get("maps/shrinkage.npy").clone();
+    tampered[tampered.length - 1] ^= 1;
+    List<Object> flat = new ArrayList<>();
+    entries.forEach((k, v) -> {
+      flat.add(k);
+      flat.add(k.equals("maps/shrinkage.npy") ? tampered : v);
+    });
+    assertRefused("checksum.maha", HostileFiles.zip(flat.toArray()), "maps/shrinkage.npy does not match");
+  }
+
+}
