@@ -217,4 +217,49 @@ class MahaSparkTest {
     assertThat(r.images()).isEqualTo(GOOD);
     ModelAssertions.assertSameModel(ModelFile.read(retried), ModelFile.read(clean), 1e-12);
   }
+
+  @Test
+  void theSparkSubmitEntryPointFitsAndWritesScoresAsParquet() throws Exception {
+    Path model = dir.resolve("main.maha");
+    String out = MahaSparkMain.run(spark, MahaSparkMain.parse(new String[] {"fit", "--onnx", onnx.toString(),
+        "--levels", "s1,s2,pooled", "--batch", "4", "--partitions", "2", "-o", model.toString(),
+        imageDir.toString()}));
+    assertThat(out).isEqualTo("fitted " + GOOD + " images -> " + model);
+    ModelAssertions.assertSameModel(ModelFile.read(model), ModelFile.read(singleMachineFit("single3.maha")), 1e-10);
+    Path junk = Files.write(dir.resolve("test").resolve("junk.png"), new byte[] {1, 2, 3});
+    Path parquet = dir.resolve("scores.parquet");
+    try {
+      MahaSparkMain.run(spark, MahaSparkMain.parse(new String[] {"score", "--onnx", onnx.toString(), "--levels",
+          "s1,s2,pooled", "-m", model.toString(), "-o", parquet.toString(), dir.resolve("test").toString()}));
+    } finally {
+      Files.delete(junk);
+    }
+    Dataset<Row> scores = spark.read().parquet(parquet.toString());
+    assertThat(scores.schema().fieldNames()).containsExactly(MahaSpark.SCORE_SCHEMA.fieldNames());
+    assertThat(scores.count()).isEqualTo(test.size() + 1);
+    assertThat(scores.filter("error is not null").select("path").as(Encoders.STRING()).collectAsList())
+        .singleElement().satisfies(p -> assertThat(p).endsWith("junk.png"));
+    assertThat(scores.filter("score is not null and verdict is null and p_value is null").count())
+        .isEqualTo(test.size()); // not calibrated: no verdict, no p-value
+  }
+
+  @Test
+  void badOptionsAreRefusedInOneLineBeforeAnyJob() {
+    String[][] cases = {
+        {},
+        {"fit", "--levels", "s1", "-o", "x.maha", "in/"},
+        {"fit", "--onnx", "missing.onnx", "--levels", "s1", "-o", "x.maha", "in/"},
+        {"score", "--onnx", "ONNX", "--levels", "s1", "-o", "x.parquet", "in/"},
+        {"fit", "--onnx", "ONNX", "--levels", "s1", "--batch", "0", "-o", "x.maha", "in/"},
+        {"fit", "--onnx", "ONNX", "--levels", "s1", "--variant", "pca", "-o", "x.maha", "in/"},
+        {"fit", "--onnx", "ONNX", "--levels", "s1", "-o", "x.maha"},
+    };
+    for (String[] c : cases) {
+      String[] args = java.util.Arrays.stream(c).map(a -> a.equals("ONNX") ? onnx.toString() : a)
+          .toArray(String[]::new);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> MahaSparkMain.parse(args))
+          .as(String.join(" ", c)).isInstanceOf(MahaSparkMain.UsageException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").isNotBlank());
+    }
+  }
 }
