@@ -82,11 +82,14 @@ public final class MahaSpark {
    * Fits a model on the good images of {@code images} (columns {@code path}, {@code content}) and writes it to
    * {@code target} (atomically) as {@code maha fit} would. Unreadable images are skipped and reported.
    *
+   * @param spark the session
+   * @param images the good images: columns {@code path} (string) and {@code content} (binary)
    * @param onnx the backbone graph, a file on the driver (it is broadcast to the executors)
    * @param settings the backbone's levels, normalisation and batch settings
    * @param variant {@code mvg}, {@code l2} or {@code sed}
    * @param trainSource how the model describes its training images (e.g. the input path)
    * @param target the {@code .maha} file to write
+   * @return the model, the counts of images fitted and skipped, the first skipped and the warnings
    * @throws MahaException for a bad graph, levels, variant or fewer than 2 readable images
    */
   public static FitReport fit(SparkSession spark, Dataset<Row> images, Path onnx, SparkBackbone settings,
@@ -110,9 +113,10 @@ public final class MahaSpark {
     String graphSha = Sha256.of(graph);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> graphBc = jsc.broadcast(graph);
+    SparkBackbone.Wire wire = settings.wire();
     try {
       JavaRDD<PartitionStatistics> parts = paths(images).javaRDD()
-          .mapPartitions(rows -> List.of(fitPartition(rows, graphBc, graphSha, settings)).iterator());
+          .mapPartitions(rows -> List.of(fitPartition(rows, graphBc, graphSha, wire.settings())).iterator());
       int depth = Math.max(2, (int) Math.ceil(Math.log(Math.max(parts.getNumPartitions(), 1)) / Math.log(8)));
       PartitionStatistics all = parts.treeAggregate(PartitionStatistics.EMPTY, PartitionStatistics::merge,
           PartitionStatistics::merge, depth);
@@ -142,9 +146,12 @@ public final class MahaSpark {
    * model_sha256, error), one row per input row, lazily computed. An image that cannot be read gives a row with
    * its error and null score: it never fails the job. Write it with {@code .write().parquet(...)}.
    *
+   * @param spark the session
+   * @param images the images to score: columns {@code path} (string) and {@code content} (binary)
    * @param onnx the model's backbone graph, a file on the driver (broadcast to the executors)
    * @param settings the backbone's settings, as for the fit
    * @param model a model file on the driver (broadcast to the executors)
+   * @return the scores, one row per input row, computed when an action runs
    * @throws MahaException for an unreadable model, graph or levels, or a model of another backbone
    */
   public static Dataset<Row> score(SparkSession spark, Dataset<Row> images, Path onnx, SparkBackbone settings,
@@ -166,9 +173,10 @@ public final class MahaSpark {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<byte[]> graphBc = jsc.broadcast(graph);
     Broadcast<byte[]> modelBc = jsc.broadcast(modelBytes);
+    SparkBackbone.Wire wire = settings.wire();
     return paths(images).mapPartitions(
         (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) rows -> new Chunks(rows,
-            settings.batchSize(), chunk -> scoreChunk(chunk, graphBc, graphSha, settings, modelBc, modelSha)),
+            wire.batchSize(), chunk -> scoreChunk(chunk, graphBc, graphSha, wire.settings(), modelBc, modelSha)),
         Encoders.row(SCORE_SCHEMA));
   }
 

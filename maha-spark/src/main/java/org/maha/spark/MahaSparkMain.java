@@ -14,13 +14,13 @@ import org.maha.api.MahaException;
  * The {@code spark-submit} entry point ({@code --class org.maha.spark.MahaSparkMain}):
  *
  * <pre>
- * fit   --onnx G.onnx --levels a,b,c [--normalization N] [--variant mvg|l2|sed] [--batch N] [--threads N]
+ * fit   --onnx G.onnx [--levels a,b,c] [--normalization N] [--variant mvg|l2|sed] [--batch N] [--threads N]
  *       [--partitions N] -o MODEL.maha INPUT...
- * score --onnx G.onnx --levels a,b,c [--normalization N] [--batch N] [--threads N] [--partitions N]
+ * score --onnx G.onnx [--levels a,b,c] [--normalization N] [--batch N] [--threads N] [--partitions N]
  *       -m MODEL.maha -o SCORES.parquet INPUT...
  * </pre>
  *
- * INPUT are files, folders or globs that Spark's {@code binaryFile} source reads (folders recursively). Bad
+ * Without {@code --levels}, a known graph (maha's exported MobileNetV2) brings its own. INPUT are files, folders or globs that Spark's {@code binaryFile} source reads (folders recursively). Bad
  * options and files exit with status 2 and one line on stderr, before any Spark job. The model is written
  * atomically on the driver; the scores as Parquet (an existing output is refused by Spark).
  */
@@ -40,6 +40,12 @@ public final class MahaSparkMain {
   record Command(String action, Path onnx, SparkBackbone settings, String variant, Path model, String output,
       int partitions, List<String> inputs) {}
 
+  /**
+   * Runs {@code fit} or {@code score} on the session {@code spark-submit} configured; exits with status 2 and one
+   * line on stderr for bad options or input.
+   *
+   * @param args the command line (see the class comment)
+   */
   public static void main(String[] args) {
     Command c;
     try {
@@ -129,9 +135,6 @@ public final class MahaSparkMain {
     if (onnx == null) {
       throw new UsageException("--onnx: missing (the backbone graph)");
     }
-    if (levels == null) {
-      throw new UsageException("--levels: missing (the graph outputs to pool, comma-separated)");
-    }
     if (output == null) {
       throw new UsageException("-o: missing (the " + (action.equals("fit") ? "model file" : "Parquet output") + ")");
     }
@@ -149,7 +152,7 @@ public final class MahaSparkMain {
     }
     SparkBackbone settings;
     try {
-      settings = SparkBackbone.of(levels.split(",")).withBatchSize(batch).withThreads(threads);
+      settings = SparkBackbone.of(levels == null ? new String[0] : levels.split(",")).withBatchSize(batch).withThreads(threads);
       if (normalization != null) {
         settings = settings.withNormalization(normalization);
       }
