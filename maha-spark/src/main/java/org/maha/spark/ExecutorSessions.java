@@ -31,6 +31,8 @@ final class ExecutorSessions {
   private static final Map<String, Detector> DETECTORS = new ConcurrentHashMap<>();
   private static final Map<String, FittedModel> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, Path> FILES = new ConcurrentHashMap<>();
+  /** Sessions opened in this JVM (backbones for fitting and detectors for scoring): tests check it stays at one. */
+  private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ExecutorSessions::closeAll, "maha-spark-close"));
@@ -41,6 +43,7 @@ final class ExecutorSessions {
     return EXTRACTIONS.computeIfAbsent(settings.key(graphSha256), k -> {
       try {
         OnnxBackbone backbone = OnnxBackbone.open(localGraph(graph, graphSha256), settings.options());
+        OPENED.incrementAndGet();
         return new Extraction(backbone, new FeatureExtractor(backbone, settings.limits(), settings.decodeThreads()),
             new Object());
       } catch (Exception e) {
@@ -53,7 +56,9 @@ final class ExecutorSessions {
   static Detector detector(Broadcast<byte[]> graph, String graphSha256, SparkBackbone settings) {
     return DETECTORS.computeIfAbsent(settings.key(graphSha256), k -> {
       try {
-        return settings.detector(localGraph(graph, graphSha256)).build();
+        Detector d = settings.detector(localGraph(graph, graphSha256)).build();
+        OPENED.incrementAndGet();
+        return d;
       } catch (MahaException e) {
         throw new IllegalStateException("cannot open the backbone on this executor: " + e.getMessage(), e);
       }
@@ -69,6 +74,11 @@ final class ExecutorSessions {
         throw new IllegalStateException("cannot read the model on this executor: " + e.getMessage(), e);
       }
     });
+  }
+
+  /** Backbone sessions this JVM has opened for tasks so far. */
+  static int opened() {
+    return OPENED.get();
   }
 
   private static Path localGraph(Broadcast<byte[]> graph, String sha256) {

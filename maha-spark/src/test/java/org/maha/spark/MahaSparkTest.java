@@ -112,7 +112,9 @@ class MahaSparkTest {
     Path single = singleMachineFit("single.maha");
     Dataset<Row> files = spark.read().format("binaryFile").load(imageDir.toString());
     Path eight = dir.resolve("eight.maha");
+    int before = ExecutorSessions.opened();
     MahaSpark.FitReport r8 = MahaSpark.fit(spark, files.repartition(8), onnx, SETTINGS, "mvg", "good/", eight);
+    int afterEight = ExecutorSessions.opened();
     Path one = dir.resolve("one.maha");
     MahaSpark.FitReport r1 = MahaSpark.fit(spark, files.coalesce(1), onnx, SETTINGS, "mvg", "good/", one);
 
@@ -124,6 +126,10 @@ class MahaSparkTest {
     ModelAssertions.assertSameModel(ModelFile.read(eight), ModelFile.read(one), 1e-10);
     System.out.printf("largest relative difference to the single-machine fit: 8 partitions %.2e, 1 partition %.2e%n",
         worst8, worst1);
+    // local mode has one executor (this JVM): the 8 tasks of the first fit open at most one session (none if an
+    // earlier test opened it with these settings), the second fit none
+    assertThat(afterEight - before).isBetween(0, 1);
+    assertThat(ExecutorSessions.opened()).isEqualTo(afterEight);
     assertThat(ModelFile.read(eight).statistics().history()).singleElement()
         .satisfies(s -> assertThat(s.action()).isEqualTo("fit"));
   }
@@ -241,6 +247,14 @@ class MahaSparkTest {
         .singleElement().satisfies(p -> assertThat(p).endsWith("junk.png"));
     assertThat(scores.filter("score is not null and verdict is null and p_value is null").count())
         .isEqualTo(test.size()); // not calibrated: no verdict, no p-value
+  }
+
+  @Test
+  void aModelOfOtherLevelsIsRefusedBeforeAnyJob() throws Exception {
+    Path model = singleMachineFit("three-levels.maha");
+    Dataset<Row> files = spark.read().format("binaryFile").load(imageDir.toString());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MahaSpark.score(spark, files, onnx,
+        SparkBackbone.of("s1", "s2"), model)).isInstanceOf(org.maha.api.MahaException.class);
   }
 
   @Test
