@@ -273,13 +273,14 @@ public final class MahaSpark {
         int i = at.get(frameIndex(s.name()));
         out[i] = error(chunk.get(i), modelSha, s.reason());
       }
-    } catch (MahaException e) { // one image failing the whole call: score them one by one
+    } catch (MahaException | RuntimeException e) { // one image failing the whole call (e.g. an image too large
+      // for the heap, which the API lets through as itself): score them one by one, so only that image fails
       for (int k = 0; k < bytes.size(); k++) {
         int i = at.get(k);
         try {
           out[i] = row(chunk.get(i), detector.score(model, Images.encoded(bytes.get(k))), model, modelSha);
-        } catch (MahaException one) {
-          out[i] = error(chunk.get(i), modelSha, one.getMessage());
+        } catch (MahaException | RuntimeException one) {
+          out[i] = error(chunk.get(i), modelSha, one.getMessage() != null ? one.getMessage() : one.toString());
         }
       }
     }
