@@ -49,6 +49,29 @@ public final class GaussianAdFitter {
     return new GaussianAdFitter(model.info().backbone(), model.info().backboneFile(), model.variant(), stats);
   }
 
+  /**
+   * A fitter holding {@code stats} (statistics merged from parts of the data fitted apart, e.g. the partitions of a
+   * distributed fit) and their history: {@link #fit} then gives the model a fit on all those rows gives. For mvg,
+   * l2 and sed; {@code stats} must have one entry per level of {@code backbone}, of its dimension.
+   *
+   * @throws IllegalArgumentException if the variant needs the rows, or the statistics do not fit the backbone
+   */
+  public static GaussianAdFitter fromStatistics(BackboneSpec backbone, String backboneFile, Variant variant,
+      TrainingStatistics stats) {
+    List<Integer> dims = backbone.levelDims();
+    if (stats.levels().size() != dims.size()) {
+      throw new IllegalArgumentException("expected statistics of " + dims.size() + " levels, got "
+          + stats.levels().size());
+    }
+    for (int i = 0; i < dims.size(); i++) {
+      if (stats.levels().get(i).dim() != dims.get(i)) {
+        throw new IllegalArgumentException("level " + i + ": expected statistics of dimension " + dims.get(i)
+            + ", got " + stats.levels().get(i).dim());
+      }
+    }
+    return new GaussianAdFitter(backbone, backboneFile, variant, stats);
+  }
+
   GaussianAdFitter(BackboneSpec backbone, String backboneFile, Variant variant, TrainingStatistics stats) {
     if (variant.needsRows()) {
       throw new IllegalArgumentException(variant.id() + " needs the training rows, not statistics");
