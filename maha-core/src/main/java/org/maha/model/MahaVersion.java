@@ -2,7 +2,7 @@ package org.maha.model;
 
 /** The maha version, from the jar manifest when packaged, else the development version. */
 public final class MahaVersion {
-  private static final String DEV = "0.1.0";
+  private static final String DEV = "0.2.0-SNAPSHOT";
 
   private MahaVersion() {}
 
