@@ -44,13 +44,8 @@ final class FitCommand implements Callable<Integer>, Validated {
   @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Good images: files or folders of images.")
   List<Path> images;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-      description = "Model file to write; its name must end in .maha (unless --force), and it must not be one of "
-          + "the inputs.")
-  Path out;
-
-  @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
-  boolean force;
+  @Mixin ModelOutput output = new ModelOutput();
+  private Path out;
 
   @Option(names = "--variant", defaultValue = "mvg", paramLabel = "V",
       description = "mvg (the paper's Gaussian), l2, sed, pca:T or npca:T (maha's component rule), or "
@@ -98,7 +93,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     List<Path> inputs = new java.util.ArrayList<>(files);
     inputs.addAll(calibration);
     inputs.addAll(backbone.inputFiles());
-    OutputPaths.model("-o", out, force, inputs);
+    out = output.check(inputs);
   }
 
   private MapSettings mapSettings() throws MahaCommand.UsageException {

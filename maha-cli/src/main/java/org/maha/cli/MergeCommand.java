@@ -13,6 +13,7 @@ import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
 import org.maha.model.ModelUpdates;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,13 +32,8 @@ final class MergeCommand implements Callable<Integer>, Validated {
   @Parameters(arity = "2..*", paramLabel = "MODELS", description = "Model files (.maha) to merge, at least two.")
   List<Path> models;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-      description = "Model file to write; its name must end in .maha (unless --force), and it must not be one of "
-          + "the inputs.")
-  Path out;
-
-  @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
-  boolean force;
+  @Mixin ModelOutput output = new ModelOutput();
+  private Path out;
 
   @Override
   public void validate() throws Exception {
@@ -51,7 +47,7 @@ final class MergeCommand implements Callable<Integer>, Validated {
         throw new MahaCommand.UsageException(m + ": given twice (also as " + previous + "); each model is merged once");
       }
     }
-    OutputPaths.model("-o", out, force, models);
+    out = output.check(models);
   }
 
   @Override

@@ -40,13 +40,8 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Parameters(arity = "1..*", paramLabel = "IMAGES", description = "Good images to add: files or folders.")
   List<Path> images;
 
-  @Option(names = {"-o", "--out"}, required = true, paramLabel = "NEW",
-      description = "Model file to write; its name must end in .maha (unless --force), and it must not be one of "
-          + "the inputs (the old model is never replaced).")
-  Path out;
-
-  @Option(names = "--force", description = "Write the model even to a name that does not end in .maha.")
-  boolean force;
+  @Mixin ModelOutput output = new ModelOutput();
+  private Path out;
 
   @Option(names = "--calibrate", split = ",", paramLabel = "IMAGES",
       description = "Good images used neither for the old model nor here (files or folders): set the updated model's "
@@ -70,7 +65,7 @@ final class UpdateCommand implements Callable<Integer>, Validated {
     inputs.addAll(calibration);
     inputs.add(modelFile);
     inputs.addAll(backbone.inputFiles());
-    OutputPaths.model("-o", out, force, inputs);
+    out = output.check(inputs);
   }
 
   @Override
