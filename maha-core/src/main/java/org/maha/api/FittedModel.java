@@ -63,8 +63,8 @@ public final class FittedModel {
 
   /**
    * Reads a model file held in memory, e.g. one uploaded to a service, with the verification and bounds of
-   * {@link #load(Path)} (format, checksums, the sizes its entries inflate to) and no temporary file. The bytes must
-   * be a file as maha writes it ({@link #save(Path)}, {@code maha fit}): its zip entries are read in that order.
+   * {@link #load(Path)} (format, checksums, the sizes its entries inflate to): the bytes are staged in a private
+   * temporary file, deleted before this returns, so that exactly the file reader's checks apply.
    *
    * @param modelFile the file's bytes; the caller bounds how many it accepts
    * @param name how error messages name it, e.g. {@code "the uploaded model"}
