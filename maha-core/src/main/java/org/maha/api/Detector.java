@@ -155,6 +155,54 @@ public final class Detector implements AutoCloseable {
   }
 
   /**
+   * Adds the good {@code newImages} to {@code model} without its old images: the result equals, up to rounding, the
+   * model a fit on the old images and these together gives (any order, any split into updates), because a model
+   * keeps the exact training statistics of its images. This is what {@code maha update} does. The update is
+   * recorded in the model's history (with the file and SHA-256 of {@code model} when it was loaded from one).
+   *
+   * <p>A calibrated threshold does not carry over: it was a quantile of scores under the old model, so its
+   * false-positive rate no longer holds; {@link #calibrate} the result on new held-out good images.
+   *
+   * @param model a model fitted with this detector's backbone, updatable (see {@link FittedModel#checkUpdatable()})
+   * @param newImages normal images not already in the model
+   * @return the updated model, not calibrated
+   * @throws MahaException when the model cannot be updated ({@link FittedModel#checkUpdatable()}), was fitted with
+   *     another backbone, an image cannot be read (naming it) and the images do not skip unreadable ones, or none of
+   *     them could be read
+   */
+  public FittedModel update(FittedModel model, Images newImages) throws MahaException {
+    return updateWithReport(model, newImages).model();
+  }
+
+  /**
+   * As {@link #update}, and also says which images were skipped (see {@link Images#skippingUnreadable()}) and what
+   * the application should warn its user about (too few training images for some levels' statistics).
+   *
+   * @param model a model fitted with this detector's backbone, updatable (see {@link FittedModel#checkUpdatable()})
+   * @param newImages normal images not already in the model
+   * @return the updated model, the skipped images and the warnings
+   * @throws MahaException as {@link #update} says
+   */
+  public FitResult updateWithReport(FittedModel model, Images newImages) throws MahaException {
+    ensureOpen();
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(newImages, "newImages");
+    model.checkUpdatable();
+    checkCompatible(model);
+    Jobs.FitOutcome r;
+    enter();
+    try {
+      r = Jobs.update(extractor, model.source(), newImages.source(extractor), newImages.description(),
+          newImages.skipsUnreadable(), progress);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    } finally {
+      leave();
+    }
+    return new FitResult(new FittedModel(r.model()), Skipped.of(r.skipped()), r.warnings());
+  }
+
+  /**
    * A copy of {@code model} with a decision threshold calibrated on {@code goodImages} (normal, not used for
    * fitting), so that at most a fraction {@code targetFpr} of good images is flagged; for a model fitted earlier.
    * The calibration scores are kept in the model, so scores also carry a conformal {@link Score#pValue()}.

@@ -32,6 +32,11 @@ public final class FittedModel {
       public FittedModel fitted(GaussianAdModel model, String name) {
         return new FittedModel(model, name);
       }
+
+      @Override
+      public FittedModel loaded(GaussianAdModel model, Path file) {
+        return new FittedModel(model, file.toString(), file, null);
+      }
     });
   }
 
@@ -277,6 +282,22 @@ public final class FittedModel {
       }
       GaussianAdModel merged = merger.result(warnings);
       return new FitResult(new FittedModel(merged), List.of(), warnings);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Refuses, in one line naming the model, a model that {@link Detector#update} and {@link #merge} cannot continue
+   * from: one that keeps no training statistics (model format version 1, written by an older maha) or a PCA/NPCA
+   * model (its subspace Gaussian needs the training images themselves). Cheap: lets an application refuse before
+   * opening a backbone or reading images.
+   *
+   * @throws MahaException when the model cannot be updated or merged, saying why
+   */
+  public void checkUpdatable() throws MahaException {
+    try {
+      ModelUpdates.requireUpdatable(model, name);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }

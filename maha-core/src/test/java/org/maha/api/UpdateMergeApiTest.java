@@ -13,12 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maha.image.TestFrames;
 
-/** {@link FittedModel#merge}: models fitted apart become the model of the union, or are refused in one line. */
-class ModelMergeApiTest {
+/**
+ * {@link Detector#update} and {@link FittedModel#merge}: a model plus new images, or models fitted apart, become the
+ * model of the union of their images (scores to 1e-10 relative), or are refused in one line.
+ */
+class UpdateMergeApiTest {
   @TempDir Path dir;
 
   private static Path onnx() throws Exception {
-    URL url = ModelMergeApiTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
+    URL url = UpdateMergeApiTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
     assertThat(url).isNotNull();
     return Path.of(url.toURI());
   }
@@ -87,5 +90,54 @@ class ModelMergeApiTest {
     assertThatThrownBy(() -> FittedModel.merge(List.of(imagenet, imagenet))).isInstanceOf(MahaException.class)
         .hasMessageContaining("would count twice");
     assertThatThrownBy(() -> FittedModel.merge(List.of(imagenet))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void updateThenUpdateScoresAsTheFitOfTheUnionAndRecordsTheBaseFile() throws Exception {
+    List<byte[]> a = pngs(100, 8);
+    List<byte[]> b = pngs(300, 5);
+    List<byte[]> c = pngs(600, 4);
+    List<byte[]> union = new ArrayList<>(a);
+    union.addAll(b);
+    union.addAll(c);
+    List<byte[]> probes = pngs(900, 4);
+    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build()) {
+      Path fileA = dir.resolve("a.maha");
+      d.fit(Images.encoded(a), FitOptions.defaults().withCalibration(Images.encoded(pngs(500, 6)), 0.2)).save(fileA);
+      FittedModel ma = FittedModel.load(fileA);
+      FitResult ab = d.updateWithReport(ma, Images.encoded(b));
+      FittedModel abc = d.update(ab.model(), Images.encoded(c));
+      assertThat(ab.skipped()).isEmpty();
+      assertThat(ab.model().threshold()).isEmpty();
+      assertThat(abc.trainingImages()).isEqualTo(union.size());
+      assertSameScores(d.scoreAll(abc, Images.encoded(probes)),
+          d.scoreAll(d.fit(Images.encoded(union)), Images.encoded(probes)));
+      assertThat(abc.internal().statistics().history())
+          .anyMatch(s -> s.action().equals("update") && fileA.toString().equals(s.modelFile())
+              && s.modelSha256() != null && s.n() == b.size());
+      // an update is itself mergeable with a model of other images: still the union
+      FittedModel cOnly = d.fit(Images.encoded(c));
+      assertSameScores(d.scoreAll(FittedModel.merge(List.of(cOnly, ab.model())).model(), Images.encoded(probes)),
+          d.scoreAll(abc, Images.encoded(probes)));
+    }
+  }
+
+  @Test
+  void updateRefusesAPcaModelAModelOfAnotherNormalisationAndUnreadableOnlyImagesInOneLine() throws Exception {
+    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build();
+        Detector other = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").normalization("minus1to1")
+            .build()) {
+      FittedModel pca = d.fit(Images.encoded(pngs(100, 12)), FitOptions.defaults().withVariant("pca:0.99"));
+      assertThatThrownBy(pca::checkUpdatable).isInstanceOf(MahaException.class).hasMessageContaining("pca");
+      assertThatThrownBy(() -> d.update(pca, Images.encoded(pngs(300, 2)))).isInstanceOf(MahaException.class)
+          .hasMessageContaining("cannot be updated");
+      FittedModel m = d.fit(Images.encoded(pngs(100, 8)));
+      m.checkUpdatable();
+      assertThatThrownBy(() -> other.update(m, Images.encoded(pngs(300, 2)))).isInstanceOf(MahaException.class)
+          .hasMessageContaining("minus1to1");
+      assertThatThrownBy(() -> d.update(m, Images.encoded(List.of(new byte[] {1, 2, 3})).skippingUnreadable()))
+          .isInstanceOf(MahaException.class).hasMessageContaining("none of the images to add could be read")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
   }
 }
