@@ -166,4 +166,18 @@ class FitStatisticsTest {
           .hasMessageContaining("another backbone");
     }
   }
+
+  @Test
+  void unreadableImagesAreReportedAndOptionsSayWhetherTheyFitFromStatistics() throws Exception {
+    List<byte[]> images = new ArrayList<>(pngs(100, 2));
+    images.add(1, new byte[] {1, 2, 3});
+    Accumulated a = detector.accumulateWithReport(Images.encoded(images).skippingUnreadable());
+    assertThat(a.statistics().images()).isEqualTo(2);
+    assertThat(a.skipped()).hasSize(1);
+    assertThat(a.skipped().get(0).name()).endsWith("-1");
+    assertThatThrownBy(() -> detector.accumulate(Images.encoded(images))).isInstanceOf(MahaException.class);
+    assertThat(FitOptions.defaults().fitsFromStatistics()).isTrue();
+    assertThat(FitOptions.defaults().withVariant("sed").fitsFromStatistics()).isTrue();
+    assertThat(FitOptions.defaults().withVariant("npca:0.99").fitsFromStatistics()).isFalse();
+  }
 }
