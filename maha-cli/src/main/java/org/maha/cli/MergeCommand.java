@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.maha.files.Sha256;
-import org.maha.model.GaussianAdModel;
-import org.maha.model.ModelFile;
-import org.maha.model.ModelUpdates;
+import org.maha.api.FitResult;
+import org.maha.api.FittedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code maha merge}: one model from models fitted apart on the same backbone, from their exact training
- * statistics: the result equals a fit on all their images ({@link ModelUpdates}). Needs no backbone and no images.
+ * statistics, through the public API ({@link FittedModel#merge}): the result equals a fit on all their images. Needs no backbone and no images.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
     description = {"Merge models fitted apart (same backbone file, levels, variant and normalisation; model format 2) "
@@ -53,27 +51,17 @@ final class MergeCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    ModelUpdates.Merger merger = null;
-    for (Path m : models) { // one model in memory at a time, besides the running statistics
-      GaussianAdModel model = ModelFile.read(m);
-      ModelUpdates.Source s = new ModelUpdates.Source(model, m.toString(), Sha256.of(m));
-      if (merger == null) {
-        merger = new ModelUpdates.Merger(s);
-      } else {
-        merger.add(s);
-      }
-      if (model.threshold().isPresent()) {
-        err.println("warning: " + m + "'s calibrated threshold was dropped: it held for that model's scores only; "
-            + "a threshold for the merged model needs a new fit --calibrate");
-      }
+    List<FittedModel> loaded = new ArrayList<>(models.size());
+    for (Path m : models) {
+      loaded.add(FittedModel.load(m));
     }
-    List<String> warnings = new ArrayList<>();
-    GaussianAdModel merged = merger.result(warnings);
-    warnings.forEach(w -> err.println("warning: " + w));
-    ModelFile.write(merged, out);
+    FitResult result = FittedModel.merge(loaded);
+    result.warnings().forEach(w -> err.println("warning: " + w));
+    FittedModel merged = result.model();
+    merged.save(out);
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.printf(Locale.ROOT, "merged %d %s models: %d images%n", models.size(), merged.variant().id(),
-        merged.info().nTrain());
+    stdout.printf(Locale.ROOT, "merged %d %s models: %d images%n", models.size(), merged.variant(),
+        merged.trainingImages());
     stdout.println("wrote " + out);
     stdout.flush();
     return 0;

@@ -6,14 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.maha.backbone.OnnxBackbone;
-import org.maha.files.Sha256;
-import org.maha.model.GaussianAdModel;
+import org.maha.api.Detector;
+import org.maha.api.FitResult;
+import org.maha.api.FittedModel;
+import org.maha.api.internal.ApiInternals;
 import org.maha.model.ModelFile;
-import org.maha.model.ModelUpdates;
-import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.MapModelFile;
-import org.maha.pipeline.Jobs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code maha update}: adds good images to a model without its old images, from the exact training statistics a
- * format-2 model keeps; the new model equals a fit on the old images plus the new ones ({@link ModelUpdates}).
+ * format-2 model keeps; the new model equals a fit on the old images plus the new ones, through the public API
+ * ({@link Detector#update}).
  */
 @Command(name = "update", mixinStandardHelpOptions = true,
     description = {"Add good images to a model (mvg, l2, sed; model format 2) without its old images: the new model "
@@ -73,14 +72,15 @@ final class UpdateCommand implements Callable<Integer>, Validated {
     PrintWriter err = spec.commandLine().getErr();
     // the map section is noted, not read: update keeps only the image model's statistics
     ModelFile.Loaded<Boolean> loaded = ModelFile.read(modelFile, MapModelFile.KEY, (m, node, entries) -> true);
-    GaussianAdModel old = loaded.model();
-    ModelUpdates.requireUpdatable(old, modelFile.toString());
-    ModelUpdates.Source base = new ModelUpdates.Source(old, modelFile.toString(), Sha256.of(modelFile));
-    try (OnnxBackbone b = FittedBackbone.open(backbone, old, modelFile)) {
-      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      Jobs.FitOutcome r = Jobs.update(ex, base, files, Cli.describe(images), input.skipUnreadable,
-          new ProgressPrinter(err, input.quiet));
-      Cli.reportSkipped(err, r.skipped());
+    FittedModel old = ApiInternals.loaded(loaded.model(), modelFile);
+    old.checkUpdatable(); // before the backbone is looked for: a v1 or PCA model is refused as such
+    ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    Path onnx = FittedBackbone.onnxFile(backbone, loaded.model(), modelFile);
+    var fitted = loaded.model().info().backbone();
+    try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,
+        progress::progress).build()) {
+      FitResult r = detector.updateWithReport(old, input.images(files, Cli.describe(images)));
+      Cli.reportSkippedImages(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
       if (old.threshold().isPresent() && calibration.isEmpty()) {
         err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it was a quantile of scores under "
@@ -90,16 +90,22 @@ final class UpdateCommand implements Callable<Integer>, Validated {
         err.println("warning: " + modelFile + "'s anomaly maps were dropped: update adds images to the image model "
             + "only; fit --maps on all the images to have maps again");
       }
-      GaussianAdModel model = r.model();
-      if (!calibration.isEmpty()) {
-        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
+      FittedModel model = r.model();
+      if (!calibration.isEmpty()) { // after the update's report, as fit does, so stderr reads in order
+        FitResult c = detector.calibrateWithReport(model, input.images(calibration, Cli.describe(calibrate)),
+            targetFpr);
+        Cli.reportSkippedImages(err, c.skipped());
+        c.warnings().forEach(w -> err.println("warning: " + w));
+        model = c.model();
       }
-      ModelFile.write(model, out);
+      model.save(out);
       PrintWriter stdout = spec.commandLine().getOut();
-      stdout.printf(Locale.ROOT, "updated %s model: %d images + %d new = %d (%d skipped)%n", model.variant().id(),
-          old.info().nTrain(), model.info().nTrain() - old.info().nTrain(), model.info().nTrain(), r.skipped().size());
-      model.threshold().ifPresent(c -> stdout.printf(Locale.ROOT, "decision threshold %.6g on the combined score "
-          + "(target false-positive rate %s, %d calibration images)%n", c.threshold(), c.targetFpr(), c.n()));
+      stdout.printf(Locale.ROOT, "updated %s model: %d images + %d new = %d (%d skipped)%n", model.variant(),
+          old.trainingImages(), model.trainingImages() - old.trainingImages(), model.trainingImages(),
+          r.skipped().size());
+      model.threshold().ifPresent(t -> stdout.printf(Locale.ROOT, "decision threshold %.6g on the combined score "
+          + "(target false-positive rate %s, %d calibration images)%n", t.value(), t.targetFpr(),
+          t.calibrationImages()));
       stdout.println("wrote " + out);
       stdout.flush();
     }

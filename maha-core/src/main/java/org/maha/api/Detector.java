@@ -22,14 +22,20 @@ import org.maha.eval.ConformalThreshold;
 import org.maha.image.DecodeLimits;
 import org.maha.image.Normalization;
 import org.maha.model.Calibration;
+import org.maha.model.FitException;
+import org.maha.model.GaussianAdFitter;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelCompatibility;
+import org.maha.model.TrainingStatistics;
+import org.maha.model.Variant;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
 import org.maha.pipeline.StageTimes;
 import org.maha.pipeline.TrainAugmentation;
+import org.maha.stats.CovarianceAccumulator;
+import org.maha.stats.ScatterStatistics;
 import org.maha.zoo.BackboneZoo;
 import org.maha.zoo.BuiltGraph;
 
@@ -142,6 +148,117 @@ public final class Detector implements AutoCloseable {
       leave();
     }
     FitResult fitted = new FitResult(new FittedModel(fit.model()), Skipped.of(fit.skipped()), fit.warnings());
+    return calibrated(fitted, options);
+  }
+
+  /**
+   * The mergeable statistics of {@code goodImages}' features, the part of a fit that can be spread over machines:
+   * each accumulates its share of the images, the parts {@link FitStatistics#merge}, and
+   * {@link #fit(FitStatistics, FitOptions)} fits the model a single fit on all the images gives. Features stream
+   * into the sums, so memory does not grow with the number of images.
+   *
+   * @param goodImages normal images of the product (possibly none)
+   * @return their statistics
+   * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones
+   */
+  public FitStatistics accumulate(Images goodImages) throws MahaException {
+    return accumulateWithReport(goodImages).statistics();
+  }
+
+  /**
+   * As {@link #accumulate}, and also says which images were skipped (see {@link Images#skippingUnreadable()}).
+   *
+   * @param goodImages normal images of the product (possibly none)
+   * @return their statistics and the skipped images
+   * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones
+   */
+  public Accumulated accumulateWithReport(Images goodImages) throws MahaException {
+    ensureOpen();
+    Objects.requireNonNull(goodImages, "goodImages");
+    List<Integer> dims = backbone.spec().levelDims();
+    List<CovarianceAccumulator> sums = new ArrayList<>(dims.size());
+    dims.forEach(d -> sums.add(new CovarianceAccumulator(d)));
+    List<org.maha.pipeline.Skipped> skipped;
+    enter();
+    try {
+      skipped = extractor.extract(goodImages.source(extractor), goodImages.skipsUnreadable(), "accumulate: features",
+          progress, (i, p, f) -> {
+            for (int l = 0; l < f.length; l++) {
+              sums.get(l).add(f[l]);
+            }
+          });
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    } finally {
+      leave();
+    }
+    List<ScatterStatistics> levels = new ArrayList<>(sums.size());
+    if (sums.get(0).count() > 0) {
+      sums.forEach(a -> levels.add(a.statistics()));
+    }
+    return new Accumulated(FitStatistics.of(backbone.spec(), goodImages.description(), levels),
+        Skipped.of(skipped));
+  }
+
+  /**
+   * Fits from merged statistics ({@link #accumulate}, {@link FitStatistics#merge}) as {@code options} say: the model
+   * {@link #fit(Images, FitOptions)} gives on all the images behind them, equal up to rounding. Its training source
+   * is {@link FitStatistics#description()}.
+   *
+   * @param statistics statistics accumulated with this detector's backbone, of at least 2 images
+   * @param options the variant (mvg, l2 or sed: a PCA subspace needs the images themselves) and, optionally,
+   *     calibration images and rate; no augmentation (it applies when images are read)
+   * @return the fitted (and, if asked, calibrated) model
+   * @throws MahaException when the statistics come from another backbone, hold fewer than 2 images, or no calibration
+   *     image was readable
+   * @throws IllegalArgumentException when the options ask for a PCA/NPCA variant or augmentation
+   */
+  public FittedModel fit(FitStatistics statistics, FitOptions options) throws MahaException {
+    return fitWithReport(statistics, options).model();
+  }
+
+  /**
+   * As {@link #fit(FitStatistics, FitOptions)}, and also says what the application should warn its user about; the
+   * skipped images are those of the calibration only (the statistics' images were read before).
+   *
+   * @param statistics statistics accumulated with this detector's backbone, of at least 2 images
+   * @param options the variant (mvg, l2 or sed) and, optionally, calibration images and rate; no augmentation
+   * @return the model, the skipped calibration images and the warnings
+   * @throws MahaException as {@link #fit(FitStatistics, FitOptions)} says
+   * @throws IllegalArgumentException when the options ask for a PCA/NPCA variant or augmentation
+   */
+  public FitResult fitWithReport(FitStatistics statistics, FitOptions options) throws MahaException {
+    ensureOpen();
+    Objects.requireNonNull(statistics, "statistics");
+    Variant variant = options.variantModel();
+    if (variant.needsRows()) {
+      throw new IllegalArgumentException("variant " + variant.id() + " needs the training images themselves (its "
+          + "subspace); a fit from statistics supports mvg, l2 and sed");
+    }
+    if (options.augmentation() != null) {
+      throw new IllegalArgumentException("augmentation applies when images are read, not to statistics: fit on the "
+          + "images, or accumulate augmented copies");
+    }
+    statistics.requireBackbone(backbone.spec());
+    FitResult fitted;
+    try {
+      String source = statistics.description();
+      if (statistics.images() < 2) {
+        throw new FitException(source + ": need at least 2 readable training images to fit a model, got "
+            + statistics.images());
+      }
+      TrainingStatistics stats = new TrainingStatistics(statistics.levelStatistics(),
+          List.of(TrainingStatistics.Step.now("fit", source, statistics.images(), null, null)));
+      GaussianAdFitter fitter = GaussianAdFitter.fromStatistics(backbone.spec(), backboneFile, variant, stats);
+      fitted = new FitResult(new FittedModel(fitter.fit(source)), List.of(), fitter.warnings());
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+    return calibrated(fitted, options);
+  }
+
+  /** {@code fitted}, calibrated when {@code options} give calibration images, with both reports together. */
+  private FitResult calibrated(FitResult fitted, FitOptions options) throws MahaException {
     Optional<Images> calibration = options.calibrationImages();
     if (calibration.isEmpty()) {
       return fitted;
@@ -152,6 +269,54 @@ public final class Detector implements AutoCloseable {
     List<String> warnings = new ArrayList<>(fitted.warnings());
     warnings.addAll(calibrated.warnings());
     return new FitResult(calibrated.model(), skipped, warnings);
+  }
+
+  /**
+   * Adds the good {@code newImages} to {@code model} without its old images: the result equals, up to rounding, the
+   * model a fit on the old images and these together gives (any order, any split into updates), because a model
+   * keeps the exact training statistics of its images. This is what {@code maha update} does. The update is
+   * recorded in the model's history (with the file and SHA-256 of {@code model} when it was loaded from one).
+   *
+   * <p>A calibrated threshold does not carry over: it was a quantile of scores under the old model, so its
+   * false-positive rate no longer holds; {@link #calibrate} the result on new held-out good images.
+   *
+   * @param model a model fitted with this detector's backbone, updatable (see {@link FittedModel#checkUpdatable()})
+   * @param newImages normal images not already in the model
+   * @return the updated model, not calibrated
+   * @throws MahaException when the model cannot be updated ({@link FittedModel#checkUpdatable()}), was fitted with
+   *     another backbone, an image cannot be read (naming it) and the images do not skip unreadable ones, or none of
+   *     them could be read
+   */
+  public FittedModel update(FittedModel model, Images newImages) throws MahaException {
+    return updateWithReport(model, newImages).model();
+  }
+
+  /**
+   * As {@link #update}, and also says which images were skipped (see {@link Images#skippingUnreadable()}) and what
+   * the application should warn its user about (too few training images for some levels' statistics).
+   *
+   * @param model a model fitted with this detector's backbone, updatable (see {@link FittedModel#checkUpdatable()})
+   * @param newImages normal images not already in the model
+   * @return the updated model, the skipped images and the warnings
+   * @throws MahaException as {@link #update} says
+   */
+  public FitResult updateWithReport(FittedModel model, Images newImages) throws MahaException {
+    ensureOpen();
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(newImages, "newImages");
+    model.checkUpdatable();
+    checkCompatible(model);
+    Jobs.FitOutcome r;
+    enter();
+    try {
+      r = Jobs.update(extractor, model.source(), newImages.source(extractor), newImages.description(),
+          newImages.skipsUnreadable(), progress);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    } finally {
+      leave();
+    }
+    return new FitResult(new FittedModel(r.model()), Skipped.of(r.skipped()), r.warnings());
   }
 
   /**

@@ -93,6 +93,17 @@ public final class FitOptions {
     return variant.id();
   }
 
+  /**
+   * Whether {@link Detector#fit(FitStatistics, FitOptions)} accepts these options, so that a distributed fit can
+   * refuse them before any work: not for a PCA/NPCA variant (its subspace Gaussian needs the training images
+   * themselves) nor with augmentation (it applies when images are read).
+   *
+   * @return true when a fit from merged statistics can use these options
+   */
+  public boolean fitsFromStatistics() {
+    return !variant.needsRows() && augmentation == null;
+  }
+
   Variant variantModel() {
     return variant;
   }

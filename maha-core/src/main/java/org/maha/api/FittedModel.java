@@ -1,15 +1,18 @@
 package org.maha.api;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.maha.api.internal.ApiInternals;
+import org.maha.files.Sha256;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
 import org.maha.model.ModelInfo;
+import org.maha.model.ModelUpdates;
 
 /**
  * What fitting learned (as Tribuo separates a model from its trainer): one Gaussian per backbone level, the
@@ -29,20 +32,35 @@ public final class FittedModel {
       public FittedModel fitted(GaussianAdModel model, String name) {
         return new FittedModel(model, name);
       }
+
+      @Override
+      public FittedModel loaded(GaussianAdModel model, Path file) {
+        return new FittedModel(model, file.toString(), file, null);
+      }
     });
   }
 
   private final GaussianAdModel model;
   /** How error messages name this model: its file when loaded, else "model". */
   private final String name;
+  /** The file it was loaded from, else null: {@link #merge} records its hash in the merged model's history. */
+  private final Path file;
+  /** The SHA-256 of the bytes it was loaded from, else null (then {@link #file} or nothing names its origin). */
+  private final String bytesSha256;
 
   FittedModel(GaussianAdModel model) {
     this(model, "model");
   }
 
   private FittedModel(GaussianAdModel model, String name) {
+    this(model, name, null, null);
+  }
+
+  private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256) {
     this.model = Objects.requireNonNull(model, "model");
     this.name = Objects.requireNonNull(name, "name");
+    this.file = file;
+    this.bytesSha256 = bytesSha256;
   }
 
   /**
@@ -55,7 +73,7 @@ public final class FittedModel {
    */
   public static FittedModel load(Path file) throws MahaException {
     try {
-      return new FittedModel(ModelFile.read(file), file.toString());
+      return new FittedModel(ModelFile.read(file), file.toString(), file, null);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
@@ -75,7 +93,7 @@ public final class FittedModel {
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(name, "name");
     try {
-      return new FittedModel(ModelFile.read(modelFile, name), name);
+      return new FittedModel(ModelFile.read(modelFile, name), name, null, Sha256.of(modelFile));
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
@@ -222,6 +240,73 @@ public final class FittedModel {
 
   static Threshold threshold(Calibration c) {
     return new Threshold(c.threshold(), c.targetFpr(), c.n(), c.guaranteed(), c.source());
+  }
+
+  /**
+   * One model from models fitted apart on the same backbone (same ONNX graph, levels, variant, normalisation and
+   * input), equal up to rounding to the model a single fit on all their images gives, in any order: it continues
+   * from the exact training statistics each model keeps. This is what {@code maha merge} does. The merged model's
+   * history records each model (its file and SHA-256 when it was loaded from one) and its training count.
+   *
+   * <p>A calibrated threshold does not carry over (it held for the old model's scores only): the result has none,
+   * and {@link FitResult#warnings()} says which models had one, then any notes of the fit (e.g. constant features
+   * left out). {@link FitResult#skipped()} is empty.
+   *
+   * @param models at least two models; each is read once, the first gives the provenance
+   * @return the merged model and the warnings
+   * @throws MahaException in one line naming the model, when one cannot be merged: it keeps no training statistics
+   *     (model format version 1), it is a PCA/NPCA model (its subspace needs the training images themselves), it
+   *     differs from the first in backbone, levels, variant, normalisation or input, or it holds images another
+   *     model also holds (they would count twice)
+   * @throws IllegalArgumentException when fewer than two models are given
+   */
+  public static FitResult merge(List<FittedModel> models) throws MahaException {
+    Objects.requireNonNull(models, "models");
+    if (models.size() < 2) {
+      throw new IllegalArgumentException("merge needs at least 2 models, got " + models.size());
+    }
+    try {
+      List<String> warnings = new ArrayList<>();
+      ModelUpdates.Merger merger = null;
+      for (FittedModel m : models) {
+        ModelUpdates.Source s = m.source();
+        if (merger == null) {
+          merger = new ModelUpdates.Merger(s);
+        } else {
+          merger.add(s);
+        }
+        if (m.model.threshold().isPresent()) {
+          warnings.add(m.name + "'s calibrated threshold was dropped: it held for that model's scores only; "
+              + "a threshold for the merged model needs a new fit --calibrate");
+        }
+      }
+      GaussianAdModel merged = merger.result(warnings);
+      return new FitResult(new FittedModel(merged), List.of(), warnings);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Refuses, in one line naming the model, a model that {@link Detector#update} and {@link #merge} cannot continue
+   * from: one that keeps no training statistics (model format version 1, written by an older maha) or a PCA/NPCA
+   * model (its subspace Gaussian needs the training images themselves). Cheap: lets an application refuse before
+   * opening a backbone or reading images.
+   *
+   * @throws MahaException when the model cannot be updated or merged, saying why
+   */
+  public void checkUpdatable() throws MahaException {
+    try {
+      ModelUpdates.requireUpdatable(model, name);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /** This model as a merge or update source: its name, and the hash of the file or bytes it came from. */
+  ModelUpdates.Source source() throws java.io.IOException {
+    String sha = file != null ? Sha256.of(file) : bytesSha256;
+    return new ModelUpdates.Source(model, name, sha);
   }
 
   GaussianAdModel internal() {

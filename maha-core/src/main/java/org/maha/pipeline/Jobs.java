@@ -68,6 +68,13 @@ public final class Jobs {
    */
   public static FitOutcome update(FeatureExtractor extractor, ModelUpdates.Source base, List<Path> images,
       String source, boolean skipUnreadable, ProgressListener progress) throws Exception {
+    return update(extractor, base, extractor.files(images), source, skipUnreadable, progress);
+  }
+
+  /** As {@link #update(FeatureExtractor, ModelUpdates.Source, List, String, boolean, ProgressListener)}, any images. */
+  public static FitOutcome update(FeatureExtractor extractor, ModelUpdates.Source base,
+      FeatureExtractor.ImageSource images, String source, boolean skipUnreadable, ProgressListener progress)
+      throws Exception {
     GaussianAdFitter fitter = GaussianAdFitter.resume(base.model());
     long before = fitter.count();
     List<Skipped> skipped = extractor.extract(images, skipUnreadable, "update: features", progress,

@@ -10,49 +10,29 @@ import org.apache.spark.broadcast.Broadcast;
 import org.maha.api.Detector;
 import org.maha.api.FittedModel;
 import org.maha.api.MahaException;
-import org.maha.backbone.OnnxBackbone;
-import org.maha.pipeline.FeatureExtractor;
 
 /**
  * What an executor JVM opens once and keeps for all its tasks: the ONNX graph written to a local file (read from
  * its broadcast on first use, so it crosses the network once per executor, not per task), one backbone session
  * per graph and settings, and the scored model. Opened lazily by the first task that needs it; closed, and the
- * files deleted, when the JVM shuts down. Tasks of one executor share a session: feature extraction for fitting
- * takes it in turn ({@link Extraction#lock}), scoring goes through the thread-safe {@link Detector}.
+ * files deleted, when the JVM shuts down. Tasks of one executor share the thread-safe {@link Detector}, for fitting
+ * ({@link Detector#accumulate}) and scoring alike.
  */
 final class ExecutorSessions {
   private ExecutorSessions() {}
 
-  /** A backbone session and its feature extractor; callers hold {@link #lock} while extracting. */
-  record Extraction(OnnxBackbone backbone, FeatureExtractor extractor, Object lock) {}
-
   private static final Map<String, Path> GRAPHS = new ConcurrentHashMap<>();
-  private static final Map<String, Extraction> EXTRACTIONS = new ConcurrentHashMap<>();
   private static final Map<String, Detector> DETECTORS = new ConcurrentHashMap<>();
   private static final Map<String, FittedModel> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, Path> FILES = new ConcurrentHashMap<>();
-  /** Sessions opened in this JVM (backbones for fitting and detectors for scoring): tests check it stays at one. */
+  /** Sessions opened in this JVM (one detector per graph and settings): tests check it stays at one. */
   private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ExecutorSessions::closeAll, "maha-spark-close"));
   }
 
-  /** The extraction session of {@code graph} (its SHA-256 {@code graphSha256}) with {@code settings}. */
-  static Extraction extraction(Broadcast<byte[]> graph, String graphSha256, SparkBackbone settings) {
-    return EXTRACTIONS.computeIfAbsent(settings.key(graphSha256), k -> {
-      try {
-        OnnxBackbone backbone = OnnxBackbone.open(localGraph(graph, graphSha256), settings.options());
-        OPENED.incrementAndGet();
-        return new Extraction(backbone, new FeatureExtractor(backbone, settings.limits(), settings.decodeThreads()),
-            new Object());
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot open the backbone on this executor: " + e.getMessage(), e);
-      }
-    });
-  }
-
-  /** The scoring detector of {@code graph} with {@code settings}. */
+  /** The detector (for fitting and scoring) of {@code graph} with {@code settings}. */
   static Detector detector(Broadcast<byte[]> graph, String graphSha256, SparkBackbone settings) {
     return DETECTORS.computeIfAbsent(settings.key(graphSha256), k -> {
       try {
@@ -99,11 +79,6 @@ final class ExecutorSessions {
 
   private static void closeAll() {
     DETECTORS.values().forEach(Detector::close);
-    EXTRACTIONS.values().forEach(e -> {
-      synchronized (e.lock()) {
-        e.backbone().close();
-      }
-    });
     for (Path f : FILES.values()) {
       try {
         Files.deleteIfExists(f);

@@ -20,25 +20,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.maha.api.Accumulated;
 import org.maha.api.Detector;
+import org.maha.api.FitOptions;
+import org.maha.api.FitResult;
 import org.maha.api.FittedModel;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
 import org.maha.api.Score;
 import org.maha.api.Scores;
 import org.maha.api.Skipped;
-import org.maha.backbone.BackboneSpec;
-import org.maha.backbone.OnnxBackbone;
 import org.maha.files.Sha256;
-import org.maha.model.FitException;
-import org.maha.model.GaussianAdFitter;
-import org.maha.model.GaussianAdModel;
-import org.maha.model.ModelFile;
-import org.maha.model.TrainingStatistics;
-import org.maha.model.Variant;
-import org.maha.pipeline.MemoryImages;
-import org.maha.pipeline.ProgressListener;
-import org.maha.stats.CovarianceAccumulator;
 
 /**
  * Fit and score on Spark. The input is any Dataset with a string column {@code path} and a binary column
@@ -94,49 +86,44 @@ public final class MahaSpark {
    */
   public static FitReport fit(SparkSession spark, Dataset<Row> images, Path onnx, SparkBackbone settings,
       String variant, String trainSource, Path target) throws MahaException {
-    Variant v;
-    BackboneSpec spec;
-    byte[] graph;
     try {
-      v = Variant.parse(variant);
-      if (v.needsRows()) {
-        throw new IllegalArgumentException("variant " + v.id() + " needs the training rows; a distributed fit "
-            + "supports mvg, l2 and sed");
-      }
-      graph = Files.readAllBytes(onnx);
-      try (OnnxBackbone b = OnnxBackbone.open(onnx, settings.options())) { // checks graph and levels up front
-        spec = b.spec();
-      }
-    } catch (Exception e) {
+      return fitOrThrow(spark, images, onnx, settings, variant, trainSource, target);
+    } catch (Exception e) { // a bad variant, an unreadable graph, a failed job: the API's exception, one line
       throw wrap(e);
     }
+  }
+
+  private static FitReport fitOrThrow(SparkSession spark, Dataset<Row> images, Path onnx, SparkBackbone settings,
+      String variant, String trainSource, Path target) throws Exception {
+    FitOptions options = FitOptions.defaults().withVariant(variant);
+    if (!options.fitsFromStatistics()) {
+      throw new IllegalArgumentException("variant " + options.variant() + " needs the training rows; a distributed "
+          + "fit supports mvg, l2 and sed");
+    }
+    byte[] graph = Files.readAllBytes(onnx);
     String graphSha = Sha256.of(graph);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<byte[]> graphBc = jsc.broadcast(graph);
     SparkBackbone.Wire wire = settings.wire();
-    try {
-      JavaRDD<PartitionStatistics> parts = paths(images).javaRDD()
-          .mapPartitions(rows -> List.of(fitPartition(rows, graphBc, graphSha, wire.settings())).iterator());
-      int depth = Math.max(2, (int) Math.ceil(Math.log(Math.max(parts.getNumPartitions(), 1)) / Math.log(8)));
-      PartitionStatistics all = parts.treeAggregate(PartitionStatistics.EMPTY, PartitionStatistics::merge,
-          PartitionStatistics::merge, depth);
-      List<Skipped> skipped = all.skipped().stream().map(s -> new Skipped(s.path(), s.reason())).toList();
-      if (all.count() < 2) {
-        throw new FitException(trainSource + ": need at least 2 readable training images to fit a model, got "
-            + all.count() + (all.skippedCount() > 0 ? " (" + all.skippedCount() + " unreadable)" : ""));
+    // the driver's detector checks graph and levels before any job, and fits from the merged statistics
+    try (Detector driver = settings.detector(onnx).build()) {
+      Broadcast<byte[]> graphBc = jsc.broadcast(graph);
+      try {
+        JavaRDD<PartitionStatistics> parts = paths(images).javaRDD()
+            .mapPartitions(rows -> List.of(fitPartition(rows, graphBc, graphSha, wire.settings())).iterator());
+        int depth = Math.max(2, (int) Math.ceil(Math.log(Math.max(parts.getNumPartitions(), 1)) / Math.log(8)));
+        PartitionStatistics all = parts.treeAggregate(PartitionStatistics.EMPTY, PartitionStatistics::merge,
+            PartitionStatistics::merge, depth);
+        List<Skipped> skipped = all.skipped().stream().map(s -> new Skipped(s.path(), s.reason())).toList();
+        if (all.count() < 2) {
+          throw new MahaException(trainSource + ": need at least 2 readable training images to fit a model, got "
+              + all.count() + (all.skippedCount() > 0 ? " (" + all.skippedCount() + " unreadable)" : ""), null);
+        }
+        FitResult r = driver.fitWithReport(all.statistics().describedAs(trainSource), options);
+        r.model().save(target);
+        return new FitReport(FittedModel.load(target), all.count(), all.skippedCount(), skipped, r.warnings());
+      } finally {
+        graphBc.destroy();
       }
-      TrainingStatistics stats = new TrainingStatistics(all.statistics(),
-          List.of(TrainingStatistics.Step.now("fit", trainSource, all.count(), null, null)));
-      GaussianAdFitter fitter = GaussianAdFitter.fromStatistics(spec, onnx.toString(), v, stats);
-      GaussianAdModel model = fitter.fit(trainSource);
-      ModelFile.write(model, target);
-      return new FitReport(FittedModel.load(target), all.count(), all.skippedCount(), skipped, fitter.warnings());
-    } catch (MahaException e) {
-      throw e;
-    } catch (Exception e) {
-      throw wrap(e);
-    } finally {
-      graphBc.destroy();
     }
   }
 
@@ -192,19 +179,15 @@ public final class MahaSpark {
 
   private static PartitionStatistics fitPartition(Iterator<Row> rows, Broadcast<byte[]> graph, String graphSha,
       SparkBackbone settings) throws Exception {
-    List<CovarianceAccumulator> sums = null;
+    PartitionStatistics part = PartitionStatistics.EMPTY;
     List<PartitionStatistics.SkippedImage> skipped = new ArrayList<>();
     long skippedCount = 0;
     Chunks.Reader reader = new Chunks.Reader(rows, settings.batchSize());
-    ExecutorSessions.Extraction session = null;
+    Detector detector = null;
     while (reader.hasNext()) {
       List<Row> chunk = reader.next();
-      if (session == null) {
-        session = ExecutorSessions.extraction(graph, graphSha, settings);
-        sums = new ArrayList<>();
-        for (int d : session.backbone().spec().levelDims()) {
-          sums.add(new CovarianceAccumulator(d));
-        }
+      if (detector == null) {
+        detector = ExecutorSessions.detector(graph, graphSha, settings);
       }
       List<String> names = new ArrayList<>();
       List<byte[]> bytes = new ArrayList<>();
@@ -217,22 +200,14 @@ public final class MahaSpark {
           bytes.add((byte[]) r.get(1));
         }
       }
-      List<CovarianceAccumulator> acc = sums;
-      List<org.maha.pipeline.Skipped> left;
-      synchronized (session.lock()) {
-        left = session.extractor().extract(MemoryImages.encoded(bytes, settings.limits()), true, "spark fit",
-            ProgressListener.NONE, (i, p, f) -> {
-              for (int l = 0; l < f.length; l++) {
-                acc.get(l).add(f[l]);
-              }
-            });
-      }
-      for (org.maha.pipeline.Skipped s : left) {
+      Accumulated a = detector.accumulateWithReport(Images.encoded(bytes).skippingUnreadable());
+      part = part.merge(PartitionStatistics.of(a.statistics()));
+      for (Skipped s : a.skipped()) {
         skippedCount++;
-        note(skipped, names.get(frameIndex(s.path().toString())), s.reason());
+        note(skipped, names.get(frameIndex(s.name())), s.reason());
       }
     }
-    return PartitionStatistics.of(sums, skipped, skippedCount);
+    return part.withSkipped(skipped, skippedCount);
   }
 
   private static void note(List<PartitionStatistics.SkippedImage> skipped, String path, String reason) {
@@ -241,7 +216,7 @@ public final class MahaSpark {
     }
   }
 
-  /** The index i of {@code frame-i}, the name {@link MemoryImages} and {@link Images#encoded} give. */
+  /** The index i of {@code frame-i}, the name {@link Images#encoded} gives. */
   private static int frameIndex(String name) {
     return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
   }

@@ -30,6 +30,16 @@ public final class ApiInternals {
      * @return the public model
      */
     FittedModel fitted(GaussianAdModel model, String name);
+
+    /**
+     * An internal model read from {@code file}, as {@link FittedModel#load(java.nio.file.Path)} gives it (named by
+     * the file, whose hash an update or merge records).
+     *
+     * @param model the model read from the file
+     * @param file the file
+     * @return the public model
+     */
+    FittedModel loaded(GaussianAdModel model, java.nio.file.Path file);
   }
 
   private static volatile Access access;
@@ -68,6 +78,18 @@ public final class ApiInternals {
    */
   public static FittedModel fitted(GaussianAdModel model, String name) {
     return access().fitted(model, name);
+  }
+
+  /**
+   * An internal model read from {@code file} (e.g. with a section the API does not read), as
+   * {@link FittedModel#load(java.nio.file.Path)} gives it.
+   *
+   * @param model the model read from the file
+   * @param file the file
+   * @return the public model
+   */
+  public static FittedModel loaded(GaussianAdModel model, java.nio.file.Path file) {
+    return access().loaded(model, file);
   }
 
   private static Access access() {
