@@ -39,6 +39,10 @@ for t in "${targets[@]}"; do
   pkg_dir="$(dirname "${src#*/src/test/java/}")"
   inputs="$module/src/test/resources/$pkg_dir/${class}Inputs/$method"
   echo "fuzz: $t ($module) for ${secs}s" >&2
+  # inputs already there (committed findings, replayed by `mvn verify`) are not news: remember them
+  shopt -s nullglob
+  known=" $(cd "$inputs" 2>/dev/null && echo crash-* timeout-* oom-*) "
+  shopt -u nullglob
   # Jazzer 0.24 has no setting for the duration: @FuzzTest(maxDuration) becomes libFuzzer's -max_total_time, and
   # the libFuzzer arguments given as jazzer.internal.arg.N (arg.0 is argv[0]) come after it, so this one wins.
   # (-Djazzer.max_duration is read by nothing in 0.24; see CodeIntelligenceTesting/jazzer#951.)
@@ -54,6 +58,9 @@ for t in "${targets[@]}"; do
     "$inputs"/timeout-* "$inputs"/oom-*)
   shopt -u nullglob
   for f in "${found[@]}"; do
+    if [ "$(dirname "$f")" = "$inputs" ] && [[ "$known" == *" $(basename "$f") "* ]]; then
+      continue
+    fi
     if [ "$(dirname "$f")" = "$module" ]; then
       mkdir -p "$inputs" && mv "$f" "$inputs/" && f="$inputs/$(basename "$f")"
     fi
