@@ -3,16 +3,12 @@ package org.maha.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maha.image.ImageMemoryException;
-import org.maha.image.TestFrames;
 
 /**
  * What a service needs from the API: a model's normalisation, a model read from bytes, a compatibility check that
@@ -22,27 +18,12 @@ import org.maha.image.TestFrames;
 class ApiAdditionsTest {
   @TempDir Path dir;
 
-  private static Path onnx() throws Exception {
-    URL url = ApiAdditionsTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    assertThat(url).isNotNull();
-    return Path.of(url.toURI());
-  }
-
-  private static List<byte[]> pngs(int seed, int n) {
-    List<byte[]> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(TestFrames.png(TestFrames.ofType(TestFrames.argb(seed + i, 40, 30, true), 40, 30,
-          BufferedImage.TYPE_INT_RGB)));
-    }
-    return out;
-  }
-
   @Test
   void aModelFittedAtMinus1to1NamesItsNormalisationAndIsCheckedWithoutScoring() throws Exception {
-    Path onnx = onnx();
+    Path onnx = ApiFixtures.tinyCnn();
     FittedModel m;
     try (Detector d = Detector.builder().onnx(onnx).levels("s1", "s2", "pooled").normalization("minus1to1").build()) {
-      m = d.fit(Images.encoded(pngs(100, 8)), FitOptions.defaults().withCalibration(Images.encoded(pngs(200, 6)),
+      m = d.fit(Images.encoded(ApiFixtures.pngs(100, 8)), FitOptions.defaults().withCalibration(Images.encoded(ApiFixtures.pngs(200, 6)),
           0.2));
       d.checkCompatible(m);
     }
@@ -61,15 +42,15 @@ class ApiAdditionsTest {
 
   @Test
   void aModelLoadedFromBytesScoresAsTheFileAndBadBytesAreAMahaExceptionNamingThem() throws Exception {
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build()) {
-      FittedModel m = d.fit(Images.encoded(pngs(100, 8)));
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build()) {
+      FittedModel m = d.fit(Images.encoded(ApiFixtures.pngs(100, 8)));
       assertThat(m.hasCalibrationScores()).isFalse();
       Path file = dir.resolve("m.maha");
       m.save(file);
       byte[] bytes = Files.readAllBytes(file);
       FittedModel fromBytes = FittedModel.load(bytes, "the upload");
-      List<Score> a = d.scoreAll(FittedModel.load(file), Images.encoded(pngs(300, 3)));
-      Scores b = d.scoreAll(fromBytes, Images.encoded(pngs(300, 3)));
+      List<Score> a = d.scoreAll(FittedModel.load(file), Images.encoded(ApiFixtures.pngs(300, 3)));
+      Scores b = d.scoreAll(fromBytes, Images.encoded(ApiFixtures.pngs(300, 3)));
       assertThat(b.timings().decode()).isPositive();
       assertThat(b.timings().backbone()).isPositive();
       assertThat(b.timings().statistics()).isPositive();

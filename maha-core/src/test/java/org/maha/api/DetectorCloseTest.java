@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
-import java.net.URL;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,13 +25,8 @@ import org.maha.image.TestFrames;
  */
 class DetectorCloseTest {
 
-  static Path tinyCnn() throws Exception {
-    URL url = DetectorCloseTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    return Path.of(url.toURI());
-  }
-
   static Detector.Builder tiny() throws Exception {
-    return Detector.builder().onnx(tinyCnn()).levels("s1", "s2", "pooled").batchSize(4).decodeThreads(2);
+    return Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").batchSize(4).decodeThreads(2);
   }
 
   static BufferedImage frame(long seed) {

@@ -3,9 +3,6 @@ package org.maha.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
-import java.net.URL;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,7 +11,6 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.maha.image.TestFrames;
 import org.maha.stats.ScatterStatistics;
 
 /**
@@ -26,23 +22,12 @@ class FitStatisticsTest {
 
   @BeforeAll
   static void open() throws Exception {
-    URL url = FitStatisticsTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    assertThat(url).isNotNull();
-    detector = Detector.builder().onnx(Path.of(url.toURI())).levels("s1", "s2", "pooled").build();
+    detector = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build();
   }
 
   @AfterAll
   static void close() {
     detector.close();
-  }
-
-  private static List<byte[]> pngs(int seed, int n) {
-    List<byte[]> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(TestFrames.png(TestFrames.ofType(TestFrames.argb(seed + i, 40, 30, true), 40, 30,
-          BufferedImage.TYPE_INT_RGB)));
-    }
-    return out;
   }
 
   private static void assertClose(double[] actual, double[] expected, String what) {
@@ -78,8 +63,8 @@ class FitStatisticsTest {
 
   @Test
   void partsMergedInAnyOrderAndGroupingFitTheModelOfTheUnion() throws Exception {
-    List<byte[]> all = pngs(100, 23);
-    List<byte[]> probes = pngs(900, 3);
+    List<byte[]> all = ApiFixtures.pngs(100, 23);
+    List<byte[]> probes = ApiFixtures.pngs(900, 3);
     for (String variant : List.of("mvg", "sed")) {
       FittedModel union = detector.fit(Images.encoded(all), FitOptions.defaults().withVariant(variant));
       Random random = new Random(7 + variant.hashCode());
@@ -113,7 +98,7 @@ class FitStatisticsTest {
 
   @Test
   void bytesRoundTripBitForBitAndAnEmptyPartIsTheIdentity() throws Exception {
-    FitStatistics s = detector.accumulate(Images.encoded(pngs(100, 5)));
+    FitStatistics s = detector.accumulate(Images.encoded(ApiFixtures.pngs(100, 5)));
     byte[] bytes = s.toBytes();
     FitStatistics back = FitStatistics.fromBytes(bytes);
     assertThat(back.toBytes()).isEqualTo(bytes);
@@ -127,7 +112,7 @@ class FitStatisticsTest {
 
   @Test
   void hostileBytesAreRefusedInOneLineBeforeAllocating() throws Exception {
-    byte[] bytes = detector.accumulate(Images.encoded(pngs(100, 3))).toBytes();
+    byte[] bytes = detector.accumulate(Images.encoded(ApiFixtures.pngs(100, 3))).toBytes();
     assertThatThrownBy(() -> FitStatistics.fromBytes(new byte[] {1, 2, 3})).isInstanceOf(MahaException.class)
         .hasMessageStartingWith("fit statistics: ");
     assertThatThrownBy(() -> FitStatistics.fromBytes(Arrays.copyOf(bytes, bytes.length - 9)))
@@ -150,16 +135,15 @@ class FitStatisticsTest {
 
   @Test
   void statisticsOfAnotherBackboneFewImagesAndRowVariantsAreRefused() throws Exception {
-    FitStatistics one = detector.accumulate(Images.encoded(pngs(100, 1)));
+    FitStatistics one = detector.accumulate(Images.encoded(ApiFixtures.pngs(100, 1)));
     assertThatThrownBy(() -> detector.fit(one, FitOptions.defaults())).isInstanceOf(MahaException.class)
         .hasMessageContaining("need at least 2");
-    FitStatistics two = one.merge(detector.accumulate(Images.encoded(pngs(200, 2))));
+    FitStatistics two = one.merge(detector.accumulate(Images.encoded(ApiFixtures.pngs(200, 2))));
     assertThatThrownBy(() -> detector.fit(two, FitOptions.defaults().withVariant("pca:0.99")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mvg, l2 and sed");
-    URL url = FitStatisticsTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    try (Detector other = Detector.builder().onnx(Path.of(url.toURI())).levels("s1", "s2", "pooled")
+    try (Detector other = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled")
         .normalization("minus1to1").build()) {
-      FitStatistics o = other.accumulate(Images.encoded(pngs(300, 2)));
+      FitStatistics o = other.accumulate(Images.encoded(ApiFixtures.pngs(300, 2)));
       assertThatThrownBy(() -> two.merge(o)).isInstanceOf(MahaException.class)
           .hasMessageContaining("cannot be merged").hasMessageContaining("minus1to1");
       assertThatThrownBy(() -> other.fit(two, FitOptions.defaults())).isInstanceOf(MahaException.class)
@@ -169,7 +153,7 @@ class FitStatisticsTest {
 
   @Test
   void unreadableImagesAreReportedAndOptionsSayWhetherTheyFitFromStatistics() throws Exception {
-    List<byte[]> images = new ArrayList<>(pngs(100, 2));
+    List<byte[]> images = new ArrayList<>(ApiFixtures.pngs(100, 2));
     images.add(1, new byte[] {1, 2, 3});
     Accumulated a = detector.accumulateWithReport(Images.encoded(images).skippingUnreadable());
     assertThat(a.statistics().images()).isEqualTo(2);

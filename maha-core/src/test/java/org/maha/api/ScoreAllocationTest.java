@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
 import java.lang.management.ManagementFactory;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,8 +81,7 @@ class ScoreAllocationTest {
 
   @Test
   void scoringOneVgaFrameOnTheTinyCnnAllocatesAtMostTheStatedBound() throws Exception {
-    URL url = ScoreAllocationTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    check(Path.of(url.toURI()), List.of("s1", "s2", "pooled"));
+    check(ApiFixtures.tinyCnn(), List.of("s1", "s2", "pooled"));
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +36,7 @@ class StreamingImagesTest {
 
   @BeforeAll
   static void fit() throws Exception {
-    URL url = StreamingImagesTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    detector = Detector.builder().onnx(Path.of(url.toURI())).levels("s1", "s2", "pooled").batchSize(BATCH)
+    detector = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").batchSize(BATCH)
         .decodeThreads(DECODE_THREADS).progress((task, done, total) -> scored.set(done)).build();
     model = detector.fit(Images.of(frames(100, 12)));
   }

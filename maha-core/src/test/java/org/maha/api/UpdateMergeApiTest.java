@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.awt.image.BufferedImage;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.maha.image.TestFrames;
 
 /**
  * {@link Detector#update} and {@link FittedModel#merge}: a model plus new images, or models fitted apart, become the
@@ -19,21 +16,6 @@ import org.maha.image.TestFrames;
  */
 class UpdateMergeApiTest {
   @TempDir Path dir;
-
-  private static Path onnx() throws Exception {
-    URL url = UpdateMergeApiTest.class.getResource("/org/maha/backbone/tiny_cnn.onnx");
-    assertThat(url).isNotNull();
-    return Path.of(url.toURI());
-  }
-
-  private static List<byte[]> pngs(int seed, int n) {
-    List<byte[]> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      out.add(TestFrames.png(TestFrames.ofType(TestFrames.argb(seed + i, 40, 30, true), 40, 30,
-          BufferedImage.TYPE_INT_RGB)));
-    }
-    return out;
-  }
 
   private static void assertSameScores(List<Score> actual, List<Score> expected) {
     assertThat(actual).hasSameSizeAs(expected);
@@ -45,15 +27,15 @@ class UpdateMergeApiTest {
 
   @Test
   void mergeInAnyOrderScoresAsTheFitOfTheUnionAndRecordsTheSources() throws Exception {
-    List<byte[]> a = pngs(100, 9);
-    List<byte[]> b = pngs(300, 7);
+    List<byte[]> a = ApiFixtures.pngs(100, 9);
+    List<byte[]> b = ApiFixtures.pngs(300, 7);
     List<byte[]> union = new ArrayList<>(a);
     union.addAll(b);
-    List<byte[]> probes = pngs(900, 4);
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build()) {
+    List<byte[]> probes = ApiFixtures.pngs(900, 4);
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build()) {
       Path fileA = dir.resolve("a.maha");
       d.fit(Images.encoded(a)).save(fileA);
-      FittedModel mb = d.fit(Images.encoded(b), FitOptions.defaults().withCalibration(Images.encoded(pngs(500, 6)),
+      FittedModel mb = d.fit(Images.encoded(b), FitOptions.defaults().withCalibration(Images.encoded(ApiFixtures.pngs(500, 6)),
           0.2));
       FittedModel ma = FittedModel.load(fileA);
       List<Score> expected = d.scoreAll(d.fit(Images.encoded(union)), Images.encoded(probes));
@@ -77,12 +59,12 @@ class UpdateMergeApiTest {
   void unlikeOrOverlappingModelsAreRefusedInOneLineAndFewerThanTwoIsMisuse() throws Exception {
     FittedModel imagenet;
     FittedModel other;
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build()) {
-      imagenet = d.fit(Images.encoded(pngs(100, 8)));
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build()) {
+      imagenet = d.fit(Images.encoded(ApiFixtures.pngs(100, 8)));
     }
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").normalization("minus1to1")
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").normalization("minus1to1")
         .build()) {
-      other = d.fit(Images.encoded(pngs(200, 8)));
+      other = d.fit(Images.encoded(ApiFixtures.pngs(200, 8)));
     }
     assertThatThrownBy(() -> FittedModel.merge(List.of(imagenet, other))).isInstanceOf(MahaException.class)
         .hasMessageContaining("cannot be merged").hasMessageContaining("normalisation")
@@ -94,16 +76,16 @@ class UpdateMergeApiTest {
 
   @Test
   void updateThenUpdateScoresAsTheFitOfTheUnionAndRecordsTheBaseFile() throws Exception {
-    List<byte[]> a = pngs(100, 8);
-    List<byte[]> b = pngs(300, 5);
-    List<byte[]> c = pngs(600, 4);
+    List<byte[]> a = ApiFixtures.pngs(100, 8);
+    List<byte[]> b = ApiFixtures.pngs(300, 5);
+    List<byte[]> c = ApiFixtures.pngs(600, 4);
     List<byte[]> union = new ArrayList<>(a);
     union.addAll(b);
     union.addAll(c);
-    List<byte[]> probes = pngs(900, 4);
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build()) {
+    List<byte[]> probes = ApiFixtures.pngs(900, 4);
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build()) {
       Path fileA = dir.resolve("a.maha");
-      d.fit(Images.encoded(a), FitOptions.defaults().withCalibration(Images.encoded(pngs(500, 6)), 0.2)).save(fileA);
+      d.fit(Images.encoded(a), FitOptions.defaults().withCalibration(Images.encoded(ApiFixtures.pngs(500, 6)), 0.2)).save(fileA);
       FittedModel ma = FittedModel.load(fileA);
       FitResult ab = d.updateWithReport(ma, Images.encoded(b));
       FittedModel abc = d.update(ab.model(), Images.encoded(c));
@@ -124,16 +106,16 @@ class UpdateMergeApiTest {
 
   @Test
   void updateRefusesAPcaModelAModelOfAnotherNormalisationAndUnreadableOnlyImagesInOneLine() throws Exception {
-    try (Detector d = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").build();
-        Detector other = Detector.builder().onnx(onnx()).levels("s1", "s2", "pooled").normalization("minus1to1")
+    try (Detector d = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").build();
+        Detector other = Detector.builder().onnx(ApiFixtures.tinyCnn()).levels("s1", "s2", "pooled").normalization("minus1to1")
             .build()) {
-      FittedModel pca = d.fit(Images.encoded(pngs(100, 12)), FitOptions.defaults().withVariant("pca:0.99"));
+      FittedModel pca = d.fit(Images.encoded(ApiFixtures.pngs(100, 12)), FitOptions.defaults().withVariant("pca:0.99"));
       assertThatThrownBy(pca::checkUpdatable).isInstanceOf(MahaException.class).hasMessageContaining("pca");
-      assertThatThrownBy(() -> d.update(pca, Images.encoded(pngs(300, 2)))).isInstanceOf(MahaException.class)
+      assertThatThrownBy(() -> d.update(pca, Images.encoded(ApiFixtures.pngs(300, 2)))).isInstanceOf(MahaException.class)
           .hasMessageContaining("cannot be updated");
-      FittedModel m = d.fit(Images.encoded(pngs(100, 8)));
+      FittedModel m = d.fit(Images.encoded(ApiFixtures.pngs(100, 8)));
       m.checkUpdatable();
-      assertThatThrownBy(() -> other.update(m, Images.encoded(pngs(300, 2)))).isInstanceOf(MahaException.class)
+      assertThatThrownBy(() -> other.update(m, Images.encoded(ApiFixtures.pngs(300, 2)))).isInstanceOf(MahaException.class)
           .hasMessageContaining("minus1to1");
       assertThatThrownBy(() -> d.update(m, Images.encoded(List.of(new byte[] {1, 2, 3})).skippingUnreadable()))
           .isInstanceOf(MahaException.class).hasMessageContaining("none of the images to add could be read")
