@@ -196,6 +196,11 @@ public final class MahaServer implements AutoCloseable {
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
       response.getHeaders().put("X-Content-Type-Options", "nosniff");
       reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+      if (!x.bodyRead && hasBody(request)) {
+        // refused before its body was read (401, 404, 503...): Jetty closes such a connection after answering, and
+        // saying so up front keeps a client from sending its next request on a socket about to be closed
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
       response.write(true, ByteBuffer.wrap(reply.body()), callback);
       long nanos = System.nanoTime() - start;
       metrics.request(x.route, x.model, reply.status(), nanos);
@@ -253,6 +258,7 @@ public final class MahaServer implements AutoCloseable {
         LoadedModel model = registry.get(name); // the model when the request arrived answers it, even after a swap
         byte[] body = readBody(request, r.method().equals("PUT") ? config.limits().maxModelBytes()
             : config.limits().maxBodyBytes());
+        x.bodyRead = true;
         x.bytesIn = body.length;
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         return switch (r.template()) {
@@ -281,11 +287,11 @@ public final class MahaServer implements AutoCloseable {
     }
   }
 
-  /**
-   * The body, refused with 413 before reading when its declared length is over {@code max}, and cut off at
-   * {@code max + 1} bytes when it has no declared length (chunked): memory grows with what was read, never past the
-   * limit.
-   */
+  /** Whether the request carries a body: a positive declared length, or chunked transfer. */
+  private static boolean hasBody(Request request) {
+    return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+  }
+
   /**
    * Reads and drops up to {@link #DRAIN_BYTES} more of a body over the limit, so that a client still sending one a
    * little over it reads the 413 rather than a connection reset; a larger rest is left and the connection closed.
@@ -308,6 +314,11 @@ public final class MahaServer implements AutoCloseable {
   /** How much of a body over the limit is read and dropped before the 413, at most. */
   static final long DRAIN_BYTES = 4L << 20;
 
+  /**
+   * The body, refused with 413 before reading when its declared length is over {@code max}, and cut off at
+   * {@code max + 1} bytes when it has no declared length (chunked): memory grows with what was read, never past the
+   * limit.
+   */
   static byte[] readBody(Request request, long max) throws HttpError {
     long declared = request.getLength();
     if (declared > max) {
@@ -358,6 +369,7 @@ public final class MahaServer implements AutoCloseable {
     String route = "unmatched";
     String model = "-";
     long bytesIn;
+    boolean bodyRead;
     int images;
     long queuedNanos = -1; // with micro-batching: the wait for a gathered batch
     org.maha.api.StageTimings stages; // of the scoring call, once scored
