@@ -14,7 +14,10 @@ import java.util.Locale;
  *       ever allocated, grown in powers of two.</li>
  *   <li>{@code maha.ort.memoryPattern} (default {@code true}): plan activations of a whole run as one block, per
  *       input shape.</li>
- *   <li>{@code maha.ort.spinning} (default {@code true}): intra-op threads spin while waiting for work.</li>
+ *   <li>{@code maha.ort.spinning} (default {@code false}): intra-op threads spin while waiting for work. ONNX
+ *       Runtime spins by default; on a 2-core machine the spinning threads take the cores from maha's decoding
+ *       threads (and from everything else), and measured under load the graph alone used 12-30 % more CPU per image
+ *       with spinning (README "Benchmarks").</li>
  *   <li>{@code maha.ort.optLevel} ({@code all}, {@code extended}, {@code basic}, {@code none}; default
  *       {@code all}): graph optimisation level, NCHWc layout transforms included at {@code all}.</li>
  *   <li>{@code maha.inGraphPooling} (default {@code true}): average map levels of a user graph inside the graph
@@ -64,7 +67,7 @@ final class OrtTuning {
     so.setOptimizationLevel(optLevel(System.getProperty(OPT_LEVEL, "all")));
     so.setCPUArenaAllocator(flag(ARENA, true));
     so.setMemoryPatternOptimization(flag(MEMORY_PATTERN, true));
-    so.addConfigEntry("session.intra_op.allow_spinning", flag(SPINNING, true) ? "1" : "0");
+    so.addConfigEntry("session.intra_op.allow_spinning", flag(SPINNING, false) ? "1" : "0");
     String disabled = System.getProperty(DISABLE_OPTIMIZERS, "").trim();
     if (!disabled.isEmpty()) {
       so.addConfigEntry("optimization.disable_specified_optimizers", disabled);

@@ -145,13 +145,17 @@ public final class Benchmarks {
     for (int i = 0; i < Math.min(5, images); i++) {
       ImageDecoder.decode(file, limits);
     }
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < images; i++) {
       ImageDecoder.decode(file, limits);
     }
     double sec = (System.nanoTime() - t0) / 1e9;
+    double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / images;
     return new Throughput("decode " + format + " " + px + "px (" + file.length / 1024 + " KiB), 1 thread", 1,
-        images, sec, images / sec, "");
+        images, sec, images / sec, String.format(java.util.Locale.ROOT, "thread CPU %.2f ms/image (%.0f images/s "
+            + "of CPU)", cpuMs, 1000 / cpuMs));
   }
 
   /** A seeded photo-like RGB picture, encoded as {@code format}. */
