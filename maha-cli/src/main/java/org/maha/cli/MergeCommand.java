@@ -53,6 +53,7 @@ final class MergeCommand implements Callable<Integer>, Validated {
     PrintWriter err = spec.commandLine().getErr();
     List<FittedModel> loaded = new ArrayList<>(models.size());
     for (Path m : models) {
+      TileOptions.refuseTiled(m, "merge");
       loaded.add(FittedModel.load(m));
     }
     FitResult result = FittedModel.merge(loaded);

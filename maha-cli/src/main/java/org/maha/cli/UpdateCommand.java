@@ -70,6 +70,7 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    TileOptions.refuseTiled(modelFile, "update");
     // the map section is noted, not read: update keeps only the image model's statistics
     ModelFile.Loaded<Boolean> loaded = ModelFile.read(modelFile, MapModelFile.KEY, (m, node, entries) -> true);
     FittedModel old = ApiInternals.loaded(loaded.model(), modelFile);
