@@ -179,13 +179,15 @@ public final class Detector implements AutoCloseable {
     List<CovarianceAccumulator> sums = new ArrayList<>(dims.size());
     dims.forEach(d -> sums.add(new CovarianceAccumulator(d)));
     List<org.maha.pipeline.Skipped> skipped;
+    org.maha.pipeline.ImageDigests digests = new org.maha.pipeline.ImageDigests();
     enter();
     try {
-      skipped = extractor.extract(goodImages.source(extractor), goodImages.skipsUnreadable(), "accumulate: features",
-          progress, (i, p, f) -> {
+      skipped = extractor.extract(digests.wrap(goodImages.source(extractor)), goodImages.skipsUnreadable(),
+          "accumulate: features", progress, (i, p, f) -> {
             for (int l = 0; l < f.length; l++) {
               sums.get(l).add(f[l]);
             }
+            digests.accept(i);
           });
     } catch (Exception e) {
       throw MahaException.wrap(e);
@@ -196,7 +198,7 @@ public final class Detector implements AutoCloseable {
     if (sums.get(0).count() > 0) {
       sums.forEach(a -> levels.add(a.statistics()));
     }
-    return new Accumulated(FitStatistics.of(backbone.spec(), goodImages.description(), levels),
+    return new Accumulated(FitStatistics.of(backbone.spec(), goodImages.description(), levels, digests.digest()),
         Skipped.of(skipped));
   }
 
@@ -248,7 +250,7 @@ public final class Detector implements AutoCloseable {
             + statistics.images());
       }
       TrainingStatistics stats = new TrainingStatistics(statistics.levelStatistics(),
-          List.of(TrainingStatistics.Step.now("fit", source, statistics.images(), null, null)));
+          List.of(TrainingStatistics.Step.now("fit", source, statistics.images(), null, null, statistics.digest())));
       GaussianAdFitter fitter = GaussianAdFitter.fromStatistics(backbone.spec(), backboneFile, variant, stats);
       fitted = new FitResult(new FittedModel(fitter.fit(source)), List.of(), fitter.warnings());
     } catch (Exception e) {

@@ -42,6 +42,23 @@ public record RgbImage(int width, int height, byte[] rgb) {
     return rgb;
   }
 
+  /**
+   * SHA-256 of this image's content: its width and height (32-bit big-endian each), then the pixels as stored
+   * (rows top to bottom, R, G, B). The same pixels give the same hash whatever file format or in-memory form they
+   * came from; a model's history combines these into an image-set digest.
+   */
+  public byte[] contentSha256() {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+    md.update(java.nio.ByteBuffer.allocate(8).putInt(width).putInt(height).array());
+    md.update(rgb);
+    return md.digest();
+  }
+
   /** The unsigned value of channel {@code c} (0 = R) at column {@code x}, row {@code y}. */
   public int sample(int x, int y, int c) {
     if (x < 0 || x >= width || y < 0 || y >= height || c < 0 || c > 2) {

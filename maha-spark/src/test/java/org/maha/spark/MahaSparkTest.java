@@ -130,8 +130,18 @@ class MahaSparkTest {
     // earlier test opened it with these settings), the second fit none
     assertThat(afterEight - before).isBetween(0, 1);
     assertThat(ExecutorSessions.opened()).isEqualTo(afterEight);
-    assertThat(ModelFile.read(eight).statistics().history()).singleElement()
-        .satisfies(s -> assertThat(s.action()).isEqualTo("fit"));
+    // the history's fit step records the same image-set digest (order- and split-independent) in all three
+    org.maha.model.TrainingStatistics.Step singleStep =
+        ModelFile.read(single).statistics().history().get(0);
+    assertThat(singleStep.images()).isNotNull();
+    assertThat(singleStep.images().count()).isEqualTo(GOOD);
+    for (Path distributed : List.of(eight, one)) {
+      assertThat(ModelFile.read(distributed).statistics().history()).singleElement().satisfies(s -> {
+        assertThat(s.action()).isEqualTo("fit");
+        assertThat(s.n()).isEqualTo(GOOD);
+        assertThat(s.images()).isEqualTo(singleStep.images());
+      });
+    }
   }
 
   @Test
@@ -155,6 +165,9 @@ class MahaSparkTest {
         "junk/b.png");
     ModelAssertions.assertSameModel(ModelFile.read(dir.resolve("table.maha")),
         ModelFile.read(singleMachineFit("single2.maha")), 1e-10);
+    // the junk is not in the digest: the fit step's is the single-machine fit's of the good images alone
+    assertThat(ModelFile.read(dir.resolve("table.maha")).statistics().history().get(0).images())
+        .isEqualTo(ModelFile.read(dir.resolve("single2.maha")).statistics().history().get(0).images());
 
     // a calibrated model, so that verdict and p-value are filled; scored on test images + the junk partition
     Path calibrated = dir.resolve("calibrated.maha");
