@@ -214,6 +214,26 @@ class MapsCliTest {
     assertThat(Double.parseDouble(row[3])).isBetween(0.0, 1.0);
     assertThat(r.out()).contains("| fabric | 11 | " + String.format(java.util.Locale.ROOT, "%.4f",
         Double.parseDouble(row[2])));
+
+    // experiment --maps runs the same pixel evaluation: the same file, and a section of its report
+    Path exOut = dir.resolve("experiment-out");
+    var e = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--full-train",
+        "--experiments", "levels", "--no-cache", "--maps", "-o", exOut.toString(), root.toString());
+    assertThat(e.exitCode()).as(e.all()).isZero();
+    assertThat(e.err()).contains("granite has no ground-truth masks");
+    assertThat(Files.readAllLines(exOut.resolve("pixel_metrics.csv"))).isEqualTo(csv);
+    String html = Files.readString(exOut.resolve("experiments.html"));
+    String pct = String.format(java.util.Locale.ROOT, "%.2f", 100 * Double.parseDouble(row[2]));
+    assertThat(html).contains("<section id=\"pixel-metrics\">", "<td>fabric</td><td class=\"num\">11</td>"
+        + "<td class=\"num\">" + pct + "</td>", "<code>pixel_metrics.csv</code>");
+    assertThat(Files.readString(exOut.resolve("experiments.md"))).contains("| fabric | 11 | " + pct + " |");
+    // without --maps: no pixel section, no file
+    Path plainOut = dir.resolve("experiment-plain");
+    var p = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--full-train",
+        "--experiments", "levels", "--no-cache", "-o", plainOut.toString(), root.toString());
+    assertThat(p.exitCode()).as(p.all()).isZero();
+    assertThat(Files.exists(plainOut.resolve("pixel_metrics.csv"))).isFalse();
+    assertThat(Files.readString(plainOut.resolve("experiments.html"))).doesNotContain("pixel-metrics");
   }
 
   /** The maps model with {@code entry} replaced (its checksum in the maps section updated) and the maps edited. */

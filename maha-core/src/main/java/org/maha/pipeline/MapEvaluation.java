@@ -63,6 +63,55 @@ public final class MapEvaluation {
     return new CategoryPixels(category.name(), scored[0], metrics.result(PixelMetrics.PAPER_FPR_LIMIT));
   }
 
+  /** The file {@link #csv} is written to by {@code maha evaluate --maps} and {@code maha experiment --maps}. */
+  public static final String CSV_FILE = "pixel_metrics.csv";
+
+  /**
+   * {@link #runIfMasks} for every category, in order (what {@code evaluate --maps} and {@code experiment --maps}
+   * run): the categories with masks, each with its metrics; {@code noMasks} receives the name of each category
+   * without masks.
+   */
+  public static List<CategoryPixels> runAll(FeatureExtractor extractor, List<MvtecCategory> categories,
+      MapSettings settings, String backboneFile, boolean skipUnreadable, DecodeLimits limits,
+      ProgressListener progress, java.util.function.Consumer<String> noMasks) throws Exception {
+    List<CategoryPixels> out = new java.util.ArrayList<>();
+    for (MvtecCategory c : categories) {
+      Optional<CategoryPixels> r = runIfMasks(extractor, c, settings, backboneFile, skipUnreadable, limits, progress);
+      if (r.isPresent()) {
+        out.add(r.get());
+      } else {
+        noMasks.accept(c.name());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * {@link #CSV_FILE}'s content: {@code category,test_images,pixel_auroc,aupro_0.3,defect_pixels,regions}, one row
+   * per category (NaN where a metric is undefined).
+   */
+  public static String csv(List<CategoryPixels> results) {
+    StringBuilder csv = new StringBuilder(org.maha.files.Csv.row("category", "test_images", "pixel_auroc",
+        "aupro_0.3", "defect_pixels", "regions"));
+    for (CategoryPixels c : results) {
+      PixelMetrics.Result p = c.result();
+      csv.append(org.maha.files.Csv.row(c.category(), c.testImages(), p.auroc().orElse(Double.NaN),
+          p.aupro().orElse(Double.NaN), p.defectPixels(), p.regions()));
+    }
+    return csv.toString();
+  }
+
+  /** The Markdown table {@code evaluate --maps} prints: category, test images, pixel AUROC, AU-PRO (4 decimals). */
+  public static String markdown(List<CategoryPixels> results) {
+    StringBuilder m = new StringBuilder("| category | test images | pixel AUROC | AU-PRO (FPR <= 0.3) |\n"
+        + "|---|---:|---:|---:|\n");
+    for (CategoryPixels c : results) {
+      m.append(String.format(java.util.Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", c.category(), c.testImages(),
+          c.result().auroc().orElse(Double.NaN), c.result().aupro().orElse(Double.NaN)));
+    }
+    return m.toString();
+  }
+
   /** {@link #hasMasks} as an optional run: empty where the category has no masks. */
   public static Optional<CategoryPixels> runIfMasks(FeatureExtractor extractor, MvtecCategory category,
       MapSettings settings, String backboneFile, boolean skipUnreadable, DecodeLimits limits,
