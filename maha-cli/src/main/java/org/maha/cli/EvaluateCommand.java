@@ -87,17 +87,16 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
           .withAugmentation(augment.passes(), augment.seed);
       EvaluationReport r = Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(),
           input.skipUnreadable, new ProgressPrinter(err, input.quiet));
-      print(spec.commandLine().getOut(), err, r, out);
-      if (maps) {
-        pixelMetrics(ex, cats, onnx, err);
-      }
+      show(spec.commandLine().getOut(), err, r);
+      List<MapEvaluation.CategoryPixels> pixels = maps ? pixelMetrics(ex, cats, onnx, err) : List.of();
+      write(err, r, out, pixels);
     }
     return 0;
   }
 
   /** evaluate --maps: pixel AUROC and AU-PRO per category with masks, printed and (with -o) written as CSV. */
-  private void pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx, PrintWriter err)
-      throws Exception {
+  private List<MapEvaluation.CategoryPixels> pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx,
+      PrintWriter err) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     List<MapEvaluation.CategoryPixels> r = MapEvaluation.runAll(ex, cats, MapSettings.defaults(),
         onnx.toAbsolutePath().toString(), input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet),
@@ -110,18 +109,30 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
           java.nio.charset.StandardCharsets.UTF_8));
       err.println("wrote " + MapEvaluation.CSV_FILE + " to " + out);
     }
+    return r;
   }
 
   static void print(PrintWriter stdout, PrintWriter err, EvaluationReport r, Path out) throws Exception {
+    show(stdout, err, r);
+    write(err, r, out, List.of());
+  }
+
+  /** The skipped files and warnings on stderr, the AUROC tables on stdout. */
+  static void show(PrintWriter stdout, PrintWriter err, EvaluationReport r) {
     for (Evaluation.CategoryResult c : r.categories()) {
       Cli.reportSkipped(err, c.skipped());
       c.warnings().forEach(w -> err.println("warning: " + c.category() + ": " + w));
     }
     stdout.print(r.toMarkdown());
     stdout.flush();
+  }
+
+  /** With {@code out}, the report files (report.html with the maps of {@code pixels} when there are any). */
+  static void write(PrintWriter err, EvaluationReport r, Path out, List<MapEvaluation.CategoryPixels> pixels)
+      throws Exception {
     if (out != null) {
       Map<String, byte[]> files = new LinkedHashMap<>(ReportFiles.files(r));
-      Map<String, byte[]> html = HtmlReport.render(r, ReportOptions.defaults(OffsetDateTime.now()));
+      Map<String, byte[]> html = HtmlReport.render(r, ReportOptions.defaults(OffsetDateTime.now()), pixels);
       files.putAll(html);
       AtomicFiles.writeAll(out, files);
       long figures = html.keySet().stream().filter(k -> k.startsWith("figures/")).count();

@@ -214,7 +214,7 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.putAll(ReportFiles.files(levels));
     files.putAll(HtmlReport.render(levels, ReportOptions.defaults(results.generated())
-        .withTitle("maha experiment: per-level MVG, L2 and SED, per category")));
+        .withTitle("maha experiment: per-level MVG, L2 and SED, per category"), pixels));
     files.putAll(ExperimentReport.render(results));
     files.putAll(ExperimentFiles.files(results));
     AtomicFiles.writeAll(out, files);

@@ -215,6 +215,22 @@ class MapsCliTest {
     assertThat(r.out()).contains("| fabric | 11 | " + String.format(java.util.Locale.ROOT, "%.4f",
         Double.parseDouble(row[2])));
 
+    // report.html shows the overlays of fabric's 6 highest-scoring test images, with the scale's legend
+    String report = Files.readString(out.resolve("report.html"));
+    assertThat(report).contains("<section id=\"maps\">", "<table id=\"pixel-table\">", "median good pixel");
+    assertThat(report.split("data-file=\"figures/maps-fabric_", -1)).hasSize(1 + 6);
+    assertThat(report).doesNotContain("figures/maps-granite");
+    List<Double> shown = new ArrayList<>();
+    for (int rank = 1; rank <= 6; rank++) {
+      BufferedImage overlay = ImageIO.read(out.resolve("figures/maps-fabric_" + rank + ".png").toFile());
+      assertThat(report).contains("width=\"" + overlay.getWidth() + "\" height=\"" + overlay.getHeight()
+          + "\" alt=\"anomaly map of ");
+      var caption = java.util.regex.Pattern.compile("#" + rank + ", score ([0-9.e+-]+):").matcher(report);
+      assertThat(caption.find()).isTrue();
+      shown.add(Double.parseDouble(caption.group(1)));
+    }
+    assertThat(shown).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
     // experiment --maps runs the same pixel evaluation: the same file, and a section of its report
     Path exOut = dir.resolve("experiment-out");
     var e = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--full-train",

@@ -21,8 +21,29 @@ import org.maha.model.Variant;
 public final class MapEvaluation {
   private MapEvaluation() {}
 
-  /** One category's pixel metrics. */
-  public record CategoryPixels(String category, int testImages, PixelMetrics.Result result) {}
+  /** How many of a category's highest-scoring test images keep their maps for the report. */
+  public static final int TOP_MAPS = 6;
+
+  /**
+   * One category's pixel metrics, and for the report the maps of its {@link #TOP_MAPS} highest-scoring test images
+   * with the scale to draw them on.
+   *
+   * @param top   the highest-scoring test images by the image model's combined score, highest first
+   * @param scale learnt from the category's good test images' maps (out-of-sample good images: the maps are fitted
+   *              on train/good), {@link MapScale#TEST}; null when the test set has no good image
+   */
+  public record CategoryPixels(String category, int testImages, PixelMetrics.Result result, List<TopMap> top,
+      MapScale scale) {
+    public CategoryPixels {
+      top = List.copyOf(top);
+    }
+  }
+
+  /**
+   * A test image's map, kept for the report: {@code map} is float32, row-major {@code height × width} (the image's
+   * size as decoded; shared, not copied: only read).
+   */
+  public record TopMap(LabeledImage image, double score, float[] map, int width, int height) {}
 
   /**
    * Whether any defect test image of {@code category} has a mask file: only then are pixel metrics computed (and
@@ -49,6 +70,10 @@ public final class MapEvaluation {
     List<java.nio.file.Path> paths = category.test().stream().map(LabeledImage::path).toList();
     PixelMetrics metrics = new PixelMetrics(PixelMetrics.MAX_PIXELS);
     int[] scored = {0};
+    MapScale.Builder goodMaps = new MapScale.Builder();
+    // the TOP_MAPS highest scores so far, lowest first (ties: the earlier image stays)
+    java.util.PriorityQueue<TopMap> top = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingDouble(TopMap::score));
     MapJobs.score(extractor, fitted.image().model(), fitted.maps(), extractor.files(paths), skipUnreadable,
         progress, (i, m) -> {
           boolean[] mask = MaskFiles.read(category.root(), labels.get(m.path()), m.width(), m.height(), limits);
@@ -58,9 +83,24 @@ public final class MapEvaluation {
             map[k] = (float) d[k];
           }
           metrics.add(map, mask, m.width(), m.height());
+          LabeledImage image = labels.get(m.path());
+          if (!image.anomalous()) {
+            goodMaps.add(d);
+          }
+          double score = m.score().score();
+          if (top.size() < TOP_MAPS || score > top.peek().score()) {
+            top.add(new TopMap(image, score, map, m.width(), m.height()));
+            if (top.size() > TOP_MAPS) {
+              top.poll();
+            }
+          }
           scored[0]++;
         });
-    return new CategoryPixels(category.name(), scored[0], metrics.result(PixelMetrics.PAPER_FPR_LIMIT));
+    List<TopMap> highest = new java.util.ArrayList<>(top);
+    highest.sort(java.util.Comparator.comparingDouble(TopMap::score).reversed());
+    MapScale scale = goodMaps.size() == 0 ? null : goodMaps.build(MapScale.TEST_TARGET_FPR, MapScale.TEST);
+    return new CategoryPixels(category.name(), scored[0], metrics.result(PixelMetrics.PAPER_FPR_LIMIT), highest,
+        scale);
   }
 
   /** The file {@link #csv} is written to by {@code maha evaluate --maps} and {@code maha experiment --maps}. */

@@ -158,7 +158,8 @@ public final class ExperimentReport {
     List<Set<Integer>> best = new ArrayList<>();
     for (org.maha.pipeline.MapEvaluation.CategoryPixels c : pixels) {
       var p = c.result();
-      rows.add(List.of(c.category(), Integer.toString(c.testImages()), pctOrDash(p.auroc()), pctOrDash(p.aupro()),
+      rows.add(List.of(c.category(), Integer.toString(c.testImages()), Formats.pixelPct(p.auroc()),
+          Formats.pixelPct(p.aupro()),
           Long.toString(p.defectPixels()), Long.toString(p.regions())));
       best.add(Set.of());
     }
@@ -175,9 +176,6 @@ public final class ExperimentReport {
         List.of(t), List.of(), List.of());
   }
 
-  private static String pctOrDash(java.util.OptionalDouble v) {
-    return v.isPresent() ? String.format(java.util.Locale.ROOT, "%.2f", 100 * v.getAsDouble()) : "—";
-  }
 
   /**
    * Per method, the sweep points that kept a single (often null) component at some level fit, in one sentence;
