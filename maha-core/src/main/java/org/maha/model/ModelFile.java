@@ -267,6 +267,18 @@ public final class ModelFile {
    * @throws ModelFileException naming it and what is wrong with it
    */
   public static GaussianAdModel read(byte[] data, String name) throws ModelFileException {
+    return read(data, name, null, null).model();
+  }
+
+  /**
+   * As {@link #read(byte[], String)}, and where its manifest has the section {@code key}, that section read by
+   * {@code reader} (as {@link #read(Path, String, SectionReader)} reads it).
+   *
+   * @param name how messages name it
+   * @throws ModelFileException naming it and what is wrong with it or with its section
+   */
+  public static <T> Loaded<T> read(byte[] data, String name, String key, SectionReader<T> reader)
+      throws ModelFileException {
     if (data.length > MAX_FILE_BYTES) {
       throw new ModelFileException(name + ": is " + (data.length >> 20) + " MB, more than a model file's "
           + (MAX_FILE_BYTES >> 20) + " MB at most");
@@ -275,7 +287,7 @@ public final class ModelFile {
     try {
       staged = Files.createTempFile("maha-upload-", ".maha"); // owner-only permissions on POSIX
       Files.write(staged, data);
-      return read(staged, name, null, null).model();
+      return read(staged, name, key, reader);
     } catch (IOException e) {
       throw new ModelFileException(name + ": cannot be staged for reading (" + e.getMessage() + ")");
     } finally {
