@@ -137,6 +137,7 @@ final class ServeCommand implements Callable<Integer>, Validated {
             + "name must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
       }
       requireFile("--model " + e.getKey(), e.getValue());
+      TileOptions.refuseTiled(e.getValue(), "serve");
     }
     for (Path p : onnx) {
       requireFile("--onnx", p);

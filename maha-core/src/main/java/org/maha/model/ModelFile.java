@@ -128,11 +128,19 @@ public final class ModelFile {
 
   /** Writes {@code model} to {@code target} atomically (temp file in the same folder, then rename). */
   public static void write(GaussianAdModel model, Path target) throws IOException {
-    write(model, target, null);
+    write(model, target, List.of());
   }
 
   /** As {@link #write(GaussianAdModel, Path)}, with an optional {@code section} (null for none). */
   public static void write(GaussianAdModel model, Path target, Section section) throws IOException {
+    write(model, target, section == null ? List.of() : List.of(section));
+  }
+
+  /**
+   * As {@link #write(GaussianAdModel, Path)}, with optional sections under distinct keys (e.g. the anomaly maps and
+   * the tiling a model was fitted with), each written as {@link #write(GaussianAdModel, Path, Section)} writes one.
+   */
+  public static void write(GaussianAdModel model, Path target, List<Section> sections) throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     ArrayNode levels = JSON.createArrayNode();
     List<String> names = model.info().levelNames();
@@ -151,7 +159,7 @@ public final class ModelFile {
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       sums.put(e.getKey(), sha256(e.getValue()));
     }
-    if (section != null) {
+    for (Section section : sections) {
       if (manifest.has(section.key())) {
         throw new IllegalArgumentException("section '" + section.key() + "' would replace a manifest field");
       }
@@ -190,6 +198,39 @@ public final class ModelFile {
    */
   public static GaussianAdModel read(Path file) throws ModelFileException {
     return read(file, null, null).model();
+  }
+
+  /**
+   * The manifest field {@code key} of a model file (null where it has none), read without its arrays: the manifest
+   * checked against its SHA-256, nothing else. For settings a command needs before it reads the whole model (the
+   * tiling it was fitted with); the model itself is verified when read.
+   *
+   * @throws ModelFileException naming the file and what is wrong with its manifest
+   */
+  public static JsonNode manifestField(Path file, String key) throws ModelFileException {
+    String name = file.toString();
+    try {
+      InputFiles.checkRegular(file, MAX_FILE_BYTES);
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (InputFiles.RefusedException e) {
+      throw new ModelFileException(name + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      if (zip.size() > MAX_ENTRIES) {
+        throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
+            + MAX_ENTRIES + " at most (not a maha model)");
+      }
+      return manifest((path, limit) -> entry(zip, path, name, limit), name).get(key);
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (ZipException e) {
+      throw new ModelFileException(name + ": not a maha model file, or truncated (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
   }
 
   /**

@@ -51,6 +51,12 @@ public final class MapModelFile {
 
   /** Writes {@code model} with {@code maps} (and {@code scale}, may be null) atomically. */
   public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target) throws IOException {
+    write(model, maps, scale, target, List.of());
+  }
+
+  /** As {@link #write(GaussianAdModel, MapModel, MapScale, Path)}, with other sections (e.g. the tiling). */
+  public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target,
+      List<ModelFile.Section> others) throws IOException {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode n = f.objectNode();
     n.put("method", "Gaussian per grid position (Ledoit-Wolf), Mahalanobis map; PaDiM with shrinkage");
@@ -80,7 +86,9 @@ public final class MapModelFile {
     entries.put(CHOLESKY, Npy.toBytes(NpyArray.ofDoubles(g.packedLower(), p,
         PositionGaussians.packedSize(g.channels()))));
     entries.put(SHRINKAGE, Npy.toBytes(NpyArray.ofDoubles(g.shrinkage(), p)));
-    ModelFile.write(model, target, new ModelFile.Section(KEY, n, entries));
+    List<ModelFile.Section> sections = new ArrayList<>(others);
+    sections.add(new ModelFile.Section(KEY, n, entries));
+    ModelFile.write(model, target, sections);
   }
 
   /**
