@@ -7,33 +7,42 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.maha.api.Detector;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
+import org.maha.api.PreparedImages;
 import org.maha.api.Score;
 import org.maha.api.Scores;
 import org.maha.api.StageTimings;
 
 /**
- * Dynamic micro-batching for one backbone session: requests from many clients queue here, and one worker thread
- * gathers what is queued (waiting up to {@code maxDelay} after the first for more, up to {@code maxBatch} images)
- * and scores each model's share with one {@link Detector#scoreAll} call, so the backbone runs full batches instead
- * of one image per client. A request is never split, so a large one is a batch of its own. When a gathered call
- * fails (one client's image is unreadable), each request of it is scored alone, so only the bad request fails.
+ * Dynamic micro-batching for one backbone session: requests decode their own images on their own threads
+ * ({@link Detector#prepare}), so decoding runs beside the backbone, then queue here; one worker thread gathers what is
+ * queued, up to {@code maxBatch} images, and scores each model's share with one
+ * {@link Detector#scoreAll(org.maha.api.FittedModel, PreparedImages)} call, so the backbone runs full batches instead
+ * of one image per client. The gathering window is adaptive: after taking what is queued, the worker waits (at most
+ * {@code maxDelay}) only while other requests are still decoding and so about to join; when none is, the batch
+ * runs at once, so a lone client never waits for company. A request is never split, so a large one is a batch of
+ * its own. When a gathered call fails, each request of it is scored alone, so only the failing request fails.
  */
 final class MicroBatcher implements AutoCloseable {
-  /** What a request gets back: its scores, how long it queued, how long its batch took, and the batch's size. */
-  /** One request's share of a gathered call; {@code stages} are the whole gathered call's. */
+  /** One request's share of a gathered call: its scores, how long it queued, how long its batch took, the batch's
+   * size, and the whole gathered call's stage timings. */
   record Result(List<Score> scores, long queuedNanos, long scoringNanos, int batchImages, StageTimings stages) {}
 
-  private record Job(LoadedModel model, List<byte[]> images, long enqueued, CompletableFuture<Result> done) {}
+  private record Job(LoadedModel model, PreparedImages images, long enqueued, CompletableFuture<Result> done) {}
+
+  /** How long the worker sleeps between looks at the decoding requests while it waits for them. */
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
   private final Detector detector;
   private final int maxBatch;
   private final long maxDelayNanos;
   private final IntConsumer batchSizes;
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger decoding = new AtomicInteger();
   private final Thread worker;
   private volatile boolean closed;
   private Job carried; // taken from the queue but did not fit the last batch; worker thread only
@@ -48,8 +57,26 @@ final class MicroBatcher implements AutoCloseable {
     worker.start();
   }
 
-  /** Queues {@code images} for {@code model} (whose detector is this batcher's). */
-  CompletableFuture<Result> submit(LoadedModel model, List<byte[]> images) {
+  /** How many images one gathered call holds at most (a larger request is scored alone, not through here). */
+  int maxBatch() {
+    return maxBatch;
+  }
+
+  /**
+   * Prepares {@code images} on the calling (request) thread while the worker knows a request is on its way, so the
+   * gathering window waits for it; the caller then {@link #submit}s the result.
+   */
+  PreparedImages prepare(Images images) throws MahaException {
+    decoding.incrementAndGet();
+    try {
+      return detector.prepare(images);
+    } finally {
+      decoding.decrementAndGet();
+    }
+  }
+
+  /** Queues {@code images} (prepared by this batcher's detector) for {@code model}. */
+  CompletableFuture<Result> submit(LoadedModel model, PreparedImages images) {
     Job j = new Job(model, images, System.nanoTime(), new CompletableFuture<>());
     if (closed) {
       j.done.completeExceptionally(new IllegalStateException("the service is stopping"));
@@ -72,10 +99,16 @@ final class MicroBatcher implements AutoCloseable {
         int n = first.images.size();
         long deadline = System.nanoTime() + maxDelayNanos;
         while (n < maxBatch) {
-          long wait = deadline - System.nanoTime();
-          Job next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
-          if (next == null) {
-            break;
+          Job next = queue.poll();
+          if (next == null) { // nothing queued: wait only while a request is decoding, and not past the deadline
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0 || decoding.get() == 0) {
+              break;
+            }
+            next = queue.poll(Math.min(wait, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+            if (next == null) {
+              continue;
+            }
           }
           if (n + next.images.size() > maxBatch) {
             carried = next;
@@ -102,10 +135,9 @@ final class MicroBatcher implements AutoCloseable {
     }
     for (Map.Entry<LoadedModel, List<Job>> e : byModel.entrySet()) {
       List<Job> jobs = e.getValue();
-      List<byte[]> all = new ArrayList<>();
-      jobs.forEach(j -> all.addAll(j.images));
       try {
-        Scores scores = detector.scoreAll(e.getKey().model(), Images.encoded(all));
+        Scores scores = detector.scoreAll(e.getKey().model(),
+            PreparedImages.concat(jobs.stream().map(Job::images).toList()));
         long took = System.nanoTime() - start;
         int from = 0;
         for (Job j : jobs) {
@@ -113,11 +145,11 @@ final class MicroBatcher implements AutoCloseable {
               scores.timings()));
           from += j.images.size();
         }
-      } catch (MahaException ex) {
+      } catch (MahaException | IllegalArgumentException ex) {
         if (jobs.size() == 1) {
           jobs.get(0).done.completeExceptionally(ex);
         } else {
-          for (Job j : jobs) { // find the bad request: each alone
+          for (Job j : jobs) { // find the failing request: each alone
             run(List.of(j), j.images.size());
           }
         }
