@@ -314,7 +314,10 @@ final class Endpoints {
     long t0 = System.nanoTime();
     PreparedImages prepared;
     try {
-      prepared = b.prepare(Images.encoded(images));
+      prepared = b.prepare(Images.encoded(images), scoring); // at most --max-concurrent requests decode at once
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
     } catch (MahaException e) {
       throw refused(m, e, names, images.size());
     } catch (IllegalStateException e) { // the detector closed: the service is stopping

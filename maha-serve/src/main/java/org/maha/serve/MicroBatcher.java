@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -63,13 +64,19 @@ final class MicroBatcher implements AutoCloseable {
   }
 
   /**
-   * Prepares {@code images} on the calling (request) thread while the worker knows a request is on its way, so the
-   * gathering window waits for it; the caller then {@link #submit}s the result.
+   * Prepares {@code images} on the calling (request) thread, holding one of {@code decoders}' permits while it
+   * decodes, and lets the worker know a request is on its way meanwhile, so the gathering window waits for it; the
+   * caller then {@link #submit}s the result.
    */
-  PreparedImages prepare(Images images) throws MahaException {
+  PreparedImages prepare(Images images, Semaphore decoders) throws MahaException, InterruptedException {
     decoding.incrementAndGet();
     try {
-      return detector.prepare(images);
+      decoders.acquire(); // more decoders than cores would only take the backbone's CPU
+      try {
+        return detector.prepare(images);
+      } finally {
+        decoders.release();
+      }
     } finally {
       decoding.decrementAndGet();
     }
