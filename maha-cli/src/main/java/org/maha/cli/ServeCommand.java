@@ -101,6 +101,11 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "Default: ${DEFAULT-VALUE}.")
   int maxQueue;
 
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "128",
+      description = "Most TCP connections accepted at once; beyond them new clients wait to be accepted and idle "
+          + "keep-alive connections are closed after 5 s. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
   @Option(names = "--max-batch", paramLabel = "N", defaultValue = "1",
       description = "Gather up to N images of concurrent requests for the same backbone into one inference call "
           + "(dynamic micro-batching; then up to --max-concurrent + --max-queue requests are gathered); 1 = off. "
@@ -231,7 +236,8 @@ final class ServeCommand implements Callable<Integer>, Validated {
     }
     Limits limits;
     try {
-      limits = new Limits(maxBodyBytes, maxImages, maxPixels, maxModelBytes, maxConcurrent, maxQueue);
+      limits = new Limits(maxBodyBytes, maxImages, maxPixels, maxModelBytes, maxConcurrent, maxQueue,
+          maxConnections);
     } catch (IllegalArgumentException e) {
       throw new MahaCommand.UsageException(e.getMessage());
     }
