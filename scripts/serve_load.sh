@@ -68,6 +68,7 @@ seconds=${4:-10}
 [ "$mode" = short ] && seconds=3
 
 queue=${SERVE_LOAD_MAX_QUEUE:-64} # a smaller queue shows the check failing: clients beyond it get 503
+: >"$log/err"
 ./maha serve --onnx "$onnx" --model "m=$model" --port 0 --max-batch "$batch" --max-concurrent 4 --max-queue "$queue" \
   --access-log /dev/null 2>"$log/err" &
 pid=$!
