@@ -30,9 +30,10 @@ graph=${MAHA_SHARED:-../shared}/models/mobilenet_v2_imagenet_9taps.onnx
 mkdir -p "$work"
 
 jar=$(ls maha-spark/target/maha-spark-*-all.jar 2>/dev/null | head -1 || true)
-if [ -z "$jar" ] || [ ! -f maha-cli/target/maha.jar ]; then
-  echo "spark_bench: building the jars (mvn package, tests skipped) ..." >&2
-  mvn -B -ntp -o -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package >&2
+if [ -z "$jar" ] || [ -n "$(find pom.xml maha-core/pom.xml maha-spark/pom.xml maha-core/src/main maha-spark/src/main \
+    -newer "$jar" -print -quit)" ]; then
+  echo "spark_bench: building the shaded maha-spark jar (mvn package, tests skipped) ..." >&2
+  mvn -B -ntp -o -q -pl maha-spark -am -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package >&2
   jar=$(ls maha-spark/target/maha-spark-*-all.jar | head -1)
 fi
 # Spark's jars (maha-spark's provided dependencies) from Maven's cache; maha's own classes come from the shaded jar
