@@ -25,8 +25,9 @@ import org.maha.api.StageTimings;
  * {@link Detector#scoreAll(org.maha.api.FittedModel, PreparedImages)} call, so the backbone runs full batches instead
  * of one image per client. The gathering window is adaptive: after taking what is queued, the worker waits (at most
  * {@code maxDelay}) only while other requests are still decoding and so about to join; when none is, the batch
- * runs at once, so a lone client never waits for company. A request is never split, so a large one is a batch of
- * its own. When a gathered call fails, each request of it is scored alone, so only the failing request fails.
+ * runs at once, so a lone client never waits for company. A request is never split (one of more than
+ * {@code maxBatch} images does not come here: {@link Endpoints} scores it in a call of its own). When a gathered call
+ * fails, each request of it is scored alone, so only the failing request fails.
  */
 final class MicroBatcher implements AutoCloseable {
   /** One request's share of a gathered call: its scores, how long it queued, how long its batch took, the batch's
