@@ -83,6 +83,8 @@ if grep -q 'data-page="experiments"' "$report"; then
   check "experiment figures embedded as PNG data URIs" $([[ $figs -eq $expected_imgs && $figs -ge 2 ]]; echo $?) "$figs"
 else
   ids=(summary-table how-to-read)
+  # evaluate --maps: the anomaly-map section keeps its table of pixel metrics
+  grep -q '<section id="maps">' "$report" && ids+=(maps pixel-table)
 fi
 for id in "${ids[@]}"; do
   check "element #$id" $(grep -q "id=\"$id\"" "$out/dom.html"; echo $?) "in DOM"

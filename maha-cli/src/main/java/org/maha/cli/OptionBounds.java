@@ -71,6 +71,7 @@ final class OptionBounds {
       Map.entry("--max-images", Range.closed(1, 1024)),
       Map.entry("--max-concurrent", Range.closed(1, 256)),
       Map.entry("--max-queue", Range.closed(0, 10_000)),
+      Map.entry("--max-connections", Range.closed(1, 100_000)),
       Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-delay-ms", Range.closed(0, 10_000)),
       Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)),

@@ -1,6 +1,7 @@
 package org.maha.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -108,14 +109,71 @@ class MapsCliTest {
   }
 
   @Test
-  void updateSaysThatItDropsTheMaps() throws Exception {
+  void updateAndMergeRefuseMapsUnlessToldToDropThem() throws Exception {
     Path more = CliHarness.noisePngs(dir.resolve("more"), "m", 11, 3, 40);
     Path updated = dir.resolve("updated.maha");
-    var r = CliHarness.run("update", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "-o",
+    var refused = CliHarness.run("update", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "-o",
         updated.toString(), more.toString());
+    assertThat(refused.exitCode()).as(refused.all()).isEqualTo(2);
+    assertThat(refused.err().strip().lines().count()).as(refused.all()).isEqualTo(1);
+    assertThat(refused.err()).contains(mapsModel.toString(), "anomaly maps", "--drop-maps");
+    assertThat(Files.exists(updated)).isFalse();
+
+    var r = CliHarness.run("update", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--drop-maps",
+        "-o", updated.toString(), more.toString());
     assertThat(r.exitCode()).as(r.all()).isZero();
-    assertThat(r.err()).contains("anomaly maps were dropped");
+    assertThat(r.out()).contains("without anomaly maps (--drop-maps)");
     assertThat(org.maha.pipeline.MapModelFile.read(updated).maps()).isNull();
+    // the image model is the one a fit on both sets gives
+    Path union = dir.resolve("union.maha");
+    var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
+        union.toString(), good.toString(), more.toString());
+    assertThat(f.exitCode()).as(f.all()).isZero();
+    org.maha.model.ModelAssertions.assertSameModel(org.maha.model.ModelFile.read(updated),
+        org.maha.model.ModelFile.read(union), 1e-10);
+
+    Path moreForMaps = CliHarness.noisePngs(dir.resolve("more-maps"), "n", 13, 6, 40);
+    Path other = dir.resolve("other-maps.maha");
+    var o = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps", "-o",
+        other.toString(), moreForMaps.toString());
+    assertThat(o.exitCode()).as(o.all()).isZero();
+    Path merged = dir.resolve("merged.maha");
+    var m = CliHarness.run("merge", mapsModel.toString(), other.toString(), "-o", merged.toString());
+    assertThat(m.exitCode()).as(m.all()).isEqualTo(2);
+    assertThat(m.err().strip().lines().count()).as(m.all()).isEqualTo(1);
+    assertThat(m.err()).contains(mapsModel.toString(), "anomaly maps", "--drop-maps");
+    assertThat(Files.exists(merged)).isFalse();
+    var m2 = CliHarness.run("merge", "--drop-maps", mapsModel.toString(), other.toString(), "-o", merged.toString());
+    assertThat(m2.exitCode()).as(m2.all()).isZero();
+    assertThat(m2.out()).contains("merged 2 mvg models: 14 images", "without anomaly maps");
+    Path mergedUnion = dir.resolve("merged-union.maha");
+    var fu = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
+        mergedUnion.toString(), good.toString(), moreForMaps.toString());
+    assertThat(fu.exitCode()).as(fu.all()).isZero();
+    org.maha.model.ModelAssertions.assertSameModel(org.maha.model.ModelFile.read(merged),
+        org.maha.model.ModelFile.read(mergedUnion), 1e-10);
+  }
+
+  @Test
+  void theApiSaysAModelHasMapsAndRefusesToUpdateOrMergeIt() throws Exception {
+    org.maha.api.FittedModel withMaps = org.maha.api.FittedModel.load(mapsModel);
+    assertThat(withMaps.hasMaps()).isTrue();
+    assertThat(org.maha.api.FittedModel.load(Files.readAllBytes(mapsModel), "upload").hasMaps()).isTrue();
+    assertThatThrownBy(withMaps::checkUpdatable).isInstanceOf(org.maha.api.MahaException.class)
+        .hasMessageContaining(mapsModel.toString()).hasMessageContaining("withoutMaps()");
+    assertThatThrownBy(() -> org.maha.api.FittedModel.merge(List.of(withMaps, withMaps.withoutMaps())))
+        .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("anomaly maps");
+    org.maha.api.FittedModel image = withMaps.withoutMaps();
+    assertThat(image.hasMaps()).isFalse();
+    image.checkUpdatable();
+    assertThat(image.withoutMaps()).isSameAs(image);
+    try (org.maha.api.Detector d = org.maha.api.Detector.builder().onnx(onnx).levels("s1", "s2", "pooled")
+        .build()) {
+      Path more = CliHarness.noisePngs(dir.resolve("api-more"), "m", 12, 2, 40);
+      assertThatThrownBy(() -> d.update(withMaps, org.maha.api.Images.folder(more)))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("anomaly maps");
+      assertThat(d.update(image, org.maha.api.Images.folder(more)).trainingImages()).isEqualTo(10);
+    }
   }
 
   @Test
@@ -156,6 +214,42 @@ class MapsCliTest {
     assertThat(Double.parseDouble(row[3])).isBetween(0.0, 1.0);
     assertThat(r.out()).contains("| fabric | 11 | " + String.format(java.util.Locale.ROOT, "%.4f",
         Double.parseDouble(row[2])));
+
+    // report.html shows the overlays of fabric's 6 highest-scoring test images, with the scale's legend
+    String report = Files.readString(out.resolve("report.html"));
+    assertThat(report).contains("<section id=\"maps\">", "<table id=\"pixel-table\">", "median good pixel");
+    assertThat(report.split("data-file=\"figures/maps-fabric_", -1)).hasSize(1 + 6);
+    assertThat(report).doesNotContain("figures/maps-granite");
+    List<Double> shown = new ArrayList<>();
+    for (int rank = 1; rank <= 6; rank++) {
+      BufferedImage overlay = ImageIO.read(out.resolve("figures/maps-fabric_" + rank + ".png").toFile());
+      assertThat(report).contains("width=\"" + overlay.getWidth() + "\" height=\"" + overlay.getHeight()
+          + "\" alt=\"anomaly map of ");
+      var caption = java.util.regex.Pattern.compile("#" + rank + ", score ([0-9.e+-]+):").matcher(report);
+      assertThat(caption.find()).isTrue();
+      shown.add(Double.parseDouble(caption.group(1)));
+    }
+    assertThat(shown).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+    // experiment --maps runs the same pixel evaluation: the same file, and a section of its report
+    Path exOut = dir.resolve("experiment-out");
+    var e = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--full-train",
+        "--experiments", "levels", "--no-cache", "--maps", "-o", exOut.toString(), root.toString());
+    assertThat(e.exitCode()).as(e.all()).isZero();
+    assertThat(e.err()).contains("granite has no ground-truth masks");
+    assertThat(Files.readAllLines(exOut.resolve("pixel_metrics.csv"))).isEqualTo(csv);
+    String html = Files.readString(exOut.resolve("experiments.html"));
+    String pct = String.format(java.util.Locale.ROOT, "%.2f", 100 * Double.parseDouble(row[2]));
+    assertThat(html).contains("<section id=\"pixel-metrics\">", "<td>fabric</td><td class=\"num\">11</td>"
+        + "<td class=\"num\">" + pct + "</td>", "<code>pixel_metrics.csv</code>");
+    assertThat(Files.readString(exOut.resolve("experiments.md"))).contains("| fabric | 11 | " + pct + " |");
+    // without --maps: no pixel section, no file
+    Path plainOut = dir.resolve("experiment-plain");
+    var p = CliHarness.run("experiment", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--full-train",
+        "--experiments", "levels", "--no-cache", "-o", plainOut.toString(), root.toString());
+    assertThat(p.exitCode()).as(p.all()).isZero();
+    assertThat(Files.exists(plainOut.resolve("pixel_metrics.csv"))).isFalse();
+    assertThat(Files.readString(plainOut.resolve("experiments.html"))).doesNotContain("pixel-metrics");
   }
 
   /** The maps model with {@code entry} replaced (its checksum in the maps section updated) and the maps edited. */

@@ -43,6 +43,23 @@ public record RgbImage(int width, int height, byte[] rgb) {
   }
 
   /**
+   * SHA-256 of this image's content: its width and height (32-bit big-endian each), then the pixels as stored
+   * (rows top to bottom, R, G, B). The same pixels give the same hash whatever file format or in-memory form they
+   * came from; a model's history combines these into an image-set digest.
+   */
+  public byte[] contentSha256() {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+    md.update(java.nio.ByteBuffer.allocate(8).putInt(width).putInt(height).array());
+    md.update(rgb);
+    return md.digest();
+  }
+
+  /**
    * The {@code width × height} rectangle at column {@code x}, row {@code y} of this image, as a new image (a tile;
    * copies only the rectangle's pixels).
    *

@@ -9,7 +9,6 @@ import org.maha.backbone.BackboneSpec;
 import org.maha.data.LabeledImage;
 import org.maha.data.MvtecCategory;
 import org.maha.eval.Auroc;
-import org.maha.eval.PixelMetrics;
 import org.maha.image.DecodeLimits;
 import org.maha.model.AnomalyScore;
 import org.maha.model.GaussianAdFitter;
@@ -130,23 +129,10 @@ public final class TiledEvaluation {
       ProgressListener progress) throws Exception {
     MapJobs.MapFitOutcome fitted = TileJobs.fitWithMaps(extractor, extractor.files(category.train()), tiling,
         new Variant.Mvg(), category.name(), backboneFile, settings, skipUnreadable, progress);
-    Map<Path, LabeledImage> labels = new HashMap<>();
-    category.test().forEach(im -> labels.put(im.path(), im));
     List<Path> paths = category.test().stream().map(LabeledImage::path).toList();
-    PixelMetrics metrics = new PixelMetrics(PixelMetrics.MAX_PIXELS);
-    int[] scored = {0};
+    MapEvaluation.Measurement measured = new MapEvaluation.Measurement(category, limits);
     TileJobs.scoreWithMaps(extractor, fitted.image().model(), fitted.maps(), extractor.files(paths), tiling,
-        skipUnreadable, progress, (i, m) -> {
-          boolean[] mask = MaskFiles.read(category.root(), labels.get(m.path()), m.width(), m.height(), limits);
-          double[] d = m.map();
-          float[] map = new float[d.length];
-          for (int k = 0; k < map.length; k++) {
-            map[k] = (float) d[k];
-          }
-          metrics.add(map, mask, m.width(), m.height());
-          scored[0]++;
-        });
-    return new MapEvaluation.CategoryPixels(category.name(), scored[0],
-        metrics.result(PixelMetrics.PAPER_FPR_LIMIT));
+        skipUnreadable, progress, measured);
+    return measured.result();
   }
 }
