@@ -13,20 +13,27 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-maha-demo-large}"
-maha="$here/maha"
+# build the jar once, then run it directly: ./maha would rebuild mid-run if a source changed meanwhile
+"$here/maha" --version >/dev/null
+maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70} -jar "$here/maha-cli/target/maha.jar" "$@"; }
+steps="${TILING_BENCH_STEPS:-demo maps}"   # e.g. TILING_BENCH_STEPS=maps to rerun only step 2
 load() { echo "load: $(uptime | sed 's/.*load average/load average/')"; }
 
+if [[ " $steps " == *" demo "* ]]; then
 echo "== demo --large (image AUROC, time per image, whole vs tiled, alternating by category)"
 load
-"$maha" demo --large -o "$out" -q
+maha demo --large -o "$out" -q
 load
+fi
 
+if [[ " $steps " == *" maps "* ]]; then
 for tiled in no yes; do
   if [ "$tiled" = yes ]; then args=(--tile 224 --tile-overlap 32); else args=(); fi
   echo "== evaluate --maps, tiled: $tiled"
   load
   start=$(date +%s)
-  "$maha" evaluate --maps --variants mvg -q "${args[@]}" "$out/data" | sed -n '/pixel AUROC/,$p'
+  maha evaluate --maps --variants mvg -q "${args[@]}" "$out/data" | sed -n '/pixel AUROC/,$p'
   echo "wall: $(( $(date +%s) - start )) s"
   load
 done
+fi

@@ -97,6 +97,10 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
               new ProgressPrinter(err, input.quiet))
           : org.maha.pipeline.TiledEvaluation.run(ex, cats, vs, tiling, onnx.toAbsolutePath().toString(),
               input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      if (tiling != null) {
+        spec.commandLine().getOut().println("Tiled: " + tiling.describe() + "; every tile of train/good a training "
+            + "vector, an image's score the maximum over its tiles.");
+      }
       show(spec.commandLine().getOut(), err, r);
       List<MapEvaluation.CategoryPixels> pixels = maps ? pixelMetrics(ex, cats, onnx, err) : List.of();
       write(err, r, out, pixels);

@@ -98,6 +98,30 @@ class TilingCliTest {
     }
   }
 
+  @Test
+  void anUnreadableImageIsSkippedWithoutShiftingTheOthersTiles() throws Exception {
+    Path mixed = Files.createDirectories(dir.resolve("mixed"));
+    Path hole = data.resolve("fabric/test/hole");
+    Files.copy(hole.resolve("000.png"), mixed.resolve("a.png"));
+    byte[] png = Files.readAllBytes(hole.resolve("001.png"));
+    Files.write(mixed.resolve("b.png"), java.util.Arrays.copyOf(png, 200)); // truncated: cannot be decoded
+    Files.copy(hole.resolve("002.png"), mixed.resolve("c.png"));
+    var r = CliHarness.run("score", "-m", tiledModel.toString(), "--onnx", onnx.toString(), "-q", "--format", "csv",
+        "--skip-unreadable", mixed.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.err()).contains("b.png");
+    var a = CliHarness.run("score", "-m", tiledModel.toString(), "--onnx", onnx.toString(), "-q", "--format", "csv",
+        mixed.resolve("a.png").toString(), mixed.resolve("c.png").toString());
+    assertThat(a.exitCode()).as(a.all()).isZero();
+    List<String> withBad = r.out().lines().skip(1).map(l -> l.substring(l.indexOf(','))).toList();
+    List<String> without = a.out().lines().skip(1).map(l -> l.substring(l.indexOf(','))).toList();
+    assertThat(withBad).hasSize(2).isEqualTo(without);
+    var stop = CliHarness.run("score", "-m", tiledModel.toString(), "--onnx", onnx.toString(), "-q",
+        mixed.toString());
+    assertThat(stop.exitCode()).isEqualTo(2);
+    assertThat(stop.err()).contains("b.png");
+  }
+
   private static double[] numbers(String csvLine) {
     String[] f = csvLine.split(",");
     double[] out = new double[f.length - 1];

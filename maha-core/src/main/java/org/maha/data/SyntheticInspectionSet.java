@@ -122,7 +122,7 @@ public final class SyntheticInspectionSet {
   /**
    * Same as {@link #write}, but each defect is drawn at the scale of a {@code defectWindowPx}-px image, inside a
    * window of that size at a random place of the {@code spec.px()}-px image: large images with small defects
-   * (with a 256-px window, blobs and holes of about 10 to 50 px, scratches and cracks 40 to 110 px long and 1 to
+   * (with a 256-px window, blobs and holes of about 10 to 50 px, scratches and cracks 40 to 180 px long and 1 to
    * 3 px wide, whatever the image size), for tiling. Masks as in {@link #write}. With a window of {@code spec.px()}
    * the output is {@link #write}'s.
    *

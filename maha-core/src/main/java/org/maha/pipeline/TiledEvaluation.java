@@ -116,8 +116,6 @@ public final class TiledEvaluation {
       out.add(new Evaluation.VariantResult(variants.get(v).id(), levelAuroc, Auroc.auroc(combined, anomalous),
           images));
     }
-    warnings.add(0, "tiled: " + train.size() + " training tiles of " + trainImages + " images, " + tiling.describe()
-        + "; image score = maximum over tiles");
     return new Evaluation.CategoryResult(c.name(), trainImages, test.size(), out, skipped, warnings);
   }
 

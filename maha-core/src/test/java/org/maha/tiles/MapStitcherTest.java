@@ -15,9 +15,9 @@ class MapStitcherTest {
     Random r = new Random(11);
     for (int trial = 0; trial < 100; trial++) {
       int size = 16 + r.nextInt(40);
-      Tiling tiling = new Tiling(size, r.nextInt(size));
-      int w = 1 + r.nextInt(200);
-      int h = 1 + r.nextInt(200);
+      Tiling tiling = new Tiling(size, r.nextInt(size / 2 + 1) + (r.nextInt(10) == 0 ? size / 2 - 1 : 0));
+      int w = 1 + r.nextInt(120);
+      int h = 1 + r.nextInt(120);
       TileGrid g = tiling.grid(w, h);
       List<Tile> tiles = g.tiles();
       double[][] maps = new double[tiles.size()][];
