@@ -82,6 +82,33 @@ class MapsCliTest {
   }
 
   @Test
+  void float32FactorsGiveTheSameScoresAndMapsWithin1e5() throws Exception {
+    Path cal = dir.resolve("cal");
+    Path f32 = dir.resolve("maps-f32.maha");
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps",
+        "--map-float32", "--calibrate", cal.toString(), "--target-fpr", "0.2", "-o", f32.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(Files.size(f32)).isLessThan(Files.size(mapsModel));
+    Path test = CliHarness.noisePngs(dir.resolve("test32"), "t", 19, 2, 48);
+    Path out64 = dir.resolve("out64");
+    Path out32 = dir.resolve("out32");
+    var s64 = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out64.toString(), "--format", "csv", test.toString());
+    var s32 = CliHarness.run("score", "-m", f32.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out32.toString(), "--format", "csv", test.toString());
+    assertThat(s32.exitCode()).as(s32.all()).isZero();
+    assertThat(s32.out()).isEqualTo(s64.out()); // the image model is not touched
+    for (String name : List.of("t0", "t1")) {
+      double[] a = Npy.read(Files.readAllBytes(out64.resolve(name + "_map.npy"))).data();
+      double[] b = Npy.read(Files.readAllBytes(out32.resolve(name + "_map.npy"))).data();
+      assertThat(b).hasSameSizeAs(a);
+      for (int k = 0; k < a.length; k++) {
+        assertThat(Math.abs(b[k] - a[k])).isLessThanOrEqualTo(1e-5 * a[k] + 1e-6); // .npy maps are float32
+      }
+    }
+  }
+
+  @Test
   void modelWithoutMapsIsRefusedBeforeAnyWork() throws Exception {
     Path plain = dir.resolve("plain.maha");
     var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
@@ -186,6 +213,10 @@ class MapsCliTest {
         "--map-channels", "5000", "-o", dir.resolve("x.maha").toString(), good.toString());
     assertThat(c.exitCode()).as(c.all()).isEqualTo(2);
     assertThat(c.err()).contains("--map-channels", "1024");
+    var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-float32",
+        "-o", dir.resolve("x.maha").toString(), good.toString());
+    assertThat(f.exitCode()).as(f.all()).isEqualTo(2);
+    assertThat(f.err()).contains("--map-float32: needs --maps");
     assertThat(Files.exists(dir.resolve("x.maha"))).isFalse();
   }
 
