@@ -204,6 +204,58 @@ class MapsCliTest {
   }
 
   @Test
+  void theApiGivesTheMapsScoreMapsWrites() throws Exception {
+    Path test = CliHarness.noisePngs(dir.resolve("api-test"), "t", 23, 3, 44);
+    Path out = dir.resolve("api-maps-out");
+    var r = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out.toString(), "--format", "csv", test.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    org.maha.api.FittedModel model = org.maha.api.FittedModel.loadWithMaps(mapsModel);
+    assertThat(model.hasMaps()).isTrue();
+    var scale = org.maha.pipeline.MapModelFile.read(mapsModel).scale();
+    try (org.maha.api.Detector d = org.maha.api.Detector.builder().onnx(onnx).levels("s1", "s2", "pooled")
+        .build()) {
+      List<org.maha.api.AnomalyMap> maps = d.anomalyMaps(model, org.maha.api.Images.folder(test));
+      org.maha.api.Scores scores = d.scoreAll(model, org.maha.api.Images.folder(test));
+      assertThat(maps).hasSize(3);
+      for (int i = 0; i < maps.size(); i++) {
+        org.maha.api.AnomalyMap m = maps.get(i);
+        assertThat(m.score()).isEqualTo(scores.get(i));
+        String stem = Path.of(m.score().name()).getFileName().toString().replace(".png", "");
+        NpyArray npy = Npy.read(Files.readAllBytes(out.resolve(stem + "_map.npy")));
+        assertThat(npy.shape()).containsExactly(m.height(), m.width());
+        float[] values = m.values();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < values.length; k++) {
+          assertThat(values[k]).isEqualTo((float) npy.data()[k]); // the .npy is the same map, float32
+          max = Math.max(max, values[k]);
+        }
+        assertThat(m.value(m.width() - 1, 0)).isEqualTo(values[m.width() - 1]);
+        assertThat(m.maxValue()).isEqualTo(max);
+        assertThat(m.calmLevel()).hasValue(scale.calm());
+        assertThat(m.contourLevel()).hasValue(scale.contour());
+        assertThat(m.exceedsContour()).isEqualTo(max > scale.contour());
+        values[0] = -1; // a copy
+        assertThat(m.values()[0]).isNotEqualTo(-1f);
+      }
+      // a model read without its maps, or without any, is refused in one line
+      assertThatThrownBy(() -> d.anomalyMaps(org.maha.api.FittedModel.load(mapsModel),
+          org.maha.api.Images.folder(test))).isInstanceOf(org.maha.api.MahaException.class)
+          .hasMessageContaining("FittedModel.loadWithMaps");
+      Path plain = dir.resolve("api-plain.maha");
+      model.withoutMaps().save(plain);
+      assertThat(org.maha.pipeline.MapModelFile.read(plain).maps()).isNull();
+      assertThatThrownBy(() -> org.maha.api.FittedModel.loadWithMaps(plain))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("has no anomaly maps");
+      // saving a model read with its maps keeps them
+      Path again = dir.resolve("api-again.maha");
+      model.save(again);
+      assertThat(org.maha.pipeline.MapModelFile.read(again).maps().gaussians().packedLower())
+          .isEqualTo(org.maha.pipeline.MapModelFile.read(mapsModel).maps().gaussians().packedLower());
+    }
+  }
+
+  @Test
   void mapOptionsWithoutMapsAreRefused() {
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-channels",
         "10", "-o", dir.resolve("x.maha").toString(), good.toString());
