@@ -61,7 +61,7 @@ done
 one=$(find "$test" -name '*.png' | sort | head -1)
 images=$(find "$test" -name '*.png' | wc -l)
 secs() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $s" | bc -l; }
-best_plain=1e9 best_maps=1e9
+best_plain=999999 best_maps=999999  # (bc has no 1e9)
 for r in $(seq "$rounds"); do
   p_all=$(secs maha score -q -m "$out/plain.maha" --onnx "$onnx" --format csv --recursive "$test")
   p_one=$(secs maha score -q -m "$out/plain.maha" --onnx "$onnx" --format csv "$one")
@@ -73,8 +73,8 @@ for r in $(seq "$rounds"); do
   m=$(echo "1000 * ($m_all - $m_one) / ($images - 1)" | bc -l)
   printf 'round %d: per image %6.1f ms without maps, %6.1f ms with maps (runs: %.1f/%.1f s, %.1f/%.1f s)\n' \
     "$r" "$p" "$m" "$p_all" "$p_one" "$m_all" "$m_one"
-  best_plain=$(echo "if ($p < $best_plain) $p else $best_plain" | bc -l)
-  best_maps=$(echo "if ($m < $best_maps) $m else $best_maps" | bc -l)
+  best_plain=$(awk -v a="$p" -v b="$best_plain" 'BEGIN {print (a < b ? a : b)}')
+  best_maps=$(awk -v a="$m" -v b="$best_maps" 'BEGIN {print (a < b ? a : b)}')
 done
 printf 'fastest of %d rounds: %.1f ms per image without maps, %.1f ms with maps (%d test images)\n' "$rounds" \
   "$best_plain" "$best_maps" "$images"
