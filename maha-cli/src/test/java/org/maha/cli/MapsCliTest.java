@@ -323,7 +323,7 @@ class MapsCliTest {
     assertThat(Files.readAllLines(exOut.resolve("pixel_metrics.csv"))).isEqualTo(csv);
     String html = Files.readString(exOut.resolve("experiments.html"));
     String pct = String.format(java.util.Locale.ROOT, "%.2f", 100 * Double.parseDouble(row[2]));
-    assertThat(html).contains("<section id=\"pixel-metrics\">", "<td>fabric</td><td class=\"num\">11</td>"
+    assertThat(html).contains("<section id=\"pixel-metrics\">", "<table id=\"pixel-metrics-table\">", "<td>fabric</td><td class=\"num\">11</td>"
         + "<td class=\"num\">" + pct + "</td>", "<code>pixel_metrics.csv</code>");
     assertThat(Files.readString(exOut.resolve("experiments.md"))).contains("| fabric | 11 | " + pct + " |");
     // without --maps: no pixel section, no file
