@@ -49,10 +49,17 @@ final class BenchCommand implements Callable<Integer>, Validated {
   @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also write the results as JSON.")
   Path out;
 
+  @Option(names = "--fit-only", description = "Only the fit benchmark (no backbone needed): scripts/bench_fit.sh "
+      + "sets it beside numpy and scikit-learn.")
+  boolean fitOnly;
+
   @Override
   public void validate() throws Exception {
     if (fitN == 1) {
       throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
+    }
+    if (fitOnly && fitN == 0) {
+      throw new MahaCommand.UsageException("--fit-only needs --fit-n of at least 2, got 0");
     }
     backbone.checkCombination(false);
     if (out != null) {
@@ -64,6 +71,9 @@ final class BenchCommand implements Callable<Integer>, Validated {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (fitOnly) {
+      return fitOnly(o, err);
+    }
     List<Benchmarks.Throughput> rows = new ArrayList<>();
     Path onnx = backbone.resolveOnnx();
     int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -111,6 +121,28 @@ final class BenchCommand implements Callable<Integer>, Validated {
       if (fit != null) {
         json.put("fit", fit);
       }
+      AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+    }
+    return 0;
+  }
+
+  /** {@code --fit-only}: the fit benchmark alone, with the linear-algebra kernels it ran on. */
+  private int fitOnly(PrintWriter o, PrintWriter err) throws Exception {
+    err.println("measuring fit time (n=" + fitN + ", d=" + fitDim + ", " + repeats + " runs after a warm-up) ...");
+    err.flush();
+    Benchmarks.FitTime fit = Benchmarks.fit(fitN, fitDim, repeats);
+    o.printf(Locale.ROOT, "fit one level (accumulate %d rows + Ledoit-Wolf + Cholesky), d = %d: median %.0f ms, "
+        + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
+        fit.repeats(), fit.shrinkage());
+    o.println("kernels: " + org.maha.stats.Blas.description());
+    o.flush();
+    if (out != null) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("mahaVersion", MahaVersion.get());
+      json.put("cores", Runtime.getRuntime().availableProcessors());
+      json.put("java", System.getProperty("java.version"));
+      json.put("kernels", org.maha.stats.Blas.description());
+      json.put("fit", fit);
       AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     }
     return 0;

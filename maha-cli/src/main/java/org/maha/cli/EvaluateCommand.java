@@ -35,6 +35,7 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
   @Mixin AugmentOptions augment = new AugmentOptions();
+  @Mixin TileOptions tile = new TileOptions();
 
   @Mixin MvtecOptions data = new MvtecOptions();
 
@@ -63,11 +64,17 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   static final java.util.Set<String> REPORT_FILES = java.util.Set.of("csv", "json", "md", "html", "png");
 
   private List<Variant> vs;
+  private org.maha.tiles.Tiling tiling;
 
   @Override
   public void validate() throws Exception {
     vs = Cli.variants(variants);
     augment.passes();
+    tiling = tile.tiling();
+    if (tiling != null && (folds != 1 || augment.passes() > 0)) {
+      throw new MahaCommand.UsageException("--tile: " + (folds != 1 ? "not with --folds (tiled evaluation fits "
+          + "once on all of train/good)" : "not with --augment (tiles are fitted as they are)"));
+    }
     backbone.checkCombination(false);
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
@@ -85,8 +92,11 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Evaluation.Protocol protocol = new Evaluation.Protocol(folds, seed)
           .withAugmentation(augment.passes(), augment.seed);
-      EvaluationReport r = Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(),
-          input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      EvaluationReport r = tiling == null
+          ? Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(), input.skipUnreadable,
+              new ProgressPrinter(err, input.quiet))
+          : org.maha.pipeline.TiledEvaluation.run(ex, cats, vs, tiling, onnx.toAbsolutePath().toString(),
+              input.skipUnreadable, new ProgressPrinter(err, input.quiet));
       show(spec.commandLine().getOut(), err, r);
       List<MapEvaluation.CategoryPixels> pixels = maps ? pixelMetrics(ex, cats, onnx, err) : List.of();
       write(err, r, out, pixels);
@@ -98,9 +108,24 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   private List<MapEvaluation.CategoryPixels> pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx,
       PrintWriter err) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    List<MapEvaluation.CategoryPixels> r = MapEvaluation.runAll(ex, cats, MapSettings.defaults(),
-        onnx.toAbsolutePath().toString(), input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet),
-        name -> err.println("note: " + name + " has no ground-truth masks; no pixel metrics for it"));
+    java.util.function.Consumer<String> noMasks =
+        name -> err.println("note: " + name + " has no ground-truth masks; no pixel metrics for it");
+    List<MapEvaluation.CategoryPixels> r;
+    if (tiling == null) {
+      r = MapEvaluation.runAll(ex, cats, MapSettings.defaults(), onnx.toAbsolutePath().toString(),
+          input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet), noMasks);
+    } else {
+      r = new java.util.ArrayList<>();
+      for (MvtecCategory c : cats) {
+        if (!MapEvaluation.hasMasks(c)) {
+          noMasks.accept(c.name());
+          continue;
+        }
+        r.add(org.maha.pipeline.TiledEvaluation.pixelMetrics(ex, c, MapSettings.defaults(), tiling,
+            onnx.toAbsolutePath().toString(), input.skipUnreadable, input.limits(),
+            new ProgressPrinter(err, input.quiet)));
+      }
+    }
     stdout.println();
     stdout.print(MapEvaluation.markdown(r));
     stdout.flush();

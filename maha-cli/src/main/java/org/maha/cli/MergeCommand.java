@@ -59,6 +59,7 @@ final class MergeCommand implements Callable<Integer>, Validated {
     List<FittedModel> loaded = new ArrayList<>(models.size());
     boolean droppedMaps = false;
     for (Path m : models) {
+      TileOptions.refuseTiled(m, "merge");
       FittedModel model = FittedModel.load(m); // a map section is noted, not read
       if (model.hasMaps()) {
         if (!dropMaps) {

@@ -71,9 +71,13 @@ final class OptionBounds {
       Map.entry("--max-images", Range.closed(1, 1024)),
       Map.entry("--max-concurrent", Range.closed(1, 256)),
       Map.entry("--max-queue", Range.closed(0, 10_000)),
+      Map.entry("--max-connections", Range.closed(1, 100_000)),
       Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-delay-ms", Range.closed(0, 10_000)),
-      Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)));
+      Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)),
+      Map.entry("--tile", Range.closed(org.maha.tiles.Tiling.MIN_SIZE, org.maha.tiles.Tiling.MAX_SIZE)),
+      // below --tile as well (checked by TileOptions, which knows both)
+      Map.entry("--tile-overlap", Range.closed(0, org.maha.tiles.Tiling.MAX_SIZE - 1)));
 
   /** Numeric options that accept any value of their type. */
   static final Set<String> UNBOUNDED = Set.of("--seed", "--augment-seed", "--random-init");

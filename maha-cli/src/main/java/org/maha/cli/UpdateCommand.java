@@ -74,6 +74,7 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    TileOptions.refuseTiled(modelFile, "update");
     FittedModel old = FittedModel.load(modelFile); // a map section is noted, not read
     boolean droppedMaps = old.hasMaps();
     if (droppedMaps) {

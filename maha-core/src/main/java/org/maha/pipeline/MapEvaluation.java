@@ -65,42 +65,67 @@ public final class MapEvaluation {
       throws Exception {
     MapJobs.MapFitOutcome fitted = MapJobs.fit(extractor, extractor.files(category.train()), new Variant.Mvg(),
         category.name(), backboneFile, settings, skipUnreadable, progress);
-    Map<java.nio.file.Path, LabeledImage> labels = new HashMap<>();
-    category.test().forEach(im -> labels.put(im.path(), im));
     List<java.nio.file.Path> paths = category.test().stream().map(LabeledImage::path).toList();
-    PixelMetrics metrics = new PixelMetrics(PixelMetrics.MAX_PIXELS);
-    int[] scored = {0};
-    MapScale.Builder goodMaps = new MapScale.Builder();
-    // the TOP_MAPS highest scores so far, lowest first (ties: the earlier image stays)
-    java.util.PriorityQueue<TopMap> top = new java.util.PriorityQueue<>(
-        java.util.Comparator.comparingDouble(TopMap::score));
+    Measurement measured = new Measurement(category, limits);
     MapJobs.score(extractor, fitted.image().model(), fitted.maps(), extractor.files(paths), skipUnreadable,
-        progress, (i, m) -> {
-          boolean[] mask = MaskFiles.read(category.root(), labels.get(m.path()), m.width(), m.height(), limits);
-          double[] d = m.map();
-          float[] map = new float[d.length];
-          for (int k = 0; k < map.length; k++) {
-            map[k] = (float) d[k];
-          }
-          metrics.add(map, mask, m.width(), m.height());
-          LabeledImage image = labels.get(m.path());
-          if (!image.anomalous()) {
-            goodMaps.add(d);
-          }
-          double score = m.score().score();
-          if (top.size() < TOP_MAPS || score > top.peek().score()) {
-            top.add(new TopMap(image, score, map, m.width(), m.height()));
-            if (top.size() > TOP_MAPS) {
-              top.poll();
-            }
-          }
-          scored[0]++;
-        });
-    List<TopMap> highest = new java.util.ArrayList<>(top);
-    highest.sort(java.util.Comparator.comparingDouble(TopMap::score).reversed());
-    MapScale scale = goodMaps.size() == 0 ? null : goodMaps.build(MapScale.TEST_TARGET_FPR, MapScale.TEST);
-    return new CategoryPixels(category.name(), scored[0], metrics.result(PixelMetrics.PAPER_FPR_LIMIT), highest,
-        scale);
+        progress, measured);
+    return measured.result();
+  }
+
+  /**
+   * Receives the scored test images of one category with their maps (whole-image or tiled) and measures them: pixel
+   * metrics against the masks, the display scale learnt from the good test images' maps, and the
+   * {@link #TOP_MAPS} highest-scoring images for the report.
+   */
+  public static final class Measurement implements MapJobs.MappedSink {
+    private final MvtecCategory category;
+    private final DecodeLimits limits;
+    private final Map<java.nio.file.Path, LabeledImage> labels = new HashMap<>();
+    private final PixelMetrics metrics = new PixelMetrics(PixelMetrics.MAX_PIXELS);
+    private final MapScale.Builder goodMaps = new MapScale.Builder();
+    // the TOP_MAPS highest scores so far, lowest first (ties: the earlier image stays)
+    private final java.util.PriorityQueue<TopMap> top = new java.util.PriorityQueue<>(
+        java.util.Comparator.comparingDouble(TopMap::score));
+    private int scored;
+
+    /** Measures the test images of {@code category}, reading their masks within {@code limits}. */
+    public Measurement(MvtecCategory category, DecodeLimits limits) {
+      this.category = category;
+      this.limits = limits;
+      category.test().forEach(im -> labels.put(im.path(), im));
+    }
+
+    @Override
+    public void accept(int index, MapJobs.MappedImage m) throws Exception {
+      LabeledImage image = labels.get(m.path());
+      boolean[] mask = MaskFiles.read(category.root(), image, m.width(), m.height(), limits);
+      double[] d = m.map();
+      float[] map = new float[d.length];
+      for (int k = 0; k < map.length; k++) {
+        map[k] = (float) d[k];
+      }
+      metrics.add(map, mask, m.width(), m.height());
+      if (!image.anomalous()) {
+        goodMaps.add(d);
+      }
+      double score = m.score().score();
+      if (top.size() < TOP_MAPS || score > top.peek().score()) {
+        top.add(new TopMap(image, score, map, m.width(), m.height()));
+        if (top.size() > TOP_MAPS) {
+          top.poll();
+        }
+      }
+      scored++;
+    }
+
+    /** The category's metrics over every image received. */
+    public CategoryPixels result() {
+      List<TopMap> highest = new java.util.ArrayList<>(top);
+      highest.sort(java.util.Comparator.comparingDouble(TopMap::score).reversed());
+      MapScale scale = goodMaps.size() == 0 ? null : goodMaps.build(MapScale.TEST_TARGET_FPR, MapScale.TEST);
+      return new CategoryPixels(category.name(), scored, metrics.result(PixelMetrics.PAPER_FPR_LIMIT), highest,
+          scale);
+    }
   }
 
   /** The file {@link #csv} is written to by {@code maha evaluate --maps} and {@code maha experiment --maps}. */

@@ -52,18 +52,24 @@ public final class MapModelFile {
 
   /** Writes {@code model} with {@code maps} (and {@code scale}, may be null) atomically, all in float64. */
   public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target) throws IOException {
-    write(model, maps, scale, target, false);
+    write(model, maps, scale, target, List.of(), false);
+  }
+
+  /** As {@link #write(GaussianAdModel, MapModel, MapScale, Path)}, with other sections (e.g. the tiling). */
+  public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target,
+      List<ModelFile.Section> others) throws IOException {
+    write(model, maps, scale, target, others, false);
   }
 
   /**
-   * As {@link #write(GaussianAdModel, MapModel, MapScale, Path)}; with {@code float32Factors} the Cholesky factors
-   * are stored rounded to float32 (the file's largest array, so the file about halves; measured on the demo set:
-   * maps within 1.2e-8 relative of float64's, see README). Reading turns them back into float64.
+   * As {@link #write(GaussianAdModel, MapModel, MapScale, Path, List)}; with {@code float32Factors} the Cholesky
+   * factors are stored rounded to float32 (the file's largest array, so the file about halves; measured on the demo
+   * set: maps within 1.2e-8 relative of float64's, see README). Reading turns them back into float64.
    *
    * @throws IllegalArgumentException when a factor's diagonal entry is not a positive finite float32
    */
   public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target,
-      boolean float32Factors) throws IOException {
+      List<ModelFile.Section> others, boolean float32Factors) throws IOException {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode n = f.objectNode();
     n.put("method", "Gaussian per grid position (Ledoit-Wolf), Mahalanobis map; PaDiM with shrinkage");
@@ -110,7 +116,9 @@ public final class MapModelFile {
     }
     entries.put(CHOLESKY, Npy.toBytes(cholesky));
     entries.put(SHRINKAGE, Npy.toBytes(NpyArray.ofDoubles(g.shrinkage(), p)));
-    ModelFile.write(model, target, new ModelFile.Section(KEY, n, entries));
+    List<ModelFile.Section> sections = new ArrayList<>(others);
+    sections.add(new ModelFile.Section(KEY, n, entries));
+    ModelFile.write(model, target, sections);
   }
 
   /**

@@ -148,8 +148,8 @@ class OnnxBackboneTinyCnnTest {
           for (int k = 0; k < 64; k++) {
             sum += raw[i][c * 64 + k];
           }
-          // same float32 values summed in the same order in double: exactly equal
-          assertThat(pooled[0][i][c]).isEqualTo(sum / 64);
+          // averaged inside the graph in float32 (InGraphPooling): equal to float32 precision
+          assertThat(pooled[0][i][c]).isCloseTo(sum / 64, within(1e-6 * Math.max(1, Math.abs(sum / 64))));
         }
       }
     }

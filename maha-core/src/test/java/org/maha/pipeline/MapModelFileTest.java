@@ -96,7 +96,7 @@ class MapModelFileTest {
     Path f64 = dir.resolve("f64.maha");
     Path f32 = dir.resolve("f32.maha");
     MapModelFile.write(imageModel(), maps, null, f64);
-    MapModelFile.write(imageModel(), maps, null, f32, true);
+    MapModelFile.write(imageModel(), maps, null, f32, List.of(), true);
     PositionGaussians a = maps.gaussians();
     PositionGaussians b = MapModelFile.read(f32).maps().gaussians();
     double[] want = a.packedLower();
