@@ -82,6 +82,33 @@ class MapsCliTest {
   }
 
   @Test
+  void float32FactorsGiveTheSameScoresAndMapsWithin1e5() throws Exception {
+    Path cal = dir.resolve("cal");
+    Path f32 = dir.resolve("maps-f32.maha");
+    var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--maps",
+        "--map-float32", "--calibrate", cal.toString(), "--target-fpr", "0.2", "-o", f32.toString(), good.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(Files.size(f32)).isLessThan(Files.size(mapsModel));
+    Path test = CliHarness.noisePngs(dir.resolve("test32"), "t", 19, 2, 48);
+    Path out64 = dir.resolve("out64");
+    Path out32 = dir.resolve("out32");
+    var s64 = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out64.toString(), "--format", "csv", test.toString());
+    var s32 = CliHarness.run("score", "-m", f32.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out32.toString(), "--format", "csv", test.toString());
+    assertThat(s32.exitCode()).as(s32.all()).isZero();
+    assertThat(s32.out()).isEqualTo(s64.out()); // the image model is not touched
+    for (String name : List.of("t0", "t1")) {
+      double[] a = Npy.read(Files.readAllBytes(out64.resolve(name + "_map.npy"))).data();
+      double[] b = Npy.read(Files.readAllBytes(out32.resolve(name + "_map.npy"))).data();
+      assertThat(b).hasSameSizeAs(a);
+      for (int k = 0; k < a.length; k++) {
+        assertThat(Math.abs(b[k] - a[k])).isLessThanOrEqualTo(1e-5 * a[k] + 1e-6); // .npy maps are float32
+      }
+    }
+  }
+
+  @Test
   void modelWithoutMapsIsRefusedBeforeAnyWork() throws Exception {
     Path plain = dir.resolve("plain.maha");
     var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "-o",
@@ -177,6 +204,58 @@ class MapsCliTest {
   }
 
   @Test
+  void theApiGivesTheMapsScoreMapsWrites() throws Exception {
+    Path test = CliHarness.noisePngs(dir.resolve("api-test"), "t", 23, 3, 44);
+    Path out = dir.resolve("api-maps-out");
+    var r = CliHarness.run("score", "-m", mapsModel.toString(), "--onnx", onnx.toString(), "-q", "--maps",
+        out.toString(), "--format", "csv", test.toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    org.maha.api.FittedModel model = org.maha.api.FittedModel.loadWithMaps(mapsModel);
+    assertThat(model.hasMaps()).isTrue();
+    var scale = org.maha.pipeline.MapModelFile.read(mapsModel).scale();
+    try (org.maha.api.Detector d = org.maha.api.Detector.builder().onnx(onnx).levels("s1", "s2", "pooled")
+        .build()) {
+      List<org.maha.api.AnomalyMap> maps = d.anomalyMaps(model, org.maha.api.Images.folder(test));
+      org.maha.api.Scores scores = d.scoreAll(model, org.maha.api.Images.folder(test));
+      assertThat(maps).hasSize(3);
+      for (int i = 0; i < maps.size(); i++) {
+        org.maha.api.AnomalyMap m = maps.get(i);
+        assertThat(m.score()).isEqualTo(scores.get(i));
+        String stem = Path.of(m.score().name()).getFileName().toString().replace(".png", "");
+        NpyArray npy = Npy.read(Files.readAllBytes(out.resolve(stem + "_map.npy")));
+        assertThat(npy.shape()).containsExactly(m.height(), m.width());
+        float[] values = m.values();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < values.length; k++) {
+          assertThat(values[k]).isEqualTo((float) npy.data()[k]); // the .npy is the same map, float32
+          max = Math.max(max, values[k]);
+        }
+        assertThat(m.value(m.width() - 1, 0)).isEqualTo(values[m.width() - 1]);
+        assertThat(m.maxValue()).isEqualTo(max);
+        assertThat(m.calmLevel()).hasValue(scale.calm());
+        assertThat(m.contourLevel()).hasValue(scale.contour());
+        assertThat(m.exceedsContour()).isEqualTo(max > scale.contour());
+        values[0] = -1; // a copy
+        assertThat(m.values()[0]).isNotEqualTo(-1f);
+      }
+      // a model read without its maps, or without any, is refused in one line
+      assertThatThrownBy(() -> d.anomalyMaps(org.maha.api.FittedModel.load(mapsModel),
+          org.maha.api.Images.folder(test))).isInstanceOf(org.maha.api.MahaException.class)
+          .hasMessageContaining("FittedModel.loadWithMaps");
+      Path plain = dir.resolve("api-plain.maha");
+      model.withoutMaps().save(plain);
+      assertThat(org.maha.pipeline.MapModelFile.read(plain).maps()).isNull();
+      assertThatThrownBy(() -> org.maha.api.FittedModel.loadWithMaps(plain))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("has no anomaly maps");
+      // saving a model read with its maps keeps them
+      Path again = dir.resolve("api-again.maha");
+      model.save(again);
+      assertThat(org.maha.pipeline.MapModelFile.read(again).maps().gaussians().packedLower())
+          .isEqualTo(org.maha.pipeline.MapModelFile.read(mapsModel).maps().gaussians().packedLower());
+    }
+  }
+
+  @Test
   void mapOptionsWithoutMapsAreRefused() {
     var r = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-channels",
         "10", "-o", dir.resolve("x.maha").toString(), good.toString());
@@ -186,6 +265,10 @@ class MapsCliTest {
         "--map-channels", "5000", "-o", dir.resolve("x.maha").toString(), good.toString());
     assertThat(c.exitCode()).as(c.all()).isEqualTo(2);
     assertThat(c.err()).contains("--map-channels", "1024");
+    var f = CliHarness.run("fit", "--onnx", onnx.toString(), "--levels", "s1,s2,pooled", "-q", "--map-float32",
+        "-o", dir.resolve("x.maha").toString(), good.toString());
+    assertThat(f.exitCode()).as(f.all()).isEqualTo(2);
+    assertThat(f.err()).contains("--map-float32: needs --maps");
     assertThat(Files.exists(dir.resolve("x.maha"))).isFalse();
   }
 
@@ -240,7 +323,7 @@ class MapsCliTest {
     assertThat(Files.readAllLines(exOut.resolve("pixel_metrics.csv"))).isEqualTo(csv);
     String html = Files.readString(exOut.resolve("experiments.html"));
     String pct = String.format(java.util.Locale.ROOT, "%.2f", 100 * Double.parseDouble(row[2]));
-    assertThat(html).contains("<section id=\"pixel-metrics\">", "<td>fabric</td><td class=\"num\">11</td>"
+    assertThat(html).contains("<section id=\"pixel-metrics\">", "<table id=\"pixel-metrics-table\">", "<td>fabric</td><td class=\"num\">11</td>"
         + "<td class=\"num\">" + pct + "</td>", "<code>pixel_metrics.csv</code>");
     assertThat(Files.readString(exOut.resolve("experiments.md"))).contains("| fabric | 11 | " + pct + " |");
     // without --maps: no pixel section, no file

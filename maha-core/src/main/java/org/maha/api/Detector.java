@@ -30,6 +30,9 @@ import org.maha.model.TrainingStatistics;
 import org.maha.model.Variant;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
+import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModel;
+import org.maha.pipeline.MapScale;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
 import org.maha.pipeline.StageTimes;
@@ -486,23 +489,78 @@ public final class Detector implements AutoCloseable {
     } finally {
       leave();
     }
-    List<String> levels = model.levels();
-    Optional<Threshold> threshold = model.threshold();
-    Optional<Calibration> calibration = model.internal().threshold();
     List<Score> out = new ArrayList<>(scored.scores().size());
     for (ScoredImage s : scored.scores()) {
-      Map<String, Double> distances = new LinkedHashMap<>();
-      for (int l = 0; l < levels.size(); l++) {
-        distances.put(levels.get(l), s.score().levelDistance(l));
-      }
-      double score = s.score().score();
-      out.add(new Score(s.path().toString(), score, distances, threshold,
-          calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
+      out.add(score(model, s.path().toString(), s.score()));
     }
     List<Skipped> skipped = new ArrayList<>(skippedBefore);
     skipped.addAll(Skipped.of(scored.skipped()));
     return new Scores(out, skipped, new StageTimings(Duration.ofNanos(times.decodeNanos()),
         Duration.ofNanos(times.backboneNanos()), Duration.ofNanos(times.statisticsNanos())));
+  }
+
+  /** The public score of one image's internal one. */
+  private static Score score(FittedModel model, String name, org.maha.model.AnomalyScore s) {
+    List<String> levels = model.levels();
+    Map<String, Double> distances = new LinkedHashMap<>();
+    for (int l = 0; l < levels.size(); l++) {
+      distances.put(levels.get(l), s.levelDistance(l));
+    }
+    double score = s.score();
+    return new Score(name, score, distances, model.threshold(),
+        model.internal().threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty()));
+  }
+
+  /**
+   * Scores every image of {@code images} and gives each its anomaly map: where in the image the model sees the
+   * anomaly ({@link AnomalyMap}: one value per pixel of the image as decoded, on the model's fixed display scale).
+   * Each image's {@link AnomalyMap#score()} equals its {@link #scoreAll} score. The model must have been read with
+   * its maps ({@link FittedModel#loadWithMaps}). Costs the Mahalanobis distance at every grid position on top of
+   * scoring, and 4 bytes per image pixel for each map returned.
+   *
+   * @param model a model with anomaly maps, fitted with this detector's backbone
+   * @param images the images, in any form
+   * @return one map per image read, in input order (unmodifiable); with {@link Images#skippingUnreadable()} the
+   *     unreadable images are left out
+   * @throws MahaException when the model has no maps loaded, was fitted with another backbone, or its maps need a
+   *     level this detector's backbone does not give at their size; when an image cannot be read (naming it) and
+   *     the images do not skip unreadable ones; or when this heap cannot decode an image now
+   */
+  public List<AnomalyMap> anomalyMaps(FittedModel model, Images images) throws MahaException {
+    ensureOpen();
+    check(model);
+    MapModel maps = model.mapModel();
+    if (maps == null) {
+      throw new MahaException(model.name() + (model.hasMaps() ? ": its anomaly maps were not read; load it with "
+          + "FittedModel.loadWithMaps" : ": has no anomaly maps; fit it with maha fit --maps"), null);
+    }
+    MapScale scale = model.mapScale();
+    double calm = scale == null ? Double.NaN : scale.calm();
+    double contour = scale == null ? Double.NaN : scale.contour();
+    List<AnomalyMap> out = new ArrayList<>();
+    enter();
+    try {
+      try {
+        maps.levelIndices(backbone.spec(), backbone.levelGrids());
+      } catch (IllegalArgumentException e) {
+        throw new MahaException(model.name() + ": " + e.getMessage(), null);
+      }
+      MapJobs.score(extractor, model.internal(), maps, images.source(extractor), images.skipsUnreadable(), progress,
+          (i, m) -> {
+            double[] d = m.map();
+            float[] values = new float[d.length];
+            for (int k = 0; k < d.length; k++) {
+              values[k] = (float) d[k];
+            }
+            out.add(new AnomalyMap(score(model, m.path().toString(), m.score()), m.width(), m.height(), values, calm,
+                contour));
+          });
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    } finally {
+      leave();
+    }
+    return java.util.Collections.unmodifiableList(out);
   }
 
   /**

@@ -14,7 +14,9 @@ import org.maha.model.ModelFile;
 import org.maha.model.ModelFileException;
 import org.maha.model.ModelInfo;
 import org.maha.model.ModelUpdates;
+import org.maha.pipeline.MapModel;
 import org.maha.pipeline.MapModelFile;
+import org.maha.pipeline.MapScale;
 
 /**
  * What fitting learned (as Tribuo separates a model from its trainer): one Gaussian per backbone level, the
@@ -54,6 +56,9 @@ public final class FittedModel {
    * --maps}), which this model does not carry: {@link #checkUpdatable()} refuses it until {@link #withoutMaps()}.
    */
   private final boolean hasMaps;
+  /** The anomaly maps and their display scale (may be null) when loaded by {@link #loadWithMaps}, else null. */
+  private final MapModel maps;
+  private final MapScale mapScale;
 
   FittedModel(GaussianAdModel model) {
     this(model, "model");
@@ -64,11 +69,18 @@ public final class FittedModel {
   }
 
   private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256, boolean hasMaps) {
+    this(model, name, file, bytesSha256, hasMaps, null, null);
+  }
+
+  private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256, boolean hasMaps,
+      MapModel maps, MapScale mapScale) {
     this.model = Objects.requireNonNull(model, "model");
     this.name = Objects.requireNonNull(name, "name");
     this.file = file;
     this.bytesSha256 = bytesSha256;
     this.hasMaps = hasMaps;
+    this.maps = maps;
+    this.mapScale = mapScale;
   }
 
   /** Notes a file's map section without reading its arrays: only whether it is there matters here. */
@@ -89,6 +101,31 @@ public final class FittedModel {
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
+  }
+
+  /**
+   * Reads a model file written by {@code maha fit --maps} with its anomaly maps, for
+   * {@link Detector#anomalyMaps}: as {@link #load(Path)}, and also the per-position Gaussians (the file's largest
+   * part: about 8·P·D²/2 bytes for P grid positions and D channels, 130 MB at the default 56 × 56 × 100) and their
+   * display scale, each verified (shapes, bounds checked before inflating, finite values, positive Cholesky
+   * diagonals).
+   *
+   * @param file a model file with anomaly maps
+   * @return the model with its maps ({@link #hasMaps()} is true)
+   * @throws MahaException when the file cannot be read, is corrupt, or has no anomaly maps
+   */
+  public static FittedModel loadWithMaps(Path file) throws MahaException {
+    MapModelFile.Stored stored;
+    try {
+      stored = MapModelFile.read(file);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+    if (stored.maps() == null) {
+      throw MahaException.wrap(new ModelFileException(file + ": has no anomaly maps; fit the model with "
+          + "maha fit --maps, or read it with FittedModel.load"));
+    }
+    return new FittedModel(stored.model(), file.toString(), file, null, true, stored.maps(), stored.scale());
   }
 
   /**
@@ -114,7 +151,9 @@ public final class FittedModel {
 
   /**
    * Whether the model was loaded from a file (or bytes) that also holds anomaly maps ({@code maha fit --maps}).
-   * This API reads and writes the image model only: {@link #save(Path)} writes no maps, and {@link Detector#update}
+   * {@link #load(Path)} notes them without reading them ({@link #save(Path)} then writes no maps);
+   * {@link #loadWithMaps(Path)} reads them, for {@link Detector#anomalyMaps}, and {@link #save(Path)} writes them
+   * again. {@link Detector#update}
    * and {@link #merge} refuse such a model, because a map model keeps only its fitted per-position Gaussians, not
    * the training statistics that adding images needs (an updated image model beside the old maps would describe
    * two different sets of images). {@link #withoutMaps()} states that the maps may go.
@@ -130,7 +169,8 @@ public final class FittedModel {
    * {@link #merge} accept it: their result is the image model alone, without maps ({@code maha update
    * --drop-maps}, {@code maha merge --drop-maps}). The image model, its name and the hash of its source are kept.
    *
-   * @return this model when {@link #hasMaps()} is false, else a copy without the note
+   * @return this model when {@link #hasMaps()} is false, else a copy without the note (and without the maps
+   *     {@link #loadWithMaps(Path)} read)
    */
   public FittedModel withoutMaps() {
     return hasMaps ? new FittedModel(model, name, file, bytesSha256, false) : this;
@@ -145,6 +185,10 @@ public final class FittedModel {
    */
   public void save(Path file) throws MahaException {
     try {
+      if (maps != null) {
+        MapModelFile.write(model, maps, mapScale, file);
+        return;
+      }
       ModelFile.write(model, file);
     } catch (Exception e) {
       throw MahaException.wrap(e);
@@ -359,6 +403,16 @@ public final class FittedModel {
 
   GaussianAdModel internal() {
     return model;
+  }
+
+  /** The anomaly maps read by {@link #loadWithMaps}, else null. */
+  MapModel mapModel() {
+    return maps;
+  }
+
+  /** Their display scale, or null (none read, or the file keeps none). */
+  MapScale mapScale() {
+    return mapScale;
   }
 
   String name() {

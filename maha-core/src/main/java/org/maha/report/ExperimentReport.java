@@ -163,8 +163,8 @@ public final class ExperimentReport {
           Long.toString(p.defectPixels()), Long.toString(p.regions())));
       best.add(Set.of());
     }
-    Table t = new Table("pixel-metrics", "Anomaly maps: pixel AUROC (%) and AU-PRO (%, FPR ≤ 0.3) per category with "
-        + "ground-truth masks", List.of("category", "test images", "pixel AUROC", "AU-PRO (FPR ≤ 0.3)",
+    Table t = new Table("pixel-metrics-table", "Anomaly maps: pixel AUROC (%) and AU-PRO (%, FPR ≤ 0.3) per "
+        + "category with ground-truth masks", List.of("category", "test images", "pixel AUROC", "AU-PRO (FPR ≤ 0.3)",
             "defect pixels", "regions"), rows, best, -1);
     return new Section("pixel-metrics", "Anomaly maps: where is the defect? (pixel AUROC, AU-PRO)", List.of(
         "Not in the paper: a Gaussian per position of a feature grid (PaDiM with Ledoit–Wolf shrinkage), fitted "
