@@ -15,13 +15,14 @@ repeats=${1:-3}
 IFS=, read -r -a ns <<<"${2:-1000,10000}"
 IFS=, read -r -a ds <<<"${3:-320,1280,1792}"
 py=${PYTHON:-/usr/bin/python3}
-./maha --version >/dev/null # build the jar first, outside the timings
+./maha --version >/dev/null # build the jar once, outside the timings; then run it as ./maha does, without rebuilds
+maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70} -jar maha-cli/target/maha.jar "$@"; }
 kernels=""
 rows=()
 for d in "${ds[@]}"; do
   for n in "${ns[@]}"; do
     echo "bench_fit: n = $n, d = $d ..." >&2
-    m=$(./maha bench --fit-only --fit-n "$n" --fit-dim "$d" --repeats "$repeats" 2>/dev/null)
+    m=$(maha bench --fit-only --fit-n "$n" --fit-dim "$d" --repeats "$repeats" 2>/dev/null)
     kernels=$(sed -n 's/^kernels: //p' <<<"$m")
     mm=$(sed -n 's/.*median \([0-9]*\) ms.*/\1/p' <<<"$m" | head -1)
     r=$("$py" scripts/bench_reference.py --fit-only --fit-n "$n" --fit-dim "$d" --repeats "$repeats")

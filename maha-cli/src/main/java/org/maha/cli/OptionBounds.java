@@ -62,6 +62,7 @@ final class OptionBounds {
       Map.entry("--fit-n", new Range(0, false, 100_000, false, " (0 skips the fit benchmark, 1 is not allowed)")),
       Map.entry("--fit-dim", Range.closed(1, 8192)),
       Map.entry("--repeats", Range.closed(1, 1000)),
+      Map.entry("--pipeline-images", new Range(0, false, 10_000, false, " (0 skips the whole-pipeline benchmark)")),
       Map.entry("--train-per-class", new Range(0, false, 6000, false, " (0 = all)")),
       Map.entry("--test", new Range(0, false, 10_000, false, " (0 = all)")),
       // serve: the limits of one request and of the queue (bodies are read into one array, so below 2 GiB)

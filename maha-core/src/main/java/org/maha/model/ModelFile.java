@@ -864,7 +864,8 @@ public final class ModelFile {
           + limit + " it may have (corrupt, or a zip bomb)");
     }
     try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      // sized from the entry's declared size when it has one (the limit still applies to what actually inflates)
+      ByteArrayOutputStream buf = new ByteArrayOutputStream((int) Math.max(32, Math.min(e.getSize(), limit)));
       byte[] chunk = new byte[65536];
       long total = 0;
       int r;

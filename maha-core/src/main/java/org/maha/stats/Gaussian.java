@@ -59,12 +59,18 @@ public final class Gaussian {
       }
       maxAbs = Math.max(maxAbs, Math.abs(v));
     }
-    for (int i = 0; i < d; i++) {
-      for (int j = i + 1; j < d; j++) {
-        double diff = Math.abs(covariance.get(i, j) - covariance.get(j, i));
-        if (diff > SYMMETRY_TOLERANCE * maxAbs) {
-          throw new IllegalArgumentException("covariance is not symmetric: entries (" + i + "," + j + ") and (" + j
-              + "," + i + ") differ by " + diff);
+    double[] c = covariance.data;
+    final int tile = 64; // compares a_ij with a_ji tile by tile: a column walk of a large matrix misses the cache
+    for (int ib = 0; ib < d; ib += tile) {
+      for (int jb = ib; jb < d; jb += tile) {
+        for (int i = ib; i < Math.min(ib + tile, d); i++) {
+          for (int j = Math.max(jb, i + 1); j < Math.min(jb + tile, d); j++) {
+            double diff = Math.abs(c[i * d + j] - c[j * d + i]);
+            if (diff > SYMMETRY_TOLERANCE * maxAbs) {
+              throw new IllegalArgumentException("covariance is not symmetric: entries (" + i + "," + j + ") and ("
+                  + j + "," + i + ") differ by " + diff);
+            }
+          }
         }
       }
     }
