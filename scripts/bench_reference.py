@@ -2,32 +2,56 @@
 """Reference timings to set beside `maha bench` (Debian: python3-sklearn, python3-torch, python3-torchvision).
 
 - fit: scikit-learn LedoitWolf().fit on N x D float64 features + numpy Cholesky (what the paper's code does per
-  level, with pinvh replaced by the cheaper Cholesky), same N, D and feature structure as `maha bench`;
+  level, with pinvh replaced by the cheaper Cholesky), same N, D and feature structure as `maha bench`; also
+  LedoitWolf(store_precision=False) (no pinvh precision, which maha does not need either) + Cholesky, and the BLAS
+  bound: numpy's scatter Xc.T @ Xc + Cholesky of the shrunk covariance (run with Debian's /usr/bin/python3, whose
+  numpy uses the system libblas.so.3, the same library maha's native kernels load);
 - backbone: torchvision models (--archs; mobilenet_v2 has the same architecture as the shared Keras MobileNetV2,
   resnet18 and efficientnet_b0 the same as maha's Java-built graphs), random weights, PyTorch eager mode on CPU,
   images/s at batch 1 and 16 with the given number of threads.
 
 Usage: bench_reference.py [--threads 2] [--images 128] [--fit-n 400] [--fit-dim 1792] [--repeats 5]
-                          [--archs resnet18,efficientnet_b0,efficientnet_b4@380]
+                          [--archs resnet18,efficientnet_b0,efficientnet_b4@380] [--fit-only]
 """
 import argparse, platform, time
 
 import numpy as np
 
 
-def fit_time(n, d, repeats):
-    from sklearn.covariance import LedoitWolf
+def features(n, d):
     rng = np.random.default_rng(3)
     basis = rng.random((32, d)) - 0.5
-    x = 1.0 + (rng.random((n, 32)) * 2 - 1) @ basis + 0.05 * (rng.random((n, d)) - 0.5)
+    return 1.0 + (rng.random((n, 32)) * 2 - 1) @ basis + 0.05 * (rng.random((n, d)) - 0.5)
+
+
+def fit_time(n, d, repeats, store_precision=True, x=None):
+    from sklearn.covariance import LedoitWolf
+    x = features(n, d) if x is None else x
     times = []
     for r in range(repeats + 1):
         t0 = time.perf_counter()
-        lw = LedoitWolf().fit(x)
+        lw = LedoitWolf(store_precision=store_precision).fit(x)
         np.linalg.cholesky(lw.covariance_)
         if r:
             times.append((time.perf_counter() - t0) * 1e3)
     return float(np.median(times)), float(np.min(times)), lw.shrinkage_
+
+
+def blas_bound_time(n, d, repeats, shrinkage, x=None):
+    """numpy's scatter (one BLAS gemm) + Cholesky of the shrunk covariance: what a fit costs at BLAS speed."""
+    x = features(n, d) if x is None else x
+    times = []
+    for r in range(repeats + 1):
+        t0 = time.perf_counter()
+        xc = x - x.mean(axis=0)
+        s = xc.T @ xc / n
+        mu = np.trace(s) / d
+        s *= 1 - shrinkage
+        s.flat[::d + 1] += shrinkage * mu
+        np.linalg.cholesky(s)
+        if r:
+            times.append((time.perf_counter() - t0) * 1e3)
+    return float(np.median(times)), float(np.min(times))
 
 
 def backbone(threads, batch, images, arch="mobilenet_v2", size=224):
@@ -55,11 +79,18 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--archs", default="mobilenet_v2",
                     help="torchvision models, comma-separated; NAME@PX runs NAME at PX x PX (default 224)")
+    ap.add_argument("--fit-only", action="store_true", help="only the fit timings (no torch needed)")
     a = ap.parse_args()
-    import sklearn, torch
-    print(f"reference: python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-          f"torch {torch.__version__}, threads {a.threads}")
-    for item in a.archs.split(","):
+    import sklearn
+    if a.fit_only:
+        print(f"reference: python {platform.python_version()}, numpy {np.__version__}, "
+              f"scikit-learn {sklearn.__version__}, BLAS threads: all cores (OPENBLAS_NUM_THREADS to change)")
+        a.archs = ""
+    else:
+        import torch
+        print(f"reference: python {platform.python_version()}, numpy {np.__version__}, "
+              f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, threads {a.threads}")
+    for item in filter(None, a.archs.split(",")):
         arch, _, px = item.partition("@")
         size = int(px) if px else 224
         for b in (1, 16):
@@ -67,6 +98,14 @@ if __name__ == "__main__":
             print(f"| PyTorch eager torchvision {arch} {size}px | {b} | {a.images // b * b} | {sec:.2f} | {ips:.1f} |")
     if a.fit_n <= 0:
         raise SystemExit(0)
-    med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats)
-    print(f"fit one level (sklearn LedoitWolf + numpy cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
-          f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
+    x = features(a.fit_n, a.fit_dim)
+    if not a.fit_only:
+        med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats, x=x)
+        print(f"fit one level (sklearn LedoitWolf + numpy cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
+              f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
+    med, mn, s = fit_time(a.fit_n, a.fit_dim, a.repeats, store_precision=False, x=x)
+    print(f"fit one level (sklearn LedoitWolf(store_precision=False) + numpy cholesky), n = {a.fit_n}, "
+          f"d = {a.fit_dim}: median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs (shrinkage {s:.4f})")
+    med, mn = blas_bound_time(a.fit_n, a.fit_dim, a.repeats, s, x=x)
+    print(f"fit one level (numpy scatter Xc.T @ Xc + cholesky), n = {a.fit_n}, d = {a.fit_dim}: "
+          f"median {med:.0f} ms, min {mn:.0f} ms over {a.repeats} runs")

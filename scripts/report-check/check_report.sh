@@ -76,13 +76,16 @@ check "tables present" $([[ $tables -ge 2 && $rows -ge 2 ]]; echo $?) "$tables t
 if grep -q 'data-page="experiments"' "$report"; then
   ids=(setup categories-table toc table-i-table roc files)
   # each optional section present in the file must keep its table in the DOM
-  for s in table-ii:table-ii-table pca-table:pca-npca-table variance-sweep:variance-sweep-table sigma-table:sigma-table-table; do
+  for s in table-ii:table-ii-table pca-table:pca-npca-table variance-sweep:variance-sweep-table sigma-table:sigma-table-table \
+      pixel-metrics:pixel-metrics-table; do
     grep -q "<section id=\"${s%%:*}\"" "$report" && ids+=("${s##*:}")
   done
   figs=$(grep -o '<img src="data:image/png;base64,' "$report" | wc -l)
   check "experiment figures embedded as PNG data URIs" $([[ $figs -eq $expected_imgs && $figs -ge 2 ]]; echo $?) "$figs"
 else
   ids=(summary-table how-to-read)
+  # evaluate --maps: the anomaly-map section keeps its table of pixel metrics
+  grep -q '<section id="maps">' "$report" && ids+=(maps pixel-table)
 fi
 for id in "${ids[@]}"; do
   check "element #$id" $(grep -q "id=\"$id\"" "$out/dom.html"; echo $?) "in DOM"

@@ -51,30 +51,42 @@ final class BenchCommand implements Callable<Integer>, Validated {
           + "Default: not measured.")
   List<Integer> decodePx = List.of();
 
-  @Option(names = "--pipeline", paramLabel = "DIR",
+  @Option(names = "--pipeline-dir", paramLabel = "DIR",
       description = "Also measure the whole pipeline (read, decode, resize, graph) over the images of DIR against "
-          + "the graph alone on as many preprocessed images, alternating, 3 rounds each, at the largest --batches.")
-  Path pipeline;
-
-  @Option(names = "--decode-threads", paramLabel = "N",
-      description = "With --pipeline: threads decoding and resizing, in parallel with inference. Default: cores/2, "
-          + "at least 1 (as every command).")
-  Integer decodeThreads;
+          + "the graph alone on as many preprocessed images, alternating in one process, 3 rounds each, at the "
+          + "largest --batches, with images/s and process CPU ms per image.")
+  Path pipelineDir;
 
   @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also write the results as JSON.")
   Path out;
+
+  @Option(names = "--pipeline-images", defaultValue = "64", paramLabel = "N",
+      description = "PNG files (300 px, written to a temporary folder) for the whole-pipeline images/s: read, "
+          + "decode, resize, backbone, pooling, as evaluate runs them (0: skip). Default: ${DEFAULT-VALUE}.")
+  int pipelineImages;
+
+  @Option(names = "--decode-threads", paramLabel = "N",
+      description = "Decode threads of the whole-pipeline measurement (1 to 256). Default: cores/2, at least 1.")
+  Integer decodeThreads;
+
+  @Option(names = "--fit-only", description = "Only the fit benchmark (no backbone needed): scripts/bench_fit.sh "
+      + "sets it beside numpy and scikit-learn.")
+  boolean fitOnly;
 
   @Override
   public void validate() throws Exception {
     if (fitN == 1) {
       throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
     }
+    if (fitOnly && fitN == 0) {
+      throw new MahaCommand.UsageException("--fit-only needs --fit-n of at least 2, got 0");
+    }
     backbone.checkCombination(false);
     if (out != null) {
       OutputPaths.file("-o", out, backbone.inputFiles());
     }
-    if (pipeline != null && !java.nio.file.Files.isDirectory(pipeline)) {
-      throw new MahaCommand.UsageException("--pipeline: not a folder: " + pipeline);
+    if (pipelineDir != null && !java.nio.file.Files.isDirectory(pipelineDir)) {
+      throw new MahaCommand.UsageException("--pipeline-dir: not a folder: " + pipelineDir);
     }
   }
 
@@ -82,22 +94,28 @@ final class BenchCommand implements Callable<Integer>, Validated {
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (fitOnly) {
+      return fitOnly(o, err);
+    }
     List<Benchmarks.Throughput> rows = new ArrayList<>();
     Path onnx = backbone.resolveOnnx();
     int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
     backbone.batch = Math.max(backbone.batch, maxBatch);
     String name;
+    Benchmarks.Throughput pipeline = null;
+    MachineCost cost;
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       name = b.spec().name();
+      inputSize = b.spec().inputSizePx();
       for (int batch : batches) {
         err.println("measuring backbone at batch " + batch + " ...");
         err.flush();
         rows.add(Benchmarks.backbone(b, batch, images, Math.max(2, 16 / batch)));
       }
-      if (pipeline != null) {
-        List<Path> files = org.maha.data.ImageFolder.list(pipeline);
-        err.println("measuring the whole pipeline on " + files.size() + " images of " + pipeline + " against the "
-            + "graph alone, 3 rounds ...");
+      if (pipelineDir != null) {
+        List<Path> files = org.maha.data.ImageFolder.list(pipelineDir);
+        err.println("measuring the whole pipeline on " + files.size() + " images of " + pipelineDir + " against "
+            + "the graph alone, 3 rounds ...");
         err.flush();
         int threads = decodeThreads != null ? decodeThreads
             : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -106,6 +124,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
       }
       Preprocessing pre = new Preprocessing(b.spec().inputSizePx(), b.spec().normalization());
       rows.add(Benchmarks.preprocessing(pre, 1024, Math.max(32, images / 2)));
+      pipeline = measurePipeline(b, err);
     }
     for (int px : decodePx) {
       for (Benchmarks.EncodedFormat format : Benchmarks.EncodedFormat.values()) {
@@ -115,6 +134,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
         rows.add(Benchmarks.decoding(format, px, (int) Math.max(8, Math.min(images, 64_000_000L / pixels))));
       }
     }
+    cost = measureCost(onnx, err);
     Benchmarks.FitTime fit = null;
     if (fitN > 0) {
       err.println("measuring fit time (n=" + fitN + ", d=" + fitDim + ") ...");
@@ -136,6 +156,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
           + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
           fit.repeats(), fit.shrinkage());
     }
+    printSummary(o, rows, pipeline, cost, fit, threads);
     o.flush();
     if (out != null) {
       Map<String, Object> json = new LinkedHashMap<>();
@@ -147,6 +168,119 @@ final class BenchCommand implements Callable<Integer>, Validated {
       if (fit != null) {
         json.put("fit", fit);
       }
+      json.put("pipeline", pipeline);
+      json.put("gflopsPerImage", cost.graph == null ? null : cost.graph.gflopsPerImage());
+      json.put("peakGflops", cost.peakGflops);
+      json.put("peakRssBytes", Benchmarks.peakRssBytes());
+      json.put("kernels", org.maha.stats.Blas.description());
+      AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+    }
+    return 0;
+  }
+
+  /** The graph's arithmetic per image (null when it could not be counted) and the GEMM peak at the same threads. */
+  private record MachineCost(org.maha.backbone.GraphCost.Cost graph, String graphNote, double peakGflops) {}
+
+  private Benchmarks.Throughput measurePipeline(OnnxBackbone b, PrintWriter err) throws Exception {
+    if (pipelineImages == 0) {
+      return null;
+    }
+    int threads = decodeThreads != null ? Math.max(1, decodeThreads)
+        : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    err.println("measuring the whole pipeline on " + pipelineImages + " PNG files ...");
+    err.flush();
+    Path dir = java.nio.file.Files.createTempDirectory("maha-bench");
+    try {
+      return Benchmarks.pipeline(b, dir, pipelineImages, 300, threads);
+    } finally {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
+      java.nio.file.Files.deleteIfExists(dir);
+    }
+  }
+
+  private MachineCost measureCost(Path onnx, PrintWriter err) throws Exception {
+    err.println("counting the graph's operations and measuring the fp32 GEMM peak ...");
+    err.flush();
+    org.maha.backbone.GraphCost.Cost graph = null;
+    String note = "";
+    try {
+      graph = org.maha.backbone.GraphCost.count(java.nio.file.Files.readAllBytes(onnx), inputSize);
+    } catch (org.maha.backbone.BackboneException e) {
+      note = e.getMessage();
+    }
+    double peak = org.maha.backbone.GraphCost.gemmPeakGflops(backbone.threads, 1024, 2.0);
+    return new MachineCost(graph, note, peak);
+  }
+
+  /** The backbone's input size in pixels, read while it is open; the graph is counted at it. */
+  private int inputSize;
+
+  private void printSummary(PrintWriter o, List<Benchmarks.Throughput> rows, Benchmarks.Throughput pipeline,
+      MachineCost cost, Benchmarks.FitTime fit, String threads) {
+    o.println();
+    o.printf(Locale.ROOT, "machine fp32 peak: %.1f GFLOP/s (ONNX Runtime Gemm 1024 x 1024 x 1024, best run over 2 s, "
+        + "ORT threads %s)%n", cost.peakGflops, threads);
+    if (cost.graph == null) {
+      o.println("graph operations: not counted (" + cost.graphNote + ")");
+    } else {
+      o.printf(Locale.ROOT, "graph: %.3f GFLOP per image at %s (2 x the multiply-adds of %s)%n",
+          cost.graph.gflopsPerImage(), java.util.Arrays.toString(cost.graph.inputShape()), cost.graph.nodesByOp());
+    }
+    o.println();
+    o.println("| stage | batch | images/s | GFLOP/s | % of peak |");
+    o.println("|---|---:|---:|---:|---:|");
+    double best = 0;
+    for (Benchmarks.Throughput t : rows) {
+      if (t.what().equals("backbone") && !Double.isNaN(t.imagesPerSecond())) {
+        best = Math.max(best, t.imagesPerSecond());
+        printRow(o, "backbone", t, cost);
+      }
+    }
+    if (pipeline != null) {
+      printRow(o, pipeline.what(), pipeline, cost);
+      o.printf(Locale.ROOT, "%nwhole pipeline: %.0f %% of the backbone's best images/s%n",
+          100 * pipeline.imagesPerSecond() / best);
+    }
+    if (fit != null) {
+      o.printf(Locale.ROOT, "fit one level (n = %d, d = %d): median %.0f ms; kernels: %s%n", fit.n(), fit.dim(),
+          fit.medianMs(), org.maha.stats.Blas.description());
+    }
+    long rss = Benchmarks.peakRssBytes();
+    o.println("peak memory (RSS, whole command): " + (rss < 0 ? "not available here"
+        : String.format(Locale.ROOT, "%.0f MiB", rss / 1048576.0)));
+  }
+
+  private static void printRow(PrintWriter o, String what, Benchmarks.Throughput t, MachineCost cost) {
+    if (cost.graph == null) {
+      o.printf(Locale.ROOT, "| %s | %d | %.1f | - | - |%n", what, t.batch(), t.imagesPerSecond());
+      return;
+    }
+    double gflops = t.imagesPerSecond() * cost.graph.gflopsPerImage();
+    o.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.0f %% |%n", what, t.batch(), t.imagesPerSecond(), gflops,
+        100 * gflops / cost.peakGflops);
+  }
+
+  /** {@code --fit-only}: the fit benchmark alone, with the linear-algebra kernels it ran on. */
+  private int fitOnly(PrintWriter o, PrintWriter err) throws Exception {
+    err.println("measuring fit time (n=" + fitN + ", d=" + fitDim + ", " + repeats + " runs after a warm-up) ...");
+    err.flush();
+    Benchmarks.FitTime fit = Benchmarks.fit(fitN, fitDim, repeats);
+    o.printf(Locale.ROOT, "fit one level (accumulate %d rows + Ledoit-Wolf + Cholesky), d = %d: median %.0f ms, "
+        + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
+        fit.repeats(), fit.shrinkage());
+    o.println("kernels: " + org.maha.stats.Blas.description());
+    o.flush();
+    if (out != null) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("mahaVersion", MahaVersion.get());
+      json.put("cores", Runtime.getRuntime().availableProcessors());
+      json.put("java", System.getProperty("java.version"));
+      json.put("kernels", org.maha.stats.Blas.description());
+      json.put("fit", fit);
       AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     }
     return 0;

@@ -30,8 +30,17 @@ final class Calibrating {
   /** {@code model} with the threshold set from {@code calibration}; skipped files and a weak guarantee reported. */
   static GaussianAdModel apply(FeatureExtractor ex, GaussianAdModel model, List<Path> calibration, double targetFpr,
       String source, InputOptions input, PrintWriter err) throws Exception {
-    Jobs.CalibrationOutcome c = Jobs.calibrate(ex, model, calibration, targetFpr, source, input.skipUnreadable,
-        new ProgressPrinter(err, input.quiet));
+    return apply(ex, model, calibration, targetFpr, source, input, err, null);
+  }
+
+  /** As the method above; with {@code tiling} (null: none), each calibration image scored from its tiles. */
+  static GaussianAdModel apply(FeatureExtractor ex, GaussianAdModel model, List<Path> calibration, double targetFpr,
+      String source, InputOptions input, PrintWriter err, org.maha.tiles.Tiling tiling) throws Exception {
+    ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
+    Jobs.CalibrationOutcome c = tiling == null
+        ? Jobs.calibrate(ex, model, calibration, targetFpr, source, input.skipUnreadable, progress)
+        : org.maha.pipeline.TileJobs.calibrate(ex, model, ex.files(calibration), tiling, targetFpr, source,
+            input.skipUnreadable, progress);
     Cli.reportSkipped(err, c.skipped());
     GaussianAdModel calibrated = c.model();
     if (!calibrated.calibration().guaranteed()) {

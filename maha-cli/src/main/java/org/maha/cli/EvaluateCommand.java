@@ -35,6 +35,7 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
   @Mixin AugmentOptions augment = new AugmentOptions();
+  @Mixin TileOptions tile = new TileOptions();
 
   @Mixin MvtecOptions data = new MvtecOptions();
 
@@ -63,11 +64,17 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
   static final java.util.Set<String> REPORT_FILES = java.util.Set.of("csv", "json", "md", "html", "png");
 
   private List<Variant> vs;
+  private org.maha.tiles.Tiling tiling;
 
   @Override
   public void validate() throws Exception {
     vs = Cli.variants(variants);
     augment.passes();
+    tiling = tile.tiling();
+    if (tiling != null && (folds != 1 || augment.passes() > 0)) {
+      throw new MahaCommand.UsageException("--tile: " + (folds != 1 ? "not with --folds (tiled evaluation fits "
+          + "once on all of train/good)" : "not with --augment (tiles are fitted as they are)"));
+    }
     backbone.checkCombination(false);
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
@@ -85,60 +92,76 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Evaluation.Protocol protocol = new Evaluation.Protocol(folds, seed)
           .withAugmentation(augment.passes(), augment.seed);
-      EvaluationReport r = Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(),
-          input.skipUnreadable, new ProgressPrinter(err, input.quiet));
-      print(spec.commandLine().getOut(), err, r, out);
-      if (maps) {
-        pixelMetrics(ex, cats, onnx, err);
+      EvaluationReport r = tiling == null
+          ? Evaluation.run(ex, cats, vs, protocol, onnx.toAbsolutePath().toString(), input.skipUnreadable,
+              new ProgressPrinter(err, input.quiet))
+          : org.maha.pipeline.TiledEvaluation.run(ex, cats, vs, tiling, onnx.toAbsolutePath().toString(),
+              input.skipUnreadable, new ProgressPrinter(err, input.quiet));
+      if (tiling != null) {
+        spec.commandLine().getOut().println("Tiled: " + tiling.describe() + "; every tile of train/good a training "
+            + "vector, an image's score the maximum over its tiles.");
       }
+      show(spec.commandLine().getOut(), err, r);
+      List<MapEvaluation.CategoryPixels> pixels = maps ? pixelMetrics(ex, cats, onnx, err) : List.of();
+      write(err, r, out, pixels);
     }
     return 0;
   }
 
   /** evaluate --maps: pixel AUROC and AU-PRO per category with masks, printed and (with -o) written as CSV. */
-  private void pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx, PrintWriter err)
-      throws Exception {
+  private List<MapEvaluation.CategoryPixels> pixelMetrics(FeatureExtractor ex, List<MvtecCategory> cats, Path onnx,
+      PrintWriter err) throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
-    StringBuilder csv = new StringBuilder(org.maha.files.Csv.row("category", "test_images", "pixel_auroc",
-        "aupro_0.3", "defect_pixels", "regions"));
-    stdout.println();
-    stdout.println("| category | test images | pixel AUROC | AU-PRO (FPR <= 0.3) |");
-    stdout.println("|---|---:|---:|---:|");
-    int measured = 0;
-    for (MvtecCategory c : cats) {
-      var r = MapEvaluation.runIfMasks(ex, c, MapSettings.defaults(), onnx.toAbsolutePath().toString(),
-          input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet));
-      if (r.isEmpty()) {
-        err.println("note: " + c.name() + " has no ground-truth masks; no pixel metrics for it");
-        continue;
+    java.util.function.Consumer<String> noMasks =
+        name -> err.println("note: " + name + " has no ground-truth masks; no pixel metrics for it");
+    List<MapEvaluation.CategoryPixels> r;
+    if (tiling == null) {
+      r = MapEvaluation.runAll(ex, cats, MapSettings.defaults(), onnx.toAbsolutePath().toString(),
+          input.skipUnreadable, input.limits(), new ProgressPrinter(err, input.quiet), noMasks);
+    } else {
+      r = new java.util.ArrayList<>();
+      for (MvtecCategory c : cats) {
+        if (!MapEvaluation.hasMasks(c)) {
+          noMasks.accept(c.name());
+          continue;
+        }
+        r.add(org.maha.pipeline.TiledEvaluation.pixelMetrics(ex, c, MapSettings.defaults(), tiling,
+            onnx.toAbsolutePath().toString(), input.skipUnreadable, input.limits(),
+            new ProgressPrinter(err, input.quiet)));
       }
-      var p = r.get().result();
-      double auroc = p.auroc().orElse(Double.NaN);
-      double aupro = p.aupro().orElse(Double.NaN);
-      stdout.printf(java.util.Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", c.name(), r.get().testImages(), auroc,
-          aupro);
-      csv.append(org.maha.files.Csv.row(c.name(), r.get().testImages(), auroc, aupro, p.defectPixels(),
-          p.regions()));
-      measured++;
     }
+    stdout.println();
+    stdout.print(MapEvaluation.markdown(r));
     stdout.flush();
-    if (out != null && measured > 0) {
-      AtomicFiles.write(out.resolve("pixel_metrics.csv"), csv.toString().getBytes(
+    if (out != null && !r.isEmpty()) {
+      AtomicFiles.write(out.resolve(MapEvaluation.CSV_FILE), MapEvaluation.csv(r).getBytes(
           java.nio.charset.StandardCharsets.UTF_8));
-      err.println("wrote pixel_metrics.csv to " + out);
+      err.println("wrote " + MapEvaluation.CSV_FILE + " to " + out);
     }
+    return r;
   }
 
   static void print(PrintWriter stdout, PrintWriter err, EvaluationReport r, Path out) throws Exception {
+    show(stdout, err, r);
+    write(err, r, out, List.of());
+  }
+
+  /** The skipped files and warnings on stderr, the AUROC tables on stdout. */
+  static void show(PrintWriter stdout, PrintWriter err, EvaluationReport r) {
     for (Evaluation.CategoryResult c : r.categories()) {
       Cli.reportSkipped(err, c.skipped());
       c.warnings().forEach(w -> err.println("warning: " + c.category() + ": " + w));
     }
     stdout.print(r.toMarkdown());
     stdout.flush();
+  }
+
+  /** With {@code out}, the report files (report.html with the maps of {@code pixels} when there are any). */
+  static void write(PrintWriter err, EvaluationReport r, Path out, List<MapEvaluation.CategoryPixels> pixels)
+      throws Exception {
     if (out != null) {
       Map<String, byte[]> files = new LinkedHashMap<>(ReportFiles.files(r));
-      Map<String, byte[]> html = HtmlReport.render(r, ReportOptions.defaults(OffsetDateTime.now()));
+      Map<String, byte[]> html = HtmlReport.render(r, ReportOptions.defaults(OffsetDateTime.now()), pixels);
       files.putAll(html);
       AtomicFiles.writeAll(out, files);
       long figures = html.keySet().stream().filter(k -> k.startsWith("figures/")).count();

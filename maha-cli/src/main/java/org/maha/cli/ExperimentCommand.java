@@ -26,6 +26,8 @@ import org.maha.pipeline.ExperimentResults;
 import org.maha.pipeline.Experiments;
 import org.maha.pipeline.FeatureCache;
 import org.maha.pipeline.FeatureExtractor;
+import org.maha.pipeline.MapEvaluation;
+import org.maha.pipeline.MapSettings;
 import org.maha.pipeline.ReportFiles;
 import org.maha.report.ExperimentReport;
 import org.maha.report.HtmlReport;
@@ -91,6 +93,11 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
   /** {@link #pcaRule}, parsed by validate(). */
   private Variant.PcaRule rule;
 
+  @Option(names = "--maps", description = {"Also fit anomaly maps (default map settings, on all of train/good) and "
+      + "report pixel AUROC and AU-PRO up to FPR 0.3 per category that has ground-truth masks "
+      + "(ground_truth/<defect>/<name>_mask.png), as evaluate --maps: a section of the report and pixel_metrics.csv."})
+  boolean maps;
+
   @Option(names = "--cache", paramLabel = "DIR",
       description = "Feature cache. Default: $MAHA_HOME/features or ~/.cache/maha/features.")
   Path cache;
@@ -154,6 +161,7 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
     Optional<ExperimentResults.SigmaTable> sigma = Optional.empty();
     List<ExperimentResults.BackboneRun> backbones = new ArrayList<>();
     List<ExperimentResults.CategorySplit> splits;
+    List<MapEvaluation.CategoryPixels> pixels = List.of();
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       var specB = b.spec();
       List<CategoryFeatures> features = features(b, cats, fc, protocol, progress);
@@ -184,6 +192,11 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
         sigma = Optional.of(new ExperimentResults.SigmaTable(v, level, specB.levelNames().get(level),
             specB.levelDims().get(level), Experiments.sigmaTable(sr, v, level), Experiments.sigmaCounts(sr, v, level)));
       }
+      if (maps) {
+        pixels = MapEvaluation.runAll(new FeatureExtractor(b, input.limits(), input.decodeThreads()), cats,
+            MapSettings.defaults(), file, input.skipUnreadable, input.limits(), progress,
+            name -> err.println("note: " + name + " has no ground-truth masks; no pixel metrics for it"));
+      }
       if (ran.contains("backbones")) {
         backbones.add(new ExperimentResults.BackboneRun(onnx.getFileName().toString(), weights,
             subset(levels, "mvg")));
@@ -197,11 +210,11 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
       }
     }
     ExperimentResults results = new ExperimentResults(weights, data.root.toAbsolutePath().normalize().toString(),
-        OffsetDateTime.now(), ran, levels, pca, sweep, sigma, backbones, splits);
+        OffsetDateTime.now(), ran, levels, pca, sweep, sigma, backbones, splits, pixels);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.putAll(ReportFiles.files(levels));
     files.putAll(HtmlReport.render(levels, ReportOptions.defaults(results.generated())
-        .withTitle("maha experiment: per-level MVG, L2 and SED, per category")));
+        .withTitle("maha experiment: per-level MVG, L2 and SED, per category"), pixels));
     files.putAll(ExperimentReport.render(results));
     files.putAll(ExperimentFiles.files(results));
     AtomicFiles.writeAll(out, files);

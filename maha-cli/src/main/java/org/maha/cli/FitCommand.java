@@ -19,6 +19,11 @@ import org.maha.pipeline.MapModel;
 import org.maha.pipeline.MapModelFile;
 import org.maha.pipeline.MapScale;
 import org.maha.pipeline.MapSettings;
+import org.maha.pipeline.Jobs;
+import org.maha.pipeline.TileJobs;
+import org.maha.pipeline.TilingFile;
+import org.maha.model.ModelFile;
+import org.maha.tiles.Tiling;
 import org.maha.pipeline.TrainAugmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +39,7 @@ final class FitCommand implements Callable<Integer>, Validated {
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
   @Mixin AugmentOptions augment = new AugmentOptions();
+  @Mixin TileOptions tile = new TileOptions();
 
   @Option(names = "--augment-rules", defaultValue = "default", paramLabel = "R",
       description = {"Which augmentations --augment applies: 'default' (flip, rotate90, small shift/scale/rotate, "
@@ -76,7 +82,13 @@ final class FitCommand implements Callable<Integer>, Validated {
           + MapSettings.MAX_CHANNELS + " (default " + MapSettings.DEFAULT_CHANNELS + ").")
   Integer mapChannels;
 
+  @Option(names = "--map-float32",
+      description = "With --maps: store the per-position Cholesky factors in float32, about halving the file (on "
+          + "the demo set the maps stay within 1e-7 relative of float64's; see README).")
+  boolean mapFloat32;
+
   private TrainAugmentation augmentation;
+  private Tiling tiling;
   private MapSettings mapSettings;
   private List<Path> files;
   private List<Path> calibration;
@@ -86,6 +98,10 @@ final class FitCommand implements Callable<Integer>, Validated {
     Cli.variant(variant); // refused here, before any work
     backbone.checkCombination(false);
     augmentation = augment.augmentation(augmentRules);
+    tiling = tile.tiling();
+    if (tiling != null && augmentation != null) {
+      throw new MahaCommand.UsageException("--tile: not with --augment (tiles are fitted as they are)");
+    }
     mapSettings = mapSettings();
     files = input.expand(images, spec.commandLine().getErr());
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
@@ -98,9 +114,9 @@ final class FitCommand implements Callable<Integer>, Validated {
 
   private MapSettings mapSettings() throws MahaCommand.UsageException {
     if (!maps) {
-      if (mapLevels != null || mapChannels != null) {
-        throw new MahaCommand.UsageException((mapLevels != null ? "--map-levels" : "--map-channels")
-            + ": needs --maps");
+      if (mapLevels != null || mapChannels != null || mapFloat32) {
+        throw new MahaCommand.UsageException((mapLevels != null ? "--map-levels" : mapChannels != null
+            ? "--map-channels" : "--map-float32") + ": needs --maps");
       }
       return null;
     }
@@ -126,6 +142,10 @@ final class FitCommand implements Callable<Integer>, Validated {
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
     if (mapSettings != null) {
       fitWithMaps(onnx, err, stdout, progress);
+      return 0;
+    }
+    if (tiling != null) {
+      fitTiled(onnx, err, stdout, progress);
       return 0;
     }
     try (Detector detector = backbone.detector(onnx, backbone.levels, backbone.normalization, input,
@@ -160,15 +180,18 @@ final class FitCommand implements Callable<Integer>, Validated {
       throws Exception {
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
-      MapJobs.MapFitOutcome r = MapJobs.fit(ex, ex.files(files), Cli.variant(variant), Cli.describe(images),
-          onnx.toAbsolutePath().toString(), mapSettings, input.skipUnreadable, progress);
+      MapJobs.MapFitOutcome r = tiling == null
+          ? MapJobs.fit(ex, ex.files(files), Cli.variant(variant), Cli.describe(images),
+              onnx.toAbsolutePath().toString(), mapSettings, input.skipUnreadable, progress)
+          : TileJobs.fitWithMaps(ex, ex.files(files), tiling, Cli.variant(variant), Cli.describe(images),
+              onnx.toAbsolutePath().toString(), mapSettings, input.skipUnreadable, progress);
       Cli.reportSkipped(err, r.image().skipped());
       r.image().warnings().forEach(w -> err.println("warning: " + w));
       GaussianAdModel model = r.image().model();
       MapModel scaleModel = r.maps();
       List<Path> scaleImages = calibration;
       if (!calibration.isEmpty()) {
-        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err);
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err, tiling);
       } else {
         // maps of the training images are in-sample (far too calm): hold some out of a second map fit
         List<Path> readable = readable(files, r.image().skipped());
@@ -178,18 +201,57 @@ final class FitCommand implements Callable<Integer>, Validated {
               + "learn the map scale from held-out ones; give more, or --calibrate GOOD_IMAGES");
         }
         scaleImages = readable.subList(readable.size() - k, readable.size());
-        scaleModel = MapJobs.fit(ex, ex.files(readable.subList(0, readable.size() - k)), Cli.variant(variant),
-            "map scale", null, mapSettings, false, progress).maps();
+        FeatureExtractor.ImageSource rest = ex.files(readable.subList(0, readable.size() - k));
+        scaleModel = (tiling == null
+            ? MapJobs.fit(ex, rest, Cli.variant(variant), "map scale", null, mapSettings, false, progress)
+            : TileJobs.fitWithMaps(ex, rest, tiling, Cli.variant(variant), "map scale", null, mapSettings, false,
+                progress)).maps();
       }
       MapScale.Builder scale = new MapScale.Builder();
-      MapJobs.score(ex, model, scaleModel, ex.files(scaleImages), false, progress, (i, im) -> scale.add(im.map()));
+      if (tiling == null) {
+        MapJobs.score(ex, model, scaleModel, ex.files(scaleImages), false, progress, (i, im) -> scale.add(im.map()));
+      } else {
+        TileJobs.scoreWithMaps(ex, model, scaleModel, ex.files(scaleImages), tiling, false, progress,
+            (i, im) -> scale.add(im.map()));
+      }
       MapScale s = scale.build(targetFpr, calibration.isEmpty() ? MapScale.HELD_OUT : MapScale.CALIBRATION);
-      MapModelFile.write(model, r.maps(), s, out);
+      MapModelFile.write(model, r.maps(), s, out,
+          tiling == null ? List.of() : List.of(TilingFile.section(tiling)), mapFloat32);
       stdout.printf(Locale.ROOT, "anomaly maps: levels %s on a %d x %d grid, %d channels; scale from %d %s images: "
           + "calm <= %.4g, contour at %.4g%n", r.maps().levels(), r.maps().gaussians().height(),
           r.maps().gaussians().width(), r.maps().gaussians().channels(), s.images(), s.source(), s.calm(),
           s.contour());
+      tiles(stdout, model, r.image().skipped().size());
       summary(stdout, model, r.image().skipped().size());
+    }
+  }
+
+  /**
+   * {@code fit --tile}: every tile of every image a training vector ({@link TileJobs#fit}), calibration images
+   * scored from their tiles, the tiling recorded in the model file ({@link TilingFile}).
+   */
+  private void fitTiled(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress) throws Exception {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      Jobs.FitOutcome r = TileJobs.fit(ex, ex.files(files), tiling, Cli.variant(variant), Cli.describe(images),
+          onnx.toAbsolutePath().toString(), input.skipUnreadable, progress);
+      Cli.reportSkipped(err, r.skipped());
+      r.warnings().forEach(w -> err.println("warning: " + w));
+      GaussianAdModel model = r.model();
+      if (!calibration.isEmpty()) {
+        model = Calibrating.apply(ex, model, calibration, targetFpr, Cli.describe(calibrate), input, err, tiling);
+      }
+      ModelFile.write(model, out, List.of(TilingFile.section(tiling)));
+      tiles(stdout, model, r.skipped().size());
+      summary(stdout, model, r.skipped().size());
+    }
+  }
+
+  /** With tiling, what the training count of the summary counts. */
+  private void tiles(PrintWriter out, GaussianAdModel m, int skipped) {
+    if (tiling != null) {
+      out.printf(Locale.ROOT, "tiled: %s; %d training tiles from %d images; an image's score is the maximum over "
+          + "its tiles%n", tiling.describe(), m.info().nTrain(), files.size() - skipped);
     }
   }
 
@@ -203,8 +265,8 @@ final class FitCommand implements Callable<Integer>, Validated {
   }
 
   private void summary(PrintWriter out, GaussianAdModel m, int skipped) {
-    out.printf(Locale.ROOT, "fitted %s on %d images (%d skipped) with backbone %s%n", m.variant().id(),
-        m.info().nTrain(), skipped, m.info().backbone().name());
+    out.printf(Locale.ROOT, "fitted %s on %d %s (%d skipped) with backbone %s%n", m.variant().id(),
+        m.info().nTrain(), tiling == null ? "images" : "tiles", skipped, m.info().backbone().name());
     for (int i = 0; i < m.levels().size(); i++) {
       LevelModel l = m.levels().get(i);
       String extra = "";

@@ -33,6 +33,11 @@ final class MergeCommand implements Callable<Integer>, Validated {
   @Mixin ModelOutput output = new ModelOutput();
   private Path out;
 
+  @Option(names = "--drop-maps",
+      description = "Merge models fitted with --maps by writing the merged image model without anomaly maps (they "
+          + "keep no training statistics to merge; without this option such a model is refused).")
+  boolean dropMaps;
+
   @Override
   public void validate() throws Exception {
     Map<Path, Path> seen = new HashMap<>();
@@ -52,8 +57,20 @@ final class MergeCommand implements Callable<Integer>, Validated {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     List<FittedModel> loaded = new ArrayList<>(models.size());
+    boolean droppedMaps = false;
     for (Path m : models) {
-      loaded.add(FittedModel.load(m));
+      TileOptions.refuseTiled(m, "merge");
+      FittedModel model = FittedModel.load(m); // a map section is noted, not read
+      if (model.hasMaps()) {
+        if (!dropMaps) {
+          throw new MahaCommand.UsageException(m + ": has anomaly maps, which keep only their fitted per-position "
+              + "Gaussians, not the training statistics that merging needs; give --drop-maps to write the merged "
+              + "image model without maps, or fit --maps on all the images");
+        }
+        model = model.withoutMaps();
+        droppedMaps = true;
+      }
+      loaded.add(model);
     }
     FitResult result = FittedModel.merge(loaded);
     result.warnings().forEach(w -> err.println("warning: " + w));
@@ -62,6 +79,9 @@ final class MergeCommand implements Callable<Integer>, Validated {
     PrintWriter stdout = spec.commandLine().getOut();
     stdout.printf(Locale.ROOT, "merged %d %s models: %d images%n", models.size(), merged.variant(),
         merged.trainingImages());
+    if (droppedMaps) {
+      stdout.println("without anomaly maps (--drop-maps)");
+    }
     stdout.println("wrote " + out);
     stdout.flush();
     return 0;

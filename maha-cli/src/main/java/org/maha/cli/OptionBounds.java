@@ -63,6 +63,7 @@ final class OptionBounds {
       Map.entry("--fit-n", new Range(0, false, 100_000, false, " (0 skips the fit benchmark, 1 is not allowed)")),
       Map.entry("--fit-dim", Range.closed(1, 8192)),
       Map.entry("--repeats", Range.closed(1, 1000)),
+      Map.entry("--pipeline-images", new Range(0, false, 10_000, false, " (0 skips the whole-pipeline benchmark)")),
       Map.entry("--train-per-class", new Range(0, false, 6000, false, " (0 = all)")),
       Map.entry("--test", new Range(0, false, 10_000, false, " (0 = all)")),
       // serve: the limits of one request and of the queue (bodies are read into one array, so below 2 GiB)
@@ -72,9 +73,13 @@ final class OptionBounds {
       Map.entry("--max-images", Range.closed(1, 1024)),
       Map.entry("--max-concurrent", Range.closed(1, 256)),
       Map.entry("--max-queue", Range.closed(0, 10_000)),
+      Map.entry("--max-connections", Range.closed(1, 100_000)),
       Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-delay-ms", Range.closed(0, 10_000)),
-      Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)));
+      Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)),
+      Map.entry("--tile", Range.closed(org.maha.tiles.Tiling.MIN_SIZE, org.maha.tiles.Tiling.MAX_SIZE)),
+      // below --tile as well (checked by TileOptions, which knows both)
+      Map.entry("--tile-overlap", Range.closed(0, org.maha.tiles.Tiling.MAX_SIZE - 1)));
 
   /** Numeric options that accept any value of their type. */
   static final Set<String> UNBOUNDED = Set.of("--seed", "--augment-seed", "--random-init");

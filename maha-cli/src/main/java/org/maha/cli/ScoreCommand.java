@@ -27,6 +27,8 @@ import org.maha.npy.NpyArray;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.MapJobs;
 import org.maha.pipeline.MapModelFile;
+import org.maha.pipeline.TileJobs;
+import org.maha.pipeline.TilingFile;
 import org.maha.report.MapOverlay;
 import org.maha.files.AtomicFiles;
 import org.maha.files.Csv;
@@ -45,6 +47,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
   @Mixin BackboneOptions backbone = new BackboneOptions();
   @Mixin InputOptions input = new InputOptions();
+  @Mixin TileOptions tile = new TileOptions();
 
   @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (.maha).")
   Path modelFile;
@@ -76,6 +79,9 @@ final class ScoreCommand implements Callable<Integer>, Validated {
 
   private List<Path> files;
   private int scored;
+  private org.maha.tiles.Tiling requestedTiling;
+  /** The tiling images are scored with: the model's (null for a model of whole images). */
+  private org.maha.tiles.Tiling tiling;
 
   /**
    * Before the model is read: the backbone options as fit checks them, and none that the model decides (its
@@ -84,6 +90,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
   @Override
   public void validate() throws Exception {
     FittedBackbone.refuseModelOptions(backbone, "score");
+    requestedTiling = tile.tiling();
     files = input.expand(images, spec.commandLine().getErr());
     if (mapsDir != null) {
       List<Path> inputs = new java.util.ArrayList<>(files);
@@ -106,6 +113,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    tiling = tilingOf(err);
     MapModelFile.Stored stored = mapsDir == null ? null : MapModelFile.read(modelFile);
     if (stored != null && (stored.maps() == null || stored.scale() == null)) {
       throw new MahaCommand.UsageException("--maps: " + modelFile + " has no anomaly-map model; fit it with "
@@ -119,6 +127,8 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     String text;
     if (stored != null) {
       text = scoreWithMaps(stored, err, progress);
+    } else if (tiling != null) {
+      text = scoreTiled(model, err, progress);
     } else {
       Path onnx = FittedBackbone.onnxFile(backbone, model, modelFile);
       var fitted = model.info().backbone();
@@ -161,8 +171,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
       } catch (IllegalArgumentException e) {
         throw new MahaCommand.UsageException(modelFile + ": " + e.getMessage());
       }
-      List<org.maha.pipeline.Skipped> skipped = MapJobs.score(ex, model, stored.maps(), ex.files(files),
-          input.skipUnreadable, progress, (i, im) -> {
+      MapJobs.MappedSink sink = (i, im) -> {
             String stem = stem(im.path(), used);
             RgbImage rgb = ImageDecoder.decode(java.nio.file.Files.readAllBytes(im.path()), input.limits());
             AtomicFiles.write(mapsDir.resolve(stem + ".png"),
@@ -177,10 +186,63 @@ final class ScoreCommand implements Callable<Integer>, Validated {
             double score = im.score().score();
             scores.add(new Score(im.path().toString(), score, d, threshold, model.threshold()
                 .map(c -> c.pValue(score)).orElse(java.util.OptionalDouble.empty())));
-          });
+          };
+      List<org.maha.pipeline.Skipped> skipped = tiling == null
+          ? MapJobs.score(ex, model, stored.maps(), ex.files(files), input.skipUnreadable, progress, sink)
+          : TileJobs.scoreWithMaps(ex, model, stored.maps(), ex.files(files), tiling, input.skipUnreadable,
+              progress, sink);
       Cli.reportSkipped(err, skipped);
     }
     err.println("wrote " + scores.size() + " anomaly maps (PNG overlay and float32 .npy) to " + mapsDir);
+    scored = scores.size();
+    return render(model, scores);
+  }
+
+  /**
+   * The tiling to score with: the one recorded in the model ({@link TilingFile}), which {@code --tile} and
+   * {@code --tile-overlap} may repeat but not change; a model of whole images is not scored on tiles (its
+   * Gaussians are of whole images resized to the backbone input, tiles are at native resolution).
+   */
+  private org.maha.tiles.Tiling tilingOf(PrintWriter err) throws Exception {
+    java.util.Optional<org.maha.tiles.Tiling> fitted = TilingFile.read(modelFile);
+    if (fitted.isEmpty()) {
+      if (requestedTiling != null) {
+        throw new MahaCommand.UsageException("--tile: " + modelFile + " was fitted on whole images, not tiles; fit "
+            + "it with `maha fit --tile " + requestedTiling.size() + " --tile-overlap " + requestedTiling.overlap()
+            + "` to score tiles");
+      }
+      return null;
+    }
+    if (requestedTiling != null && !requestedTiling.equals(fitted.get())) {
+      throw new MahaCommand.UsageException("--tile: " + modelFile + " was fitted on " + fitted.get().describe()
+          + "; scoring " + requestedTiling.describe() + " would put its scores on another scale (leave --tile out to "
+          + "use the model's)");
+    }
+    err.println("scoring tiles: " + fitted.get().describe() + " (as " + modelFile + " was fitted); an image's score "
+        + "is the maximum over its tiles");
+    return fitted.get();
+  }
+
+  /** Scores every image from its tiles ({@link TileJobs#score}); the table as without tiles. */
+  private String scoreTiled(GaussianAdModel model, PrintWriter err, ProgressPrinter progress) throws Exception {
+    java.util.Optional<org.maha.api.Threshold> threshold = ApiInternals.fitted(model, modelFile.toString())
+        .threshold();
+    List<Score> scores = new java.util.ArrayList<>();
+    try (OnnxBackbone b = FittedBackbone.open(backbone, model, modelFile)) {
+      FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
+      TileJobs.TiledOutcome r = TileJobs.score(ex, model, ex.files(files), tiling, input.skipUnreadable, progress);
+      Cli.reportSkipped(err, r.skipped());
+      List<String> levels = model.info().levelNames();
+      for (org.maha.pipeline.ScoredImage im : r.scores()) {
+        java.util.Map<String, Double> d = new java.util.LinkedHashMap<>();
+        for (int l = 0; l < levels.size(); l++) {
+          d.put(levels.get(l), im.score().levelDistance(l));
+        }
+        double score = im.score().score();
+        scores.add(new Score(im.path().toString(), score, d, threshold, model.threshold()
+            .map(c -> c.pValue(score)).orElse(java.util.OptionalDouble.empty())));
+      }
+    }
     scored = scores.size();
     return render(model, scores);
   }

@@ -101,14 +101,21 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "Default: ${DEFAULT-VALUE}.")
   int maxQueue;
 
-  @Option(names = "--max-batch", paramLabel = "N", defaultValue = "1",
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "128",
+      description = "Most TCP connections accepted at once; beyond them new clients wait to be accepted and idle "
+          + "keep-alive connections are closed after 5 s. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(names = "--max-batch", paramLabel = "N", defaultValue = "16",
       description = "Gather up to N images of concurrent requests for the same backbone into one inference call "
-          + "(dynamic micro-batching; then up to --max-concurrent + --max-queue requests are gathered); 1 = off. "
-          + "Default: ${DEFAULT-VALUE}.")
+          + "(dynamic micro-batching: each request decodes its images on its own thread, at most --max-concurrent "
+          + "at once, then joins a batch; a request of more than N images is scored alone); 1 = off (at most "
+          + "--max-concurrent requests score at once, each in its own call). Default: ${DEFAULT-VALUE}.")
   int maxBatch;
 
   @Option(names = "--max-delay-ms", paramLabel = "MS", defaultValue = "5",
-      description = "With --max-batch: how long the first request waits for others to join its batch. "
+      description = "With --max-batch: the longest a batch waits for requests still decoding to join it (it waits "
+          + "only while some are; a lone request never waits). "
           + "Default: ${DEFAULT-VALUE}.")
   long maxDelayMs;
 
@@ -137,6 +144,7 @@ final class ServeCommand implements Callable<Integer>, Validated {
             + "name must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
       }
       requireFile("--model " + e.getKey(), e.getValue());
+      TileOptions.refuseTiled(e.getValue(), "serve");
     }
     for (Path p : onnx) {
       requireFile("--onnx", p);
@@ -231,7 +239,8 @@ final class ServeCommand implements Callable<Integer>, Validated {
     }
     Limits limits;
     try {
-      limits = new Limits(maxBodyBytes, maxImages, maxPixels, maxModelBytes, maxConcurrent, maxQueue);
+      limits = new Limits(maxBodyBytes, maxImages, maxPixels, maxModelBytes, maxConcurrent, maxQueue,
+          maxConnections);
     } catch (IllegalArgumentException e) {
       throw new MahaCommand.UsageException(e.getMessage());
     }

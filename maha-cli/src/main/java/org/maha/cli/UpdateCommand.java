@@ -10,8 +10,7 @@ import org.maha.api.Detector;
 import org.maha.api.FitResult;
 import org.maha.api.FittedModel;
 import org.maha.api.internal.ApiInternals;
-import org.maha.model.ModelFile;
-import org.maha.pipeline.MapModelFile;
+import org.maha.model.GaussianAdModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,6 +50,11 @@ final class UpdateCommand implements Callable<Integer>, Validated {
       description = "False-positive rate the calibrated threshold targets. Default: ${DEFAULT-VALUE}.")
   double targetFpr;
 
+  @Option(names = "--drop-maps",
+      description = "Update a model fitted with --maps by writing the updated image model without its anomaly maps "
+          + "(they keep no training statistics to add images to; without this option such a model is refused).")
+  boolean dropMaps;
+
   private List<Path> files;
   private List<Path> calibration;
 
@@ -70,13 +74,22 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    // the map section is noted, not read: update keeps only the image model's statistics
-    ModelFile.Loaded<Boolean> loaded = ModelFile.read(modelFile, MapModelFile.KEY, (m, node, entries) -> true);
-    FittedModel old = ApiInternals.loaded(loaded.model(), modelFile);
+    TileOptions.refuseTiled(modelFile, "update");
+    FittedModel old = FittedModel.load(modelFile); // a map section is noted, not read
+    boolean droppedMaps = old.hasMaps();
+    if (droppedMaps) {
+      if (!dropMaps) {
+        throw new MahaCommand.UsageException(modelFile + ": has anomaly maps, which keep only their fitted "
+            + "per-position Gaussians, not the training statistics that adding images needs; give --drop-maps to "
+            + "write the updated image model without maps, or fit --maps on all the images");
+      }
+      old = old.withoutMaps();
+    }
     old.checkUpdatable(); // before the backbone is looked for: a v1 or PCA model is refused as such
     ProgressPrinter progress = new ProgressPrinter(err, input.quiet);
-    Path onnx = FittedBackbone.onnxFile(backbone, loaded.model(), modelFile);
-    var fitted = loaded.model().info().backbone();
+    GaussianAdModel internal = ApiInternals.model(old);
+    Path onnx = FittedBackbone.onnxFile(backbone, internal, modelFile);
+    var fitted = internal.info().backbone();
     try (Detector detector = backbone.detector(onnx, fitted.levelNames(), fitted.normalization().id(), input,
         progress::progress).build()) {
       FitResult r = detector.updateWithReport(old, input.images(files, Cli.describe(images)));
@@ -85,10 +98,6 @@ final class UpdateCommand implements Callable<Integer>, Validated {
       if (old.threshold().isPresent() && calibration.isEmpty()) {
         err.println("warning: " + modelFile + "'s calibrated threshold was dropped: it was a quantile of scores under "
             + "the old model, so its false-positive rate no longer holds; give --calibrate IMAGES to set a new one");
-      }
-      if (loaded.section() != null) {
-        err.println("warning: " + modelFile + "'s anomaly maps were dropped: update adds images to the image model "
-            + "only; fit --maps on all the images to have maps again");
       }
       FittedModel model = r.model();
       if (!calibration.isEmpty()) { // after the update's report, as fit does, so stderr reads in order
@@ -106,6 +115,9 @@ final class UpdateCommand implements Callable<Integer>, Validated {
       model.threshold().ifPresent(t -> stdout.printf(Locale.ROOT, "decision threshold %.6g on the combined score "
           + "(target false-positive rate %s, %d calibration images)%n", t.value(), t.targetFpr(),
           t.calibrationImages()));
+      if (droppedMaps) {
+        stdout.println("without anomaly maps (--drop-maps)");
+      }
       stdout.println("wrote " + out);
       stdout.flush();
     }

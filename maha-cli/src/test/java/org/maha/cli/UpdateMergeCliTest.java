@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.maha.files.Sha256;
 import org.maha.model.GaussianAdModel;
+import org.maha.model.ImageSetDigest;
 import org.maha.model.ModelAssertions;
 import org.maha.model.ModelFile;
 import org.maha.testing.SharedData;
@@ -88,6 +89,20 @@ class UpdateMergeCliTest {
     assertThat(history.get(1).path("modelSha256").asText()).isEqualTo(Sha256.of(fa));
     assertThat(history.get(2).path("modelSha256").asText()).isEqualTo(Sha256.of(fab));
     assertThat(history.get(2).path("source").asText()).isEqualTo(c.toString());
+    // each step's image-set digest: a, b, c's; together the digest maha fit records for a + b + c
+    assertThat(history.findValues("images")).extracting(JsonNode::asLong).containsExactly(7L, 5L, 4L);
+    ImageSetDigest sum = ImageSetDigest.EMPTY;
+    for (JsonNode step : history) {
+      sum = sum.merge(digest(step));
+    }
+    JsonNode unionFit = manifest(dir.resolve("u-abc-" + variant + ".maha")).path("history").get(0);
+    assertThat(sum).isEqualTo(digest(unionFit));
+    assertThat(digest(history.get(0))).isEqualTo(digest(manifest(fa).path("history").get(0)));
+  }
+
+  private static ImageSetDigest digest(JsonNode step) {
+    assertThat(step.path("imagesSha256").asText()).hasSize(64);
+    return ImageSetDigest.of(step.path("images").asLong(), step.path("imagesSha256").asText());
   }
 
   @Test
@@ -114,6 +129,18 @@ class UpdateMergeCliTest {
     assertThat(history.get(3).path("modelFile").asText()).isEqualTo(fc.toString());
     assertThat(history.get(3).path("modelSha256").asText()).isEqualTo(Sha256.of(fc));
     assertThat(history.get(3).path("n").asLong()).isEqualTo(4);
+    // the merge steps record each merged model's digest, and together they are the union fit's (any grouping)
+    JsonNode unionFit = manifest(dir.resolve("m-union.maha")).path("history").get(0);
+    for (Path m : List.of(m1, m2, m3)) {
+      ImageSetDigest merged = ImageSetDigest.EMPTY;
+      for (JsonNode step : manifest(m).path("history")) {
+        if (step.path("action").asText().equals("merge") && !step.path("modelFile").asText().equals(ab.toString())) {
+          merged = merged.merge(digest(step));
+        }
+      }
+      assertThat(merged).isEqualTo(digest(unionFit));
+    }
+    assertThat(digest(history.get(3))).isEqualTo(digest(manifest(fc).path("history").get(0)));
   }
 
   @Test

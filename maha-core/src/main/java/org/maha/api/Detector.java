@@ -30,6 +30,9 @@ import org.maha.model.TrainingStatistics;
 import org.maha.model.Variant;
 import org.maha.pipeline.FeatureExtractor;
 import org.maha.pipeline.Jobs;
+import org.maha.pipeline.MapJobs;
+import org.maha.pipeline.MapModel;
+import org.maha.pipeline.MapScale;
 import org.maha.pipeline.ProgressListener;
 import org.maha.pipeline.ScoredImage;
 import org.maha.pipeline.StageTimes;
@@ -179,13 +182,15 @@ public final class Detector implements AutoCloseable {
     List<CovarianceAccumulator> sums = new ArrayList<>(dims.size());
     dims.forEach(d -> sums.add(new CovarianceAccumulator(d)));
     List<org.maha.pipeline.Skipped> skipped;
+    org.maha.pipeline.ImageDigests digests = new org.maha.pipeline.ImageDigests();
     enter();
     try {
-      skipped = extractor.extract(goodImages.source(extractor), goodImages.skipsUnreadable(), "accumulate: features",
-          progress, (i, p, f) -> {
+      skipped = extractor.extract(digests.wrap(goodImages.source(extractor)), goodImages.skipsUnreadable(),
+          "accumulate: features", progress, (i, p, f) -> {
             for (int l = 0; l < f.length; l++) {
               sums.get(l).add(f[l]);
             }
+            digests.accept(i);
           });
     } catch (Exception e) {
       throw MahaException.wrap(e);
@@ -196,7 +201,7 @@ public final class Detector implements AutoCloseable {
     if (sums.get(0).count() > 0) {
       sums.forEach(a -> levels.add(a.statistics()));
     }
-    return new Accumulated(FitStatistics.of(backbone.spec(), goodImages.description(), levels),
+    return new Accumulated(FitStatistics.of(backbone.spec(), goodImages.description(), levels, digests.digest()),
         Skipped.of(skipped));
   }
 
@@ -248,7 +253,7 @@ public final class Detector implements AutoCloseable {
             + statistics.images());
       }
       TrainingStatistics stats = new TrainingStatistics(statistics.levelStatistics(),
-          List.of(TrainingStatistics.Step.now("fit", source, statistics.images(), null, null)));
+          List.of(TrainingStatistics.Step.now("fit", source, statistics.images(), null, null, statistics.digest())));
       GaussianAdFitter fitter = GaussianAdFitter.fromStatistics(backbone.spec(), backboneFile, variant, stats);
       fitted = new FitResult(new FittedModel(fitter.fit(source)), List.of(), fitter.warnings());
     } catch (Exception e) {
@@ -405,39 +410,157 @@ public final class Detector implements AutoCloseable {
   }
 
   private Scores scoreAll(FittedModel model, Images images, int expected) throws MahaException {
-    ensureOpen();
-    check(model);
-    Jobs.ScoreOutcome scored;
-    StageTimes times = new StageTimes();
-    enter();
-    try {
+    return scoreSource(model, () -> {
       FeatureExtractor.ImageSource source = images.source(extractor);
       if (expected >= 0 && source.size() != expected) {
         throw new IllegalArgumentException("score: expected exactly " + expected + " image, got "
             + (source.size() == FeatureExtractor.ImageSource.UNKNOWN_SIZE ? "a stream" : source.size())
             + " (" + images.description() + "); use scoreAll for several");
       }
-      scored = Jobs.score(extractor, model.internal(), source, images.skipsUnreadable(), progress, times);
+      return source;
+    }, images.skipsUnreadable(), List.of());
+  }
+
+  /**
+   * Decodes, resizes and normalises {@code images} for this detector's backbone on the calling thread, without
+   * running the backbone: a service calls it on each request's own thread, so that decoding runs while the backbone
+   * scores other requests, then scores the result with {@link #scoreAll(FittedModel, PreparedImages)} (alone, or
+   * {@link PreparedImages#concat gathered} with other requests' into one batch). Uses no native session, so calls
+   * from many threads run in parallel.
+   *
+   * @param images the images, in any form (all held once prepared: give a bounded number)
+   * @return the images ready for the backbone, in order, and those skipped as unreadable
+   * @throws MahaException when an image cannot be read (naming it) and the images do not skip unreadable ones; or
+   *     when this heap cannot decode an image now ({@link MahaException#isInsufficientMemory()})
+   * @throws IllegalStateException when the detector is closed
+   */
+  public PreparedImages prepare(Images images) throws MahaException {
+    ensureOpen();
+    List<org.maha.pipeline.Skipped> skipped = new ArrayList<>();
+    try {
+      List<FeatureExtractor.Named> out = extractor.prepare(images.source(extractor), images.skipsUnreadable(),
+          skipped);
+      return new PreparedImages(out, extractor.preprocessing(), Skipped.of(skipped));
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+  }
+
+  /**
+   * Scores images {@link #prepare prepared} by this detector (or one with the same input size and normalisation),
+   * in order, in batches of {@link Builder#batchSize(int)}: the scores of {@link #scoreAll(FittedModel, Images)} on
+   * the same images, to the last bit, without decoding them again. The result's {@link Scores#skipped()} are the
+   * images skipped while preparing; its decode time is only the hand-over of the prepared pixels (the decoding was
+   * timed by whoever prepared them).
+   *
+   * @param model a model fitted with this detector's backbone
+   * @param images images prepared for this detector's input
+   * @return one score per prepared image, in order
+   * @throws MahaException when the model was fitted with another backbone
+   * @throws IllegalArgumentException when the images were prepared for another input size or normalisation
+   */
+  public Scores scoreAll(FittedModel model, PreparedImages images) throws MahaException {
+    Objects.requireNonNull(images, "images");
+    if (!images.preprocessing().equals(extractor.preprocessing())) {
+      throw new IllegalArgumentException("scoreAll: images prepared for " + images.preprocessing() + ", but this "
+          + "detector's input is " + extractor.preprocessing() + "; prepare them with this detector");
+    }
+    return scoreSource(model, () -> FeatureExtractor.prepared(images.images(), extractor.preprocessing()), false,
+        images.skipped());
+  }
+
+  /** How a scoring call gets its source, inside the call (an {@link Images} resolves against the extractor). */
+  @FunctionalInterface
+  private interface SourceSupplier {
+    FeatureExtractor.ImageSource get() throws Exception;
+  }
+
+  private Scores scoreSource(FittedModel model, SourceSupplier sourceOf, boolean skipUnreadable,
+      List<Skipped> skippedBefore) throws MahaException {
+    ensureOpen();
+    check(model);
+    Jobs.ScoreOutcome scored;
+    StageTimes times = new StageTimes();
+    enter();
+    try {
+      scored = Jobs.score(extractor, model.internal(), sourceOf.get(), skipUnreadable, progress, times);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
       leave();
     }
-    List<String> levels = model.levels();
-    Optional<Threshold> threshold = model.threshold();
-    Optional<Calibration> calibration = model.internal().threshold();
     List<Score> out = new ArrayList<>(scored.scores().size());
     for (ScoredImage s : scored.scores()) {
-      Map<String, Double> distances = new LinkedHashMap<>();
-      for (int l = 0; l < levels.size(); l++) {
-        distances.put(levels.get(l), s.score().levelDistance(l));
-      }
-      double score = s.score().score();
-      out.add(new Score(s.path().toString(), score, distances, threshold,
-          calibration.map(c -> c.pValue(score)).orElse(OptionalDouble.empty())));
+      out.add(score(model, s.path().toString(), s.score()));
     }
-    return new Scores(out, Skipped.of(scored.skipped()), new StageTimings(Duration.ofNanos(times.decodeNanos()),
+    List<Skipped> skipped = new ArrayList<>(skippedBefore);
+    skipped.addAll(Skipped.of(scored.skipped()));
+    return new Scores(out, skipped, new StageTimings(Duration.ofNanos(times.decodeNanos()),
         Duration.ofNanos(times.backboneNanos()), Duration.ofNanos(times.statisticsNanos())));
+  }
+
+  /** The public score of one image's internal one. */
+  private static Score score(FittedModel model, String name, org.maha.model.AnomalyScore s) {
+    List<String> levels = model.levels();
+    Map<String, Double> distances = new LinkedHashMap<>();
+    for (int l = 0; l < levels.size(); l++) {
+      distances.put(levels.get(l), s.levelDistance(l));
+    }
+    double score = s.score();
+    return new Score(name, score, distances, model.threshold(),
+        model.internal().threshold().map(c -> c.pValue(score)).orElse(OptionalDouble.empty()));
+  }
+
+  /**
+   * Scores every image of {@code images} and gives each its anomaly map: where in the image the model sees the
+   * anomaly ({@link AnomalyMap}: one value per pixel of the image as decoded, on the model's fixed display scale).
+   * Each image's {@link AnomalyMap#score()} equals its {@link #scoreAll} score. The model must have been read with
+   * its maps ({@link FittedModel#loadWithMaps}). Costs the Mahalanobis distance at every grid position on top of
+   * scoring, and 4 bytes per image pixel for each map returned.
+   *
+   * @param model a model with anomaly maps, fitted with this detector's backbone
+   * @param images the images, in any form
+   * @return one map per image read, in input order (unmodifiable); with {@link Images#skippingUnreadable()} the
+   *     unreadable images are left out
+   * @throws MahaException when the model has no maps loaded, was fitted with another backbone, or its maps need a
+   *     level this detector's backbone does not give at their size; when an image cannot be read (naming it) and
+   *     the images do not skip unreadable ones; or when this heap cannot decode an image now
+   */
+  public List<AnomalyMap> anomalyMaps(FittedModel model, Images images) throws MahaException {
+    ensureOpen();
+    check(model);
+    MapModel maps = model.mapModel();
+    if (maps == null) {
+      throw new MahaException(model.name() + (model.hasMaps() ? ": its anomaly maps were not read; load it with "
+          + "FittedModel.loadWithMaps" : ": has no anomaly maps; fit it with maha fit --maps"), null);
+    }
+    MapScale scale = model.mapScale();
+    double calm = scale == null ? Double.NaN : scale.calm();
+    double contour = scale == null ? Double.NaN : scale.contour();
+    List<AnomalyMap> out = new ArrayList<>();
+    enter();
+    try {
+      try {
+        maps.levelIndices(backbone.spec(), backbone.levelGrids());
+      } catch (IllegalArgumentException e) {
+        throw new MahaException(model.name() + ": " + e.getMessage(), null);
+      }
+      MapJobs.score(extractor, model.internal(), maps, images.source(extractor), images.skipsUnreadable(), progress,
+          (i, m) -> {
+            double[] d = m.map();
+            float[] values = new float[d.length];
+            for (int k = 0; k < d.length; k++) {
+              values[k] = (float) d[k];
+            }
+            out.add(new AnomalyMap(score(model, m.path().toString(), m.score()), m.width(), m.height(), values, calm,
+                contour));
+          });
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    } finally {
+      leave();
+    }
+    return java.util.Collections.unmodifiableList(out);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import org.ejml.data.DMatrixRMaj;
 import org.maha.backbone.BackboneSpec;
+import org.maha.model.ImageSetDigest;
 import org.maha.stats.ScatterStatistics;
 
 /**
@@ -20,7 +21,9 @@ import org.maha.stats.ScatterStatistics;
  * Immutable and safe to share between threads.
  */
 public final class FitStatistics {
-  private static final byte[] MAGIC = "MAHAFST1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "MAHAFST2".getBytes(StandardCharsets.US_ASCII);
+  /** The format before the image digest; still read (its statistics have no digest). */
+  private static final byte[] MAGIC_1 = "MAHAFST1".getBytes(StandardCharsets.US_ASCII);
   /** Bounds of what {@link #fromBytes} accepts, checked before anything is allocated. */
   private static final int MAX_LEVELS = 64;
   private static final int MAX_DIM = 32_768;
@@ -36,9 +39,11 @@ public final class FitStatistics {
   private final String description;
   /** One per level; empty when no image was accumulated. */
   private final List<ScatterStatistics> levels;
+  /** The digest of the images (count = {@link #images()}); null when unknown (read from the format without it). */
+  private final ImageSetDigest digest;
 
   private FitStatistics(String onnxSha256, String normalization, int inputSizePx, List<String> levelNames,
-      List<Integer> levelDims, String description, List<ScatterStatistics> levels) {
+      List<Integer> levelDims, String description, List<ScatterStatistics> levels, ImageSetDigest digest) {
     this.onnxSha256 = onnxSha256;
     this.normalization = normalization;
     this.inputSizePx = inputSizePx;
@@ -46,11 +51,33 @@ public final class FitStatistics {
     this.levelDims = List.copyOf(levelDims);
     this.description = description;
     this.levels = List.copyOf(levels);
+    this.digest = digest;
+    if (digest != null && digest.count() != images()) {
+      throw new IllegalArgumentException("the image digest counts " + digest.count() + " images, the statistics "
+          + images());
+    }
   }
 
-  static FitStatistics of(BackboneSpec spec, String description, List<ScatterStatistics> levels) {
+  static FitStatistics of(BackboneSpec spec, String description, List<ScatterStatistics> levels,
+      ImageSetDigest digest) {
     return new FitStatistics(spec.onnxSha256(), spec.normalization().id(), spec.inputSizePx(), spec.levelNames(),
-        spec.levelDims(), description, levels);
+        spec.levelDims(), description, levels, digest);
+  }
+
+  /**
+   * The image-set digest of the images behind these statistics, as the fitted model's history records it: 64 hex
+   * digits, the sum modulo 2²⁵⁶ of every image's content SHA-256 (of its width and height as 32-bit big-endian
+   * integers, then its 8-bit RGB pixels row by row), so the same images give the same digest however they were
+   * split, ordered or encoded.
+   *
+   * @return the digest, empty when unknown (statistics read from bytes of an earlier maha)
+   */
+  public java.util.Optional<String> imagesSha256() {
+    return java.util.Optional.ofNullable(digest).map(ImageSetDigest::hex);
+  }
+
+  ImageSetDigest digest() {
+    return digest;
   }
 
   /**
@@ -89,7 +116,8 @@ public final class FitStatistics {
    */
   public FitStatistics describedAs(String description) {
     requireText("description", description);
-    return new FitStatistics(onnxSha256, normalization, inputSizePx, levelNames, levelDims, description, levels);
+    return new FitStatistics(onnxSha256, normalization, inputSizePx, levelNames, levelDims, description, levels,
+        digest);
   }
 
   /**
@@ -116,11 +144,17 @@ public final class FitStatistics {
     if (why != null) {
       throw new MahaException("fit statistics cannot be merged: " + why, null);
     }
-    if (other.levels.isEmpty()) {
+    if (other.levels.isEmpty() && (other.digest != null || digest == null)) {
       return this;
     }
-    if (levels.isEmpty()) {
+    if (levels.isEmpty() && (digest != null || other.digest == null)) {
       return other;
+    }
+    ImageSetDigest both = ImageSetDigest.mergeKnown(digest, other.digest);
+    if (other.levels.isEmpty() || levels.isEmpty()) { // one side is empty but its digest unknown
+      FitStatistics s = levels.isEmpty() ? other : this;
+      return new FitStatistics(onnxSha256, normalization, inputSizePx, levelNames, levelDims, s.description,
+          s.levels, both);
     }
     List<ScatterStatistics> merged = new ArrayList<>(levels.size());
     for (int i = 0; i < levels.size(); i++) {
@@ -130,16 +164,18 @@ public final class FitStatistics {
     if (d.length() > MAX_DESCRIPTION) {
       d = "images of several parts";
     }
-    return new FitStatistics(onnxSha256, normalization, inputSizePx, levelNames, levelDims, d, merged);
+    return new FitStatistics(onnxSha256, normalization, inputSizePx, levelNames, levelDims, d, merged, both);
   }
 
   /**
    * These statistics as bytes, to ship to another machine and read back with {@link #fromBytes}: bit-exact, so a
    * model fitted from the bytes is the model fitted from {@code this}. The format: the ASCII magic
-   * {@code MAHAFST1}; the backbone's ONNX SHA-256, normalisation, input size, the description and the level count;
+   * {@code MAHAFST2}; the backbone's ONNX SHA-256, normalisation, input size, the description; one byte, 1 when the
+   * image digest ({@link #imagesSha256()}) follows as 32 big-endian bytes, 0 when unknown; the level count;
    * per level its name, dimension D, count n and, when n &gt; 0, the mean (D), the fourth-moment vector u (D), the
    * scalar q and the D × D scatter matrix (row-major); numbers are big-endian IEEE doubles and 64- or 32-bit
-   * integers, texts a 32-bit byte length and UTF-8.
+   * integers, texts a 32-bit byte length and UTF-8. {@link #fromBytes} also reads the format of maha 0.1
+   * ({@code MAHAFST1}: no digest byte or digest).
    *
    * @return the bytes
    * @throws IllegalStateException when the statistics are too large for one Java array (over 2 GiB)
@@ -149,7 +185,8 @@ public final class FitStatistics {
     byte[] sha = utf8(onnxSha256);
     byte[] norm = utf8(normalization);
     byte[] desc = utf8(description);
-    long size = MAGIC.length + 3L * 4 + sha.length + norm.length + desc.length + 4 + 4;
+    long size = MAGIC.length + 3L * 4 + sha.length + norm.length + desc.length + 4 + 4 + 1
+        + (digest == null ? 0 : 32);
     for (int i = 0; i < levelNames.size(); i++) {
       long d = levelDims.get(i);
       size += 4 + names.get(i).length + 4 + 8 + (levels.isEmpty() ? 0 : (2 * d + 1 + d * d) * 8);
@@ -163,6 +200,10 @@ public final class FitStatistics {
     putText(b, norm);
     b.putInt(inputSizePx);
     putText(b, desc);
+    b.put((byte) (digest == null ? 0 : 1));
+    if (digest != null) {
+      b.put(digest.bytes());
+    }
     b.putInt(levelNames.size());
     for (int i = 0; i < levelNames.size(); i++) {
       putText(b, names.get(i));
@@ -200,13 +241,25 @@ public final class FitStatistics {
     try {
       byte[] magic = new byte[MAGIC.length];
       b.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
-        throw bad("not maha fit statistics (no MAHAFST1 header)");
+      boolean v1 = java.util.Arrays.equals(magic, MAGIC_1);
+      if (!v1 && !java.util.Arrays.equals(magic, MAGIC)) {
+        throw bad("not maha fit statistics (no MAHAFST2 or MAHAFST1 header)");
       }
       String sha = text(b, "backbone hash");
       String norm = text(b, "normalisation");
       int inputSize = b.getInt();
       String desc = text(b, "description");
+      byte[] digestSum = null;
+      if (!v1) {
+        byte flag = b.get();
+        if (flag != 0 && flag != 1) {
+          throw bad("image digest flag " + flag + " is neither 0 nor 1");
+        }
+        if (flag == 1) {
+          digestSum = new byte[32];
+          b.get(digestSum);
+        }
+      }
       int nLevels = b.getInt();
       if (nLevels < 1 || nLevels > MAX_LEVELS) {
         throw bad("level count " + nLevels + " is outside 1.." + MAX_LEVELS);
@@ -249,7 +302,12 @@ public final class FitStatistics {
       if (b.hasRemaining()) {
         throw bad(b.remaining() + " bytes after the last level");
       }
-      return new FitStatistics(sha, norm, inputSize, names, dims, desc, stats);
+      ImageSetDigest digest = digestSum == null ? null
+          : ImageSetDigest.of(stats.isEmpty() ? 0 : stats.get(0).n(), digestSum);
+      if (digest != null && digest.count() == 0 && digest.sum().signum() != 0) {
+        throw bad("the image digest of no image is not zero");
+      }
+      return new FitStatistics(sha, norm, inputSize, names, dims, desc, stats, digest);
     } catch (BufferUnderflowException e) {
       throw bad("truncated");
     } catch (IllegalArgumentException e) { // from the statistics' own checks: non-finite or asymmetric

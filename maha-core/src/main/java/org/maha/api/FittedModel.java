@@ -11,8 +11,12 @@ import org.maha.files.Sha256;
 import org.maha.model.Calibration;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.ModelFile;
+import org.maha.model.ModelFileException;
 import org.maha.model.ModelInfo;
 import org.maha.model.ModelUpdates;
+import org.maha.pipeline.MapModel;
+import org.maha.pipeline.MapModelFile;
+import org.maha.pipeline.MapScale;
 
 /**
  * What fitting learned (as Tribuo separates a model from its trainer): one Gaussian per backbone level, the
@@ -35,7 +39,7 @@ public final class FittedModel {
 
       @Override
       public FittedModel loaded(GaussianAdModel model, Path file) {
-        return new FittedModel(model, file.toString(), file, null);
+        return new FittedModel(model, file.toString(), file, null, false);
       }
     });
   }
@@ -47,21 +51,40 @@ public final class FittedModel {
   private final Path file;
   /** The SHA-256 of the bytes it was loaded from, else null (then {@link #file} or nothing names its origin). */
   private final String bytesSha256;
+  /**
+   * Whether the file or bytes it was loaded from hold anomaly maps (the {@code maps} section of {@code maha fit
+   * --maps}), which this model does not carry: {@link #checkUpdatable()} refuses it until {@link #withoutMaps()}.
+   */
+  private final boolean hasMaps;
+  /** The anomaly maps and their display scale (may be null) when loaded by {@link #loadWithMaps}, else null. */
+  private final MapModel maps;
+  private final MapScale mapScale;
 
   FittedModel(GaussianAdModel model) {
     this(model, "model");
   }
 
   private FittedModel(GaussianAdModel model, String name) {
-    this(model, name, null, null);
+    this(model, name, null, null, false);
   }
 
-  private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256) {
+  private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256, boolean hasMaps) {
+    this(model, name, file, bytesSha256, hasMaps, null, null);
+  }
+
+  private FittedModel(GaussianAdModel model, String name, Path file, String bytesSha256, boolean hasMaps,
+      MapModel maps, MapScale mapScale) {
     this.model = Objects.requireNonNull(model, "model");
     this.name = Objects.requireNonNull(name, "name");
     this.file = file;
     this.bytesSha256 = bytesSha256;
+    this.hasMaps = hasMaps;
+    this.maps = maps;
+    this.mapScale = mapScale;
   }
+
+  /** Notes a file's map section without reading its arrays: only whether it is there matters here. */
+  private static final ModelFile.SectionReader<Boolean> NOTE_MAPS = (m, node, entries) -> Boolean.TRUE;
 
   /**
    * Reads a model saved by {@link #save(Path)} (or by {@code maha fit}), verifying its format, checksums and sizes
@@ -73,10 +96,36 @@ public final class FittedModel {
    */
   public static FittedModel load(Path file) throws MahaException {
     try {
-      return new FittedModel(ModelFile.read(file), file.toString(), file, null);
+      ModelFile.Loaded<Boolean> loaded = ModelFile.read(file, MapModelFile.KEY, NOTE_MAPS);
+      return new FittedModel(loaded.model(), file.toString(), file, null, loaded.section() != null);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
+  }
+
+  /**
+   * Reads a model file written by {@code maha fit --maps} with its anomaly maps, for
+   * {@link Detector#anomalyMaps}: as {@link #load(Path)}, and also the per-position Gaussians (the file's largest
+   * part: about 8·P·D²/2 bytes for P grid positions and D channels, 130 MB at the default 56 × 56 × 100) and their
+   * display scale, each verified (shapes, bounds checked before inflating, finite values, positive Cholesky
+   * diagonals).
+   *
+   * @param file a model file with anomaly maps
+   * @return the model with its maps ({@link #hasMaps()} is true)
+   * @throws MahaException when the file cannot be read, is corrupt, or has no anomaly maps
+   */
+  public static FittedModel loadWithMaps(Path file) throws MahaException {
+    MapModelFile.Stored stored;
+    try {
+      stored = MapModelFile.read(file);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+    if (stored.maps() == null) {
+      throw MahaException.wrap(new ModelFileException(file + ": has no anomaly maps; fit the model with "
+          + "maha fit --maps, or read it with FittedModel.load"));
+    }
+    return new FittedModel(stored.model(), file.toString(), file, null, true, stored.maps(), stored.scale());
   }
 
   /**
@@ -93,10 +142,38 @@ public final class FittedModel {
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(name, "name");
     try {
-      return new FittedModel(ModelFile.read(modelFile, name), name, null, Sha256.of(modelFile));
+      ModelFile.Loaded<Boolean> loaded = ModelFile.read(modelFile, name, MapModelFile.KEY, NOTE_MAPS);
+      return new FittedModel(loaded.model(), name, null, Sha256.of(modelFile), loaded.section() != null);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
+  }
+
+  /**
+   * Whether the model was loaded from a file (or bytes) that also holds anomaly maps ({@code maha fit --maps}).
+   * {@link #load(Path)} notes them without reading them ({@link #save(Path)} then writes no maps);
+   * {@link #loadWithMaps(Path)} reads them, for {@link Detector#anomalyMaps}, and {@link #save(Path)} writes them
+   * again. {@link Detector#update}
+   * and {@link #merge} refuse such a model, because a map model keeps only its fitted per-position Gaussians, not
+   * the training statistics that adding images needs (an updated image model beside the old maps would describe
+   * two different sets of images). {@link #withoutMaps()} states that the maps may go.
+   *
+   * @return true when the source held anomaly maps and {@link #withoutMaps()} was not called
+   */
+  public boolean hasMaps() {
+    return hasMaps;
+  }
+
+  /**
+   * This model with the note that its source held anomaly maps removed, so that {@link Detector#update} and
+   * {@link #merge} accept it: their result is the image model alone, without maps ({@code maha update
+   * --drop-maps}, {@code maha merge --drop-maps}). The image model, its name and the hash of its source are kept.
+   *
+   * @return this model when {@link #hasMaps()} is false, else a copy without the note (and without the maps
+   *     {@link #loadWithMaps(Path)} read)
+   */
+  public FittedModel withoutMaps() {
+    return hasMaps ? new FittedModel(model, name, file, bytesSha256, false) : this;
   }
 
   /**
@@ -108,6 +185,10 @@ public final class FittedModel {
    */
   public void save(Path file) throws MahaException {
     try {
+      if (maps != null) {
+        MapModelFile.write(model, maps, mapScale, file);
+        return;
+      }
       ModelFile.write(model, file);
     } catch (Exception e) {
       throw MahaException.wrap(e);
@@ -256,7 +337,7 @@ public final class FittedModel {
    * @return the merged model and the warnings
    * @throws MahaException in one line naming the model, when one cannot be merged: it keeps no training statistics
    *     (model format version 1), it is a PCA/NPCA model (its subspace needs the training images themselves), it
-   *     differs from the first in backbone, levels, variant, normalisation or input, or it holds images another
+   *     has anomaly maps ({@link #hasMaps()}; merge {@link #withoutMaps()} to drop them), it differs from the first in backbone, levels, variant, normalisation or input, or it holds images another
    *     model also holds (they would count twice)
    * @throws IllegalArgumentException when fewer than two models are given
    */
@@ -269,6 +350,7 @@ public final class FittedModel {
       List<String> warnings = new ArrayList<>();
       ModelUpdates.Merger merger = null;
       for (FittedModel m : models) {
+        m.refuseMaps();
         ModelUpdates.Source s = m.source();
         if (merger == null) {
           merger = new ModelUpdates.Merger(s);
@@ -289,9 +371,10 @@ public final class FittedModel {
 
   /**
    * Refuses, in one line naming the model, a model that {@link Detector#update} and {@link #merge} cannot continue
-   * from: one that keeps no training statistics (model format version 1, written by an older maha) or a PCA/NPCA
-   * model (its subspace Gaussian needs the training images themselves). Cheap: lets an application refuse before
-   * opening a backbone or reading images.
+   * from: one that keeps no training statistics (model format version 1, written by an older maha), a PCA/NPCA
+   * model (its subspace Gaussian needs the training images themselves), or one with anomaly maps
+   * ({@link #hasMaps()}: they keep no training statistics; {@link #withoutMaps()} drops them). Cheap: lets an
+   * application refuse before opening a backbone or reading images.
    *
    * @throws MahaException when the model cannot be updated or merged, saying why
    */
@@ -300,6 +383,15 @@ public final class FittedModel {
       ModelUpdates.requireUpdatable(model, name);
     } catch (Exception e) {
       throw MahaException.wrap(e);
+    }
+    refuseMaps();
+  }
+
+  private void refuseMaps() throws MahaException {
+    if (hasMaps) {
+      throw MahaException.wrap(new ModelFileException(name + ": has anomaly maps, which keep only their fitted "
+          + "per-position Gaussians, not the training statistics that adding images needs; update or merge "
+          + "model.withoutMaps() for the image model alone, or fit the maps again on all the images"));
     }
   }
 
@@ -311,6 +403,16 @@ public final class FittedModel {
 
   GaussianAdModel internal() {
     return model;
+  }
+
+  /** The anomaly maps read by {@link #loadWithMaps}, else null. */
+  MapModel mapModel() {
+    return maps;
+  }
+
+  /** Their display scale, or null (none read, or the file keeps none). */
+  MapScale mapScale() {
+    return mapScale;
   }
 
   String name() {

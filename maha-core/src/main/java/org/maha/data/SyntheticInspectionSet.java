@@ -116,7 +116,33 @@ public final class SyntheticInspectionSet {
       long seed = SplitMix64.mix(spec.seed(), name.hashCode(), 0x7e47_0001L);
       categories.add(new Category(name, new Background.Procedural(new ProceduralTexture(kind, seed))));
     }
-    writeAtomically(root, spec, categories);
+    writeAtomically(root, spec, categories, spec.px());
+  }
+
+  /**
+   * Same as {@link #write}, but each defect is drawn at the scale of a {@code defectWindowPx}-px image, inside a
+   * window of that size at a random place of the {@code spec.px()}-px image: large images with small defects
+   * (with a 256-px window, blobs and holes of about 10 to 50 px, scratches and cracks 40 to 180 px long and 1 to
+   * 3 px wide, whatever the image size), for tiling. Masks as in {@link #write}. With a window of {@code spec.px()}
+   * the output is {@link #write}'s.
+   *
+   * @throws IllegalArgumentException as {@link #write}, or when the window is not 16 to {@code spec.px()} px
+   */
+  public static void writeLarge(Path root, Spec spec, int defectWindowPx) throws IOException {
+    Objects.requireNonNull(spec, "spec");
+    if (defectWindowPx < 16 || defectWindowPx > spec.px()) {
+      throw new IllegalArgumentException("defect window must be 16 to " + spec.px() + " px, found " + defectWindowPx);
+    }
+    if (spec.categories().isEmpty()) {
+      throw new IllegalArgumentException("spec names no categories; expected some of " + TEXTURES);
+    }
+    List<Category> categories = new ArrayList<>();
+    for (String name : spec.categories()) {
+      ProceduralTexture.Kind kind = ProceduralTexture.Kind.of(name);
+      long seed = SplitMix64.mix(spec.seed(), name.hashCode(), 0x7e47_0001L);
+      categories.add(new Category(name, new Background.Procedural(new ProceduralTexture(kind, seed))));
+    }
+    writeAtomically(root, spec, categories, defectWindowPx);
   }
 
   /**
@@ -152,7 +178,7 @@ public final class SyntheticInspectionSet {
       }
       categories.add(new Category(name, photo));
     }
-    writeAtomically(root, spec, categories);
+    writeAtomically(root, spec, categories, spec.px());
   }
 
   /** One category to generate. */
@@ -171,9 +197,39 @@ public final class SyntheticInspectionSet {
 
   /** The pixels of one image and the pixels its defect touched. */
   static Drawn draw(Background background, int px, long seed, Optional<Defect> defect) {
+    return draw(background, px, seed, defect, px);
+  }
+
+  /**
+   * As {@link #draw(Background, int, long, Optional)}, the defect drawn at the scale of a {@code window}-px image
+   * into a window of that size at a random place (the whole image when {@code window == px}, drawing exactly as
+   * that method: no extra random numbers are drawn then).
+   */
+  static Drawn draw(Background background, int px, long seed, Optional<Defect> defect, int window) {
     SplitMix64 rng = new SplitMix64(seed);
     Raster r = background.render(px, rng);
-    boolean[] mask = defect.map(d -> d.draw(r, rng)).orElseGet(() -> new boolean[px * px]);
+    if (defect.isEmpty()) {
+      return new Drawn(r, new boolean[px * px]);
+    }
+    if (window == px) {
+      return new Drawn(r, defect.get().draw(r, rng));
+    }
+    int ox = rng.nextInt(px - window + 1);
+    int oy = rng.nextInt(px - window + 1);
+    Raster w = new Raster(window, r.channels);
+    for (int c = 0; c < r.channels; c++) {
+      for (int y = 0; y < window; y++) {
+        System.arraycopy(r.planes[c], (oy + y) * px + ox, w.planes[c], y * window, window);
+      }
+    }
+    boolean[] inWindow = defect.get().draw(w, rng);
+    boolean[] mask = new boolean[px * px];
+    for (int y = 0; y < window; y++) {
+      for (int c = 0; c < r.channels; c++) {
+        System.arraycopy(w.planes[c], y * window, r.planes[c], (oy + y) * px + ox, window);
+      }
+      System.arraycopy(inWindow, y * window, mask, (oy + y) * px + ox, window);
+    }
     return new Drawn(r, mask);
   }
 
@@ -186,7 +242,8 @@ public final class SyntheticInspectionSet {
     return out;
   }
 
-  private static void writeAtomically(Path root, Spec spec, List<Category> categories) throws IOException {
+  private static void writeAtomically(Path root, Spec spec, List<Category> categories, int window)
+      throws IOException {
     Path target = root.toAbsolutePath().normalize();
     Path parent = target.getParent();
     if (parent == null) {
@@ -197,7 +254,7 @@ public final class SyntheticInspectionSet {
     Path tmp = createPartialDir(parent, target.getFileName().toString());
     try {
       List<Job> jobs = plan(tmp, spec, categories);
-      generate(jobs, spec.px());
+      generate(jobs, spec.px(), window);
       checkTarget(target);
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
         Files.delete(target); // empty (checked just above); throws DirectoryNotEmptyException if that changed
@@ -276,14 +333,14 @@ public final class SyntheticInspectionSet {
   }
 
   /** Renders and writes every job, in parallel: each image has its own seed, so order does not matter. */
-  private static void generate(List<Job> jobs, int px) throws IOException {
+  private static void generate(List<Job> jobs, int px, int window) throws IOException {
     try {
       IntStream.range(0, jobs.size())
           .parallel()
           .forEach(
               k -> {
                 Job job = jobs.get(k);
-                Drawn drawn = draw(job.background(), px, job.seed(), job.defect());
+                Drawn drawn = draw(job.background(), px, job.seed(), job.defect(), window);
                 Raster r = drawn.raster();
                 byte[] png = PngEncoder.encode(px, px, r.channels, r.toBytes());
                 try {

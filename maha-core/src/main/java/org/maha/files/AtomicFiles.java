@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -55,7 +56,9 @@ public final class AtomicFiles {
         Files.createDirectories(target.getParent());
         Path tmp = createTemp(target);
         staged.put(tmp, target);
-        Files.write(tmp, e.getValue());
+        // never CREATE: if the shutdown hook has already deleted the file, writing must fail rather than bring it
+        // back after the hook's sweep (which left a temporary file behind after a SIGINT in CI)
+        Files.write(tmp, e.getValue(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         readableByAll(tmp);
       }
       for (Map.Entry<Path, Path> e : staged.entrySet()) {

@@ -42,6 +42,42 @@ public record RgbImage(int width, int height, byte[] rgb) {
     return rgb;
   }
 
+  /**
+   * SHA-256 of this image's content: its width and height (32-bit big-endian each), then the pixels as stored
+   * (rows top to bottom, R, G, B). The same pixels give the same hash whatever file format or in-memory form they
+   * came from; a model's history combines these into an image-set digest.
+   */
+  public byte[] contentSha256() {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+    md.update(java.nio.ByteBuffer.allocate(8).putInt(width).putInt(height).array());
+    md.update(rgb);
+    return md.digest();
+  }
+
+  /**
+   * The {@code width × height} rectangle at column {@code x}, row {@code y} of this image, as a new image (a tile;
+   * copies only the rectangle's pixels).
+   *
+   * @throws IllegalArgumentException when the rectangle is empty or leaves the image
+   */
+  public RgbImage crop(int x, int y, int width, int height) {
+    if (x < 0 || y < 0 || width < 1 || height < 1 || (long) x + width > this.width
+        || (long) y + height > this.height) {
+      throw new IllegalArgumentException("crop at (" + x + ", " + y + ") of " + width + " x " + height
+          + " leaves the " + this.width + " x " + this.height + " image");
+    }
+    byte[] out = new byte[3 * width * height];
+    for (int r = 0; r < height; r++) {
+      System.arraycopy(rgb, 3 * ((y + r) * this.width + x), out, 3 * r * width, 3 * width);
+    }
+    return new RgbImage(width, height, out); // copies the tile once more: a record's constructor always copies
+  }
+
   /** The unsigned value of channel {@code c} (0 = R) at column {@code x}, row {@code y}. */
   public int sample(int x, int y, int c) {
     if (x < 0 || x >= width || y < 0 || y >= height || c < 0 || c > 2) {

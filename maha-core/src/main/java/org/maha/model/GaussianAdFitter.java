@@ -19,6 +19,8 @@ public final class GaussianAdFitter {
   private final List<List<double[]>> rows = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private long count;
+  /** The digest of the images a fresh fitter's fit step records (null: unknown); see {@link #recordImages}. */
+  private ImageSetDigest images;
   /** The history of the statistics this fitter was resumed from; null for a fresh fitter. */
   private final List<TrainingStatistics.Step> resumedHistory;
 
@@ -86,6 +88,14 @@ public final class GaussianAdFitter {
     this.count = stats.n();
   }
 
+  /**
+   * Sets the digest of the images added, which a fresh fitter's model records in its {@code fit} history step
+   * (a resumed fitter keeps the history it resumed; its caller records the new step).
+   */
+  public void recordImages(ImageSetDigest digest) {
+    this.images = digest;
+  }
+
   /** Adds one training image's features (one vector per level). Copied; not modified. */
   public void add(double[][] levelFeatures) {
     List<Integer> dims = backbone.levelDims();
@@ -138,7 +148,7 @@ public final class GaussianAdFitter {
       List<org.maha.stats.ScatterStatistics> perLevel = new ArrayList<>();
       sums.forEach(acc -> perLevel.add(acc.statistics()));
       statistics = new TrainingStatistics(perLevel, resumedHistory != null ? resumedHistory
-          : List.of(TrainingStatistics.Step.now("fit", trainSource, count, null, null)));
+          : List.of(TrainingStatistics.Step.now("fit", trainSource, count, null, null, images)));
     }
     GaussianAdModel model = new GaussianAdModel(ModelInfo.now(backbone, backboneFile, variant, trainSource, count),
         variant, levels, null, statistics);

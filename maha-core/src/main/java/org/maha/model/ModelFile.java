@@ -61,7 +61,9 @@ import org.maha.stats.ScatterStatistics;
  *
  * <p>Version 2 adds, per level, the exact training statistics ({@link TrainingStatistics}: the arrays above, plus
  * n and q = Σ‖z‖⁴ in the level's {@code statistics} object) and the top-level {@code history}, so that the model
- * can be updated and merged. Version 1 files still load and score; they have no statistics.
+ * can be updated and merged. Version 1 files still load and score; they have no statistics. Each history step may
+ * carry {@code images} and {@code imagesSha256}, the {@link ImageSetDigest} of its images (optional: steps written
+ * before maha recorded it have none).
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
@@ -76,6 +78,11 @@ public final class ModelFile {
   static final int MAX_ENTRIES = 4096;
   /** manifest.json of a model with dozens of levels is a few kilobytes. */
   static final long MAX_MANIFEST_BYTES = 1L << 20;
+  /**
+   * History steps a file may list: maha writes at most {@link TrainingStatistics#MAX_HISTORY} (folding older ones);
+   * more are read (and folded) up to this bound, which the 1 MiB manifest would impose anyway.
+   */
+  static final int MAX_HISTORY_READ = 8192;
   /** manifest.json is four levels deep; a deeply nested document is hostile. */
   static final int MAX_JSON_DEPTH = 32;
   /** Largest feature size per level accepted (the widest torchvision level has 2048; 65536 leaves room). */
@@ -121,11 +128,19 @@ public final class ModelFile {
 
   /** Writes {@code model} to {@code target} atomically (temp file in the same folder, then rename). */
   public static void write(GaussianAdModel model, Path target) throws IOException {
-    write(model, target, null);
+    write(model, target, List.of());
   }
 
   /** As {@link #write(GaussianAdModel, Path)}, with an optional {@code section} (null for none). */
   public static void write(GaussianAdModel model, Path target, Section section) throws IOException {
+    write(model, target, section == null ? List.of() : List.of(section));
+  }
+
+  /**
+   * As {@link #write(GaussianAdModel, Path)}, with optional sections under distinct keys (e.g. the anomaly maps and
+   * the tiling a model was fitted with), each written as {@link #write(GaussianAdModel, Path, Section)} writes one.
+   */
+  public static void write(GaussianAdModel model, Path target, List<Section> sections) throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     ArrayNode levels = JSON.createArrayNode();
     List<String> names = model.info().levelNames();
@@ -144,7 +159,7 @@ public final class ModelFile {
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       sums.put(e.getKey(), sha256(e.getValue()));
     }
-    if (section != null) {
+    for (Section section : sections) {
       if (manifest.has(section.key())) {
         throw new IllegalArgumentException("section '" + section.key() + "' would replace a manifest field");
       }
@@ -161,6 +176,10 @@ public final class ModelFile {
       entries.putAll(section.entries());
     }
     byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+    if (manifestBytes.length > MAX_MANIFEST_BYTES) { // it could not be read back: refuse rather than write it
+      throw new IOException(target + ": the model's manifest would be " + manifestBytes.length + " bytes, more than "
+          + "the " + MAX_MANIFEST_BYTES + " a model file may hold");
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       put(zip, MANIFEST, manifestBytes);
@@ -179,6 +198,39 @@ public final class ModelFile {
    */
   public static GaussianAdModel read(Path file) throws ModelFileException {
     return read(file, null, null).model();
+  }
+
+  /**
+   * The manifest field {@code key} of a model file (null where it has none), read without its arrays: the manifest
+   * checked against its SHA-256, nothing else. For settings a command needs before it reads the whole model (the
+   * tiling it was fitted with); the model itself is verified when read.
+   *
+   * @throws ModelFileException naming the file and what is wrong with its manifest
+   */
+  public static JsonNode manifestField(Path file, String key) throws ModelFileException {
+    String name = file.toString();
+    try {
+      InputFiles.checkRegular(file, MAX_FILE_BYTES);
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (InputFiles.RefusedException e) {
+      throw new ModelFileException(name + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      if (zip.size() > MAX_ENTRIES) {
+        throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
+            + MAX_ENTRIES + " at most (not a maha model)");
+      }
+      return manifest((path, limit) -> entry(zip, path, name, limit), name).get(key);
+    } catch (NoSuchFileException e) {
+      throw new ModelFileException(name + ": no such file");
+    } catch (ZipException e) {
+      throw new ModelFileException(name + ": not a maha model file, or truncated (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+    }
   }
 
   /**
@@ -256,6 +308,18 @@ public final class ModelFile {
    * @throws ModelFileException naming it and what is wrong with it
    */
   public static GaussianAdModel read(byte[] data, String name) throws ModelFileException {
+    return read(data, name, null, null).model();
+  }
+
+  /**
+   * As {@link #read(byte[], String)}, and where its manifest has the section {@code key}, that section read by
+   * {@code reader} (as {@link #read(Path, String, SectionReader)} reads it).
+   *
+   * @param name how messages name it
+   * @throws ModelFileException naming it and what is wrong with it or with its section
+   */
+  public static <T> Loaded<T> read(byte[] data, String name, String key, SectionReader<T> reader)
+      throws ModelFileException {
     if (data.length > MAX_FILE_BYTES) {
       throw new ModelFileException(name + ": is " + (data.length >> 20) + " MB, more than a model file's "
           + (MAX_FILE_BYTES >> 20) + " MB at most");
@@ -264,7 +328,7 @@ public final class ModelFile {
     try {
       staged = Files.createTempFile("maha-upload-", ".maha"); // owner-only permissions on POSIX
       Files.write(staged, data);
-      return read(staged, name, null, null).model();
+      return read(staged, name, key, reader);
     } catch (IOException e) {
       throw new ModelFileException(name + ": cannot be staged for reading (" + e.getMessage() + ")");
     } finally {
@@ -471,12 +535,24 @@ public final class ModelFile {
     if (!h.isArray()) {
       throw new ModelFileException(name + ": manifest has training statistics but no history");
     }
+    if (h.size() > MAX_HISTORY_READ) {
+      throw new ModelFileException(name + ": history of " + h.size() + " steps, " + MAX_HISTORY_READ
+          + " at most");
+    }
     for (JsonNode step : h) {
       try {
+        ImageSetDigest images = null;
+        if (step.has("imagesSha256") || step.has("images")) {
+          JsonNode count = step.path("images");
+          if (!count.canConvertToLong() || !count.isIntegralNumber()) {
+            throw new IllegalArgumentException("images must be a count");
+          }
+          images = ImageSetDigest.of(count.asLong(), step.path("imagesSha256").asText(null));
+        }
         history.add(new TrainingStatistics.Step(text(step, "action", name), text(step, "source", name),
             step.path("n").asLong(-1), step.path("modelFile").isTextual() ? step.path("modelFile").asText() : null,
             step.path("modelSha256").isTextual() ? step.path("modelSha256").asText() : null, text(step, "at", name),
-            text(step, "id", name)));
+            text(step, "id", name), images));
       } catch (IllegalArgumentException e) {
         throw new ModelFileException(name + ": bad history step: " + e.getMessage());
       }
@@ -662,6 +738,10 @@ public final class ModelFile {
         }
         h.put("at", step.at());
         h.put("id", step.id());
+        if (step.images() != null) {
+          h.put("images", step.images().count());
+          h.put("imagesSha256", step.images().hex());
+        }
       }
     }
     model.threshold().ifPresent(c -> {
@@ -784,7 +864,8 @@ public final class ModelFile {
           + limit + " it may have (corrupt, or a zip bomb)");
     }
     try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      // sized from the entry's declared size when it has one (the limit still applies to what actually inflates)
+      ByteArrayOutputStream buf = new ByteArrayOutputStream((int) Math.max(32, Math.min(e.getSize(), limit)));
       byte[] chunk = new byte[65536];
       long total = 0;
       int r;

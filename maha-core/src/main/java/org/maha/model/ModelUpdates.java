@@ -42,14 +42,16 @@ public final class ModelUpdates {
   /**
    * The model {@code fitted} (from {@link GaussianAdFitter#resume} of {@code base}, with {@code added} new images
    * from {@code source}) with its provenance and history: training source "old + new", the update step recorded
-   * with the base file's name and hash; no calibration (see the class comment).
+   * with the base file's name and hash and the digest of the added images (null: unknown); no calibration (see
+   * the class comment).
    */
-  public static GaussianAdModel updated(GaussianAdModel fitted, Source base, String source, long added) {
+  public static GaussianAdModel updated(GaussianAdModel fitted, Source base, String source, long added,
+      ImageSetDigest images) {
     ModelInfo old = base.model().info();
     ModelInfo info = ModelInfo.now(old.backbone(), old.backboneFile(), fitted.variant(),
-        old.trainSource() + " + " + source, fitted.info().nTrain());
+        TrainingStatistics.joinSources(old.trainSource(), source), fitted.info().nTrain());
     TrainingStatistics stats = fitted.statistics().withStep(
-        TrainingStatistics.Step.now("update", source, added, base.file(), base.sha256()));
+        TrainingStatistics.Step.now("update", source, added, base.file(), base.sha256(), images));
     return new GaussianAdModel(info, fitted.variant(), fitted.levels(), null, stats);
   }
 
@@ -84,7 +86,8 @@ public final class ModelUpdates {
     private final List<ScatterStatistics> merged;
     private final List<TrainingStatistics.Step> history;
     private final List<TrainingStatistics.Step> steps = new ArrayList<>();
-    private final List<String> trainSources = new ArrayList<>();
+    /** The sources' training sources joined ({@link TrainingStatistics#joinSources}: bounded). */
+    private String trainSource;
     /** The fits and updates already in, by id, with the file that brought each. */
     private final java.util.Map<String, String> imageSteps = new java.util.HashMap<>();
 
@@ -126,8 +129,9 @@ public final class ModelUpdates {
         }
       }
       steps.add(TrainingStatistics.Step.now("merge", s.model().info().trainSource(), s.model().statistics().n(),
-          s.file(), s.sha256()));
-      trainSources.add(s.model().info().trainSource());
+          s.file(), s.sha256(), s.model().statistics().imagesDigest()));
+      String t = s.model().info().trainSource();
+      trainSource = trainSource == null ? t : TrainingStatistics.joinSources(trainSource, t);
     }
 
     /** The model of every image added so far, fitted from the merged statistics. */
@@ -136,7 +140,7 @@ public final class ModelUpdates {
       all.addAll(steps);
       GaussianAdFitter fitter = new GaussianAdFitter(info.backbone(), info.backboneFile(), variant,
           new TrainingStatistics(merged, all));
-      GaussianAdModel model = fitter.fit(String.join(" + ", trainSources));
+      GaussianAdModel model = fitter.fit(trainSource);
       warnings.addAll(fitter.warnings());
       return model;
     }

@@ -163,6 +163,10 @@ public final class Npy {
     }
     double[] data = new double[(int) count];
     String kind = dtype.substring(1);
+    if (kind.equals("f8")) { // the model file's arrays: one bulk copy (a per-value switch dominated model loading)
+      in.asDoubleBuffer().get(data);
+      return new NpyArray(dims.stream().mapToInt(Integer::intValue).toArray(), data, dtype);
+    }
     for (int i = 0; i < data.length; i++) {
       data[i] = switch (kind) {
         case "f8" -> in.getDouble();

@@ -207,6 +207,62 @@ public final class Benchmarks {
     return new FitTime(n, dim, repeats, v[v.length / 2], v[0], shrinkage);
   }
 
+  /**
+   * Images/s of the whole extraction pipeline from files, as {@code maha evaluate} runs it: read, decode, resize +
+   * normalise (on {@code decodeThreads} threads, overlapped with inference), the backbone at its batch size, and
+   * pooling to feature vectors. {@code images} PNGs of {@code px}² (a smooth seeded pattern with noise, so that
+   * they compress like photographs rather than like noise) are first written to {@code dir}, outside the timing;
+   * the first pass over them warms up and the second is timed.
+   */
+  public static Throughput pipeline(Backbone backbone, java.nio.file.Path dir, int images, int px, int decodeThreads)
+      throws Exception {
+    List<java.nio.file.Path> files = new ArrayList<>();
+    SplittableRandom rnd = new SplittableRandom(4);
+    for (int i = 0; i < images; i++) {
+      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(px, px,
+          java.awt.image.BufferedImage.TYPE_INT_RGB);
+      double fx = 0.01 + 0.05 * rnd.nextDouble();
+      double fy = 0.01 + 0.05 * rnd.nextDouble();
+      for (int y = 0; y < px; y++) {
+        for (int x = 0; x < px; x++) {
+          int base = (int) (110 + 80 * Math.sin(fx * x) * Math.cos(fy * y));
+          int r = Math.min(255, Math.max(0, base + rnd.nextInt(-12, 13)));
+          int g = Math.min(255, Math.max(0, base / 2 + 40 + rnd.nextInt(-12, 13)));
+          int b = Math.min(255, Math.max(0, 255 - base + rnd.nextInt(-12, 13)));
+          img.setRGB(x, y, (r << 16) | (g << 8) | b);
+        }
+      }
+      java.nio.file.Path f = dir.resolve(String.format(java.util.Locale.ROOT, "bench%04d.png", i));
+      if (!javax.imageio.ImageIO.write(img, "png", f.toFile())) {
+        throw new IllegalStateException("no PNG writer in this Java runtime");
+      }
+      files.add(f);
+    }
+    FeatureExtractor ex = new FeatureExtractor(backbone, org.maha.image.DecodeLimits.DEFAULT, decodeThreads);
+    FeatureExtractor.Sink discard = (index, path, features) -> { };
+    ex.extract(files, false, "bench", ProgressListener.NONE, discard);
+    long t0 = System.nanoTime();
+    ex.extract(files, false, "bench", ProgressListener.NONE, discard);
+    double sec = (System.nanoTime() - t0) / 1e9;
+    return new Throughput("whole pipeline: " + px + " px PNG files, " + decodeThreads + " decode threads",
+        backbone.maxBatch(), images, sec, images / sec, "");
+  }
+
+  /** The process's peak resident set (VmHWM of /proc/self/status) in bytes, or -1 where there is none (not Linux). */
+  public static long peakRssBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          String[] parts = line.substring(6).trim().split("\\s+");
+          return Long.parseLong(parts[0]) * 1024;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
   static double[][] syntheticFeatures(int n, int dim, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int rank = Math.min(32, dim);

@@ -27,6 +27,7 @@ import org.maha.model.MahaVersion;
  *   <li>{@code backbones_auroc_per_fold.csv} (Table II), {@code sweep.csv} + {@code sweep_summary.csv} (AUROC vs
  *       variance; method pca/npca or pca-official/npca-official names the component rule, and the summary counts
  *       the per-level fits that kept a single, possibly null, component), {@code sigma_counts.csv} + {@code sigma_summary.csv} (the σ table);
+ *   <li>{@code pixel_metrics.csv} (with {@code --maps}, where masks exist): {@link MapEvaluation#csv};
  *   <li>{@code experiments.json}: the header and every summary.
  * </ul>
  */
@@ -56,6 +57,9 @@ public final class ExperimentFiles {
     }
     if (r.sigma().isPresent()) {
       out.addAll(List.of("sigma_counts.csv", "sigma_summary.csv"));
+    }
+    if (!r.pixels().isEmpty()) {
+      out.add(MapEvaluation.CSV_FILE);
     }
     out.addAll(List.of("experiments.json", "auroc.csv", "scores.csv", "evaluation.json"));
     return out;
@@ -125,6 +129,9 @@ public final class ExperimentFiles {
       }
       out.put("sigma_counts.csv", utf8(sc));
       out.put("sigma_summary.csv", utf8(ss));
+    }
+    if (!r.pixels().isEmpty()) {
+      out.put(MapEvaluation.CSV_FILE, MapEvaluation.csv(r.pixels()).getBytes(StandardCharsets.UTF_8));
     }
     out.put("experiments.json", json(r));
     return out;

@@ -25,10 +25,13 @@ import java.util.Optional;
  * @param backbones   Table II: the main backbone first, then each {@code --compare} backbone; empty when it did not
  *                    run
  * @param splits      per category, the name-sorted training files and each fold's held-out indices
+ * @param pixels      with {@code --maps}: pixel AUROC and AU-PRO of each category that has ground-truth masks
+ *                    ({@link MapEvaluation}, maps fitted on all of train/good); empty otherwise
  */
 public record ExperimentResults(String weights, String dataRoot, OffsetDateTime generated, List<String> experiments,
     EvaluationReport levels, Optional<EvaluationReport> pca, List<Experiments.SweepPoint> sweep,
-    Optional<SigmaTable> sigma, List<BackboneRun> backbones, List<CategorySplit> splits) {
+    Optional<SigmaTable> sigma, List<BackboneRun> backbones, List<CategorySplit> splits,
+    List<MapEvaluation.CategoryPixels> pixels) {
 
   public ExperimentResults {
     Objects.requireNonNull(weights, "weights");
@@ -41,6 +44,14 @@ public record ExperimentResults(String weights, String dataRoot, OffsetDateTime 
     sweep = List.copyOf(sweep);
     backbones = List.copyOf(backbones);
     splits = List.copyOf(splits);
+    pixels = List.copyOf(pixels);
+  }
+
+  /** Results without pixel metrics (no {@code --maps}). */
+  public ExperimentResults(String weights, String dataRoot, OffsetDateTime generated, List<String> experiments,
+      EvaluationReport levels, Optional<EvaluationReport> pca, List<Experiments.SweepPoint> sweep,
+      Optional<SigmaTable> sigma, List<BackboneRun> backbones, List<CategorySplit> splits) {
+    this(weights, dataRoot, generated, experiments, levels, pca, sweep, sigma, backbones, splits, List.of());
   }
 
   /**

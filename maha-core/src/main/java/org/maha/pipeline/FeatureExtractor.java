@@ -97,6 +97,15 @@ public final class FeatureExtractor {
   @FunctionalInterface
   public interface Decoder {
     RgbImage decode() throws InputException;
+
+    /**
+     * The image decoded and preprocessed for the backbone; an image {@link #prepare prepared} ahead (on another
+     * thread, e.g. a request's) overrides it to return its pixels, checking they were made by {@code p}.
+     */
+    default Prepared prepare(Preprocessing p) throws InputException {
+      RgbImage image = decode();
+      return new Prepared(p.apply(image), image.width(), image.height());
+    }
   }
 
   private final Backbone backbone;
@@ -116,6 +125,79 @@ public final class FeatureExtractor {
 
   public Backbone backbone() {
     return backbone;
+  }
+
+  /** The resize and normalisation every image of this extractor gets. */
+  public Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  /**
+   * Decodes and preprocesses every image of {@code source} on the calling thread (an application's own thread, e.g.
+   * a server's request thread, so that decoding runs beside another call's inference), in order.
+   *
+   * @param skipped receives the images left out as unreadable when {@code skipUnreadable}
+   * @return the prepared images with their names, in input order
+   * @throws InputException for the first unreadable image unless {@code skipUnreadable}
+   */
+  public List<Named> prepare(ImageSource source, boolean skipUnreadable, List<Skipped> skipped)
+      throws InputException {
+    List<Named> out = new ArrayList<>();
+    for (Iterator<Item> it = source.items(); it.hasNext();) {
+      Item item = it.next();
+      try {
+        out.add(new Named(item.name(), item.decoder().prepare(preprocessing)));
+      } catch (InputException e) {
+        if (!skipUnreadable) {
+          throw e;
+        }
+        skipped.add(new Skipped(item.name(), e.problem()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Images prepared ahead by {@link #prepare} (with {@code preprocessing}) as a source: the run only copies them
+   * into its batches. Only for scoring: training augmentation, which decodes the source itself, refuses them.
+   */
+  public static ImageSource prepared(List<Named> images, Preprocessing preprocessing) {
+    List<Named> copy = List.copyOf(images);
+    return new ImageSource() {
+      @Override
+      public int size() {
+        return copy.size();
+      }
+
+      @Override
+      public Path name(int i) {
+        return copy.get(i).name();
+      }
+
+      @Override
+      public RgbImage decode(int i) {
+        throw new UnsupportedOperationException("prepared images are for scoring only: they cannot be decoded again");
+      }
+
+      @Override
+      public Iterator<Item> items() {
+        return copy.stream().map(n -> new Item(n.name(), new Decoder() {
+          @Override
+          public RgbImage decode() {
+            throw new UnsupportedOperationException("prepared images cannot be decoded again");
+          }
+
+          @Override
+          public Prepared prepare(Preprocessing p) {
+            if (!p.equals(preprocessing)) {
+              throw new IllegalArgumentException("images prepared for " + preprocessing + " cannot run where " + p
+                  + " is needed");
+            }
+            return n.prepared();
+          }
+        })).iterator();
+      }
+    };
   }
 
   /**
@@ -282,8 +364,11 @@ public final class FeatureExtractor {
     void run(float[] input, int[] batchIndex, Path[] batchName, int[] sizes, int n) throws Exception;
   }
 
-  /** An image ready for the backbone, with its decoded size. */
-  private record Prepared(float[] chw, int width, int height) {}
+  /** An image ready for the backbone ({@link Preprocessing#apply}), with its decoded size. */
+  public record Prepared(float[] chw, int width, int height) {}
+
+  /** A prepared image and its name (a file path, or {@code frame-i}). */
+  public record Named(Path name, Prepared prepared) {}
 
   /** The decode/batch loop shared by both extractions: decoding overlaps inference, memory bounded by a window. */
   private List<Skipped> run(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
@@ -320,8 +405,7 @@ public final class FeatureExtractor {
           pending.add(new Pending(item.name(), CompletableFuture.supplyAsync(() -> {
             long t0 = System.nanoTime();
             try {
-              RgbImage image = item.decoder().decode();
-              return new Prepared(preprocessing.apply(image), image.width(), image.height());
+              return item.decoder().prepare(preprocessing);
             } catch (InputException e) {
               throw new CompletionException(e);
             } finally {

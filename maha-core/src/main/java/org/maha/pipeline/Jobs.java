@@ -54,10 +54,21 @@ public final class Jobs {
       String trainSource, String backboneFile, boolean skipUnreadable, TrainAugmentation augmentation,
       ProgressListener progress) throws Exception {
     GaussianAdFitter fitter = new GaussianAdFitter(extractor.backbone().spec(), backboneFile, variant);
+    ImageDigests digests = new ImageDigests();
+    FeatureExtractor.ImageSource hashed = digests.wrap(images);
     List<Skipped> skipped = augmentation == null
-        ? extractor.extract(images, skipUnreadable, "fit: features", progress, (i, p, f) -> fitter.add(f))
-        : extractor.extractAugmented(images, augmentation, skipUnreadable,
-            "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> fitter.add(f));
+        ? extractor.extract(hashed, skipUnreadable, "fit: features", progress, (i, p, f) -> {
+          fitter.add(f);
+          digests.accept(i);
+        })
+        : extractor.extractAugmented(hashed, augmentation, skipUnreadable,
+            "fit: features of " + augmentation.passes() + " augmented passes", progress, (i, p, f) -> {
+              fitter.add(f);
+              if (i < images.size()) { // the first pass: each image read once, digested once
+                digests.accept(i);
+              }
+            });
+    fitter.recordImages(digests.digest());
     return finish(fitter, skipped, trainSource);
   }
 
@@ -77,14 +88,19 @@ public final class Jobs {
       throws Exception {
     GaussianAdFitter fitter = GaussianAdFitter.resume(base.model());
     long before = fitter.count();
-    List<Skipped> skipped = extractor.extract(images, skipUnreadable, "update: features", progress,
-        (i, p, f) -> fitter.add(f));
+    ImageDigests digests = new ImageDigests();
+    List<Skipped> skipped = extractor.extract(digests.wrap(images), skipUnreadable, "update: features", progress,
+        (i, p, f) -> {
+          fitter.add(f);
+          digests.accept(i);
+        });
     long added = fitter.count() - before;
     if (added == 0) {
       throw new FitException(source + ": none of the images to add could be read; the model is unchanged");
     }
     GaussianAdModel fitted = fitter.fit(source);
-    return new FitOutcome(ModelUpdates.updated(fitted, base, source, added), skipped, fitter.warnings());
+    return new FitOutcome(ModelUpdates.updated(fitted, base, source, added, digests.digest()), skipped,
+        fitter.warnings());
   }
 
   static FitOutcome finish(GaussianAdFitter fitter, List<Skipped> skipped, String trainSource)

@@ -69,11 +69,14 @@ public final class MapJobs {
     }
     GaussianAdFitter fitter = new GaussianAdFitter(backbone.spec(), backboneFile, variant);
     PositionAccumulator positions = new PositionAccumulator(channels.length, first.height(), first.width());
-    List<Skipped> skipped = extractor.extractWithMaps(images, mapLevels, skipUnreadable, "fit: features and maps",
-        progress, (i, p, f, maps, w, h) -> {
+    ImageDigests digests = new ImageDigests();
+    List<Skipped> skipped = extractor.extractWithMaps(digests.wrap(images), mapLevels, skipUnreadable,
+        "fit: features and maps", progress, (i, p, f, maps, w, h) -> {
           fitter.add(f);
+          digests.accept(i);
           positions.add(MapModel.embed(grids, channels, maps));
         });
+    fitter.recordImages(digests.digest());
     Jobs.FitOutcome image = Jobs.finish(fitter, skipped, trainSource);
     PositionGaussians gaussians;
     try {

@@ -27,7 +27,8 @@ import org.maha.npy.NpyFormatException;
  *
  * <pre>
  * maps/mean.npy       (P, D)          float64   per-position means, P = H·W of the first level's grid
- * maps/cholesky.npy   (P, D(D+1)/2)   float64   packed lower Cholesky factors ({@link PositionGaussians})
+ * maps/cholesky.npy   (P, D(D+1)/2)   float64   packed lower Cholesky factors ({@link PositionGaussians}); float32
+ *                                               when written with {@code float32Factors} (half the size)
  * maps/shrinkage.npy  (P,)            float64   Ledoit–Wolf shrinkage per position
  * </pre>
  *
@@ -49,8 +50,26 @@ public final class MapModelFile {
   /** A model with its map model and scale, each null where the file has none. */
   public record Stored(GaussianAdModel model, MapModel maps, MapScale scale) {}
 
-  /** Writes {@code model} with {@code maps} (and {@code scale}, may be null) atomically. */
+  /** Writes {@code model} with {@code maps} (and {@code scale}, may be null) atomically, all in float64. */
   public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target) throws IOException {
+    write(model, maps, scale, target, List.of(), false);
+  }
+
+  /** As {@link #write(GaussianAdModel, MapModel, MapScale, Path)}, with other sections (e.g. the tiling). */
+  public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target,
+      List<ModelFile.Section> others) throws IOException {
+    write(model, maps, scale, target, others, false);
+  }
+
+  /**
+   * As {@link #write(GaussianAdModel, MapModel, MapScale, Path, List)}; with {@code float32Factors} the Cholesky
+   * factors are stored rounded to float32 (the file's largest array, so the file about halves; measured on the demo
+   * set: maps within 1.2e-8 relative of float64's, see README). Reading turns them back into float64.
+   *
+   * @throws IllegalArgumentException when a factor's diagonal entry is not a positive finite float32
+   */
+  public static void write(GaussianAdModel model, MapModel maps, MapScale scale, Path target,
+      List<ModelFile.Section> others, boolean float32Factors) throws IOException {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode n = f.objectNode();
     n.put("method", "Gaussian per grid position (Ledoit-Wolf), Mahalanobis map; PaDiM with shrinkage");
@@ -70,6 +89,9 @@ public final class MapModelFile {
     n.put("width", g.width());
     ObjectNode arrays = n.putObject("arrays");
     arrays.put("mean", MEAN).put("cholesky", CHOLESKY).put("shrinkage", SHRINKAGE);
+    if (float32Factors) { // informative: the reader takes the dtype from the .npy header
+      n.put("choleskyDtype", "float32");
+    }
     if (scale != null) {
       n.putObject("scale").put("calm", scale.calm()).put("contour", scale.contour())
           .put("targetFpr", scale.targetFpr()).put("images", scale.images()).put("source", scale.source());
@@ -77,10 +99,26 @@ public final class MapModelFile {
     int p = g.height() * g.width();
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put(MEAN, Npy.toBytes(NpyArray.ofDoubles(g.means(), p, g.channels())));
-    entries.put(CHOLESKY, Npy.toBytes(NpyArray.ofDoubles(g.packedLower(), p,
-        PositionGaussians.packedSize(g.channels()))));
+    NpyArray cholesky = NpyArray.ofDoubles(g.packedLower(), p, PositionGaussians.packedSize(g.channels()));
+    if (float32Factors) {
+      double[] lower = g.packedLower();
+      int packed = PositionGaussians.packedSize(g.channels());
+      for (int pos = 0; pos < p; pos++) {
+        for (int i = 0; i < g.channels(); i++) {
+          float d = (float) lower[pos * packed + i * (i + 1) / 2 + i];
+          if (!(d > 0) || !Float.isFinite(d)) {
+            throw new IllegalArgumentException("Cholesky diagonal " + i + " at position " + pos + " is " + d
+                + " in float32; store the factors in float64");
+          }
+        }
+      }
+      cholesky = cholesky.asFloat32();
+    }
+    entries.put(CHOLESKY, Npy.toBytes(cholesky));
     entries.put(SHRINKAGE, Npy.toBytes(NpyArray.ofDoubles(g.shrinkage(), p)));
-    ModelFile.write(model, target, new ModelFile.Section(KEY, n, entries));
+    List<ModelFile.Section> sections = new ArrayList<>(others);
+    sections.add(new ModelFile.Section(KEY, n, entries));
+    ModelFile.write(model, target, sections);
   }
 
   /**

@@ -19,7 +19,8 @@ import org.maha.eval.ConformalThreshold;
  * @param contour   distance where the contour is drawn; at least {@code calm}
  * @param targetFpr α of the contour's quantile
  * @param images    good images it was learnt from
- * @param source    {@link #CALIBRATION}, {@link #HELD_OUT} or {@link #TRAINING} (in-sample; API use only)
+ * @param source    {@link #CALIBRATION}, {@link #HELD_OUT}, {@link #TRAINING} (in-sample; API use only) or
+ *                  {@link #TEST} (an evaluation's report)
  */
 public record MapScale(double calm, double contour, double targetFpr, int images, String source) {
   /** Pixels sampled per map for the median: evenly strided, enough for a median to 1/64 of a quantile. */
@@ -31,6 +32,13 @@ public record MapScale(double calm, double contour, double targetFpr, int images
    * out-of-sample like calibration images, without asking for more images.
    */
   public static final String HELD_OUT = "held-out training";
+  /**
+   * The good test images of an evaluation ({@code evaluate --maps}, whose maps are fitted on all of train/good): out
+   * of sample, drawn only in the report, never stored in a model.
+   */
+  public static final String TEST = "test-set";
+  /** The contour's α for {@link #TEST} scales, as {@code fit --maps}'s default {@code --target-fpr}. */
+  public static final double TEST_TARGET_FPR = 0.01;
 
   /** Checks the values. */
   public MapScale {
@@ -42,9 +50,9 @@ public record MapScale(double calm, double contour, double targetFpr, int images
       throw new IllegalArgumentException("map scale: targetFpr in (0, 1) and images >= 1 expected, found "
           + targetFpr + ", " + images);
     }
-    if (!source.equals(CALIBRATION) && !source.equals(TRAINING) && !source.equals(HELD_OUT)) {
-      throw new IllegalArgumentException("map scale source must be calibration, training or held-out training, "
-          + "found " + source);
+    if (!source.equals(CALIBRATION) && !source.equals(TRAINING) && !source.equals(HELD_OUT) && !source.equals(TEST)) {
+      throw new IllegalArgumentException("map scale source must be calibration, training, held-out training or "
+          + "test-set, found " + source);
     }
   }
 

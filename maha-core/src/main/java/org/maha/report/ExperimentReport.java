@@ -145,9 +145,37 @@ public final class ExperimentReport {
           List.of(sigmaTable(t)), List.of(), List.of(Explanations.SIGMA_NOTE,
               "The paper's σ table is not published (PAPER.md §3.5).")));
     }
+    if (!r.pixels().isEmpty()) {
+      out.add(pixelSection(r.pixels()));
+    }
     out.add(rocSection(levels));
     return out;
   }
+
+  /** {@code --maps}: pixel AUROC and AU-PRO per category with masks (the table of {@code evaluate --maps}). */
+  private static Section pixelSection(List<org.maha.pipeline.MapEvaluation.CategoryPixels> pixels) {
+    List<List<String>> rows = new ArrayList<>();
+    List<Set<Integer>> best = new ArrayList<>();
+    for (org.maha.pipeline.MapEvaluation.CategoryPixels c : pixels) {
+      var p = c.result();
+      rows.add(List.of(c.category(), Integer.toString(c.testImages()), Formats.pixelPct(p.auroc()),
+          Formats.pixelPct(p.aupro()),
+          Long.toString(p.defectPixels()), Long.toString(p.regions())));
+      best.add(Set.of());
+    }
+    Table t = new Table("pixel-metrics-table", "Anomaly maps: pixel AUROC (%) and AU-PRO (%, FPR ≤ 0.3) per "
+        + "category with ground-truth masks", List.of("category", "test images", "pixel AUROC", "AU-PRO (FPR ≤ 0.3)",
+            "defect pixels", "regions"), rows, best, -1);
+    return new Section("pixel-metrics", "Anomaly maps: where is the defect? (pixel AUROC, AU-PRO)", List.of(
+        "Not in the paper: a Gaussian per position of a feature grid (PaDiM with Ledoit–Wolf shrinkage), fitted "
+            + "on all of train/good, gives every test image a map of Mahalanobis distances at its own size. Pixel "
+            + "AUROC ranks every test pixel (good images' pixels count as good); AU-PRO is the area under the "
+            + "per-region overlap curve up to a pixel false-positive rate of 0.3, divided by 0.3 (Bergmann et "
+            + "al. 2021), so large and small defects count alike. Only categories with masks "
+            + "(ground_truth/<defect>/<name>_mask.png) are listed; pixel_metrics.csv has the same numbers."),
+        List.of(t), List.of(), List.of());
+  }
+
 
   /**
    * Per method, the sweep points that kept a single (often null) component at some level fit, in one sentence;
@@ -474,6 +502,7 @@ public final class ExperimentReport {
       new String[] {"sweep.csv, sweep_summary.csv", "AUROC versus variance threshold, per category and summarised"},
       new String[] {"sigma_counts.csv, sigma_summary.csv", "images beyond each χ² threshold per category and fold"},
       // written by maha experiment beside this page for Table I (ReportFiles), listed by ExperimentFiles.names
+      new String[] {"pixel_metrics.csv", "with --maps: pixel AUROC and AU-PRO per category with masks"},
       new String[] {"auroc.csv, scores.csv, evaluation.json", "Table I's per-image scores and per-level distances of "
           + "every fold"});
 

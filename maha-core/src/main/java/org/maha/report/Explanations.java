@@ -11,6 +11,31 @@ import org.maha.pipeline.EvaluationReport;
 /** The report's prose, shared by the HTML and the Markdown page. */
 final class Explanations {
   /** Under each σ table: what a measured rate far from the prediction means. */
+  /** How to read the anomaly-map section of report.html (evaluate --maps). */
+  static final List<String> MAPS = List.of(
+      "Not in the paper: a Gaussian per position of a feature grid (PaDiM with Ledoit–Wolf shrinkage), fitted on all "
+          + "of train/good, gives every test image a map of Mahalanobis distances at its own size. Pixel AUROC ranks "
+          + "every test pixel against the masks (good images' pixels count as good); AU-PRO is the area under the "
+          + "per-region overlap curve up to a pixel false-positive rate of 0.3, divided by 0.3 (Bergmann et al. "
+          + "2021).",
+      "The overlays show each category's highest-scoring test images (by the image score of the tables above), "
+          + "coloured on one fixed scale per category learnt from its good test images' maps, never min-max per "
+          + "image, so a calm part stays uncoloured: no colour up to the median good pixel, blue to yellow up to "
+          + "the contour level, red with a white contour above it; the contour level is the 0.99 split-conformal "
+          + "quantile of the good test images' map maxima. The legend under each image repeats this.");
+
+  /** The scale of one category's overlays, in a sentence. */
+  static String mapScale(MapFigures.Category m) {
+    if (m.scale() == null) {
+      return "No overlays: the category has no good test image to learn a display scale from. Pixel AUROC "
+          + Formats.pixelPct(m.result().auroc()) + " %, AU-PRO " + Formats.pixelPct(m.result().aupro()) + " %.";
+    }
+    return String.format(java.util.Locale.ROOT, "Pixel AUROC %s %%, AU-PRO %s %% over %d test images. Scale from "
+        + "%d good test images: no colour at or below %.4g (median good pixel), contour at %.4g.",
+        Formats.pixelPct(m.result().auroc()), Formats.pixelPct(m.result().aupro()), m.testImages(),
+        m.scale().images(), m.scale().calm(), m.scale().contour());
+  }
+
   static final String SIGMA_NOTE = "A measured FPR far above the predicted one means the good test images do not "
       + "follow the fitted Gaussian at this level (typical with few training images for many features, and with "
       + "the covariance shrinkage); a threshold set on held-out good images is then the safer choice.";

@@ -10,6 +10,11 @@ final class Formats {
   private Formats() {}
 
   /** An AUROC or rate in [0, 1] as a percentage with one decimal, as {@code EvaluationReport.toMarkdown}. */
+  /** A pixel metric in % with two decimals, or a dash when undefined (no defect pixel, or no good one). */
+  static String pixelPct(java.util.OptionalDouble x) {
+    return x.isPresent() ? String.format(Locale.ROOT, "%.2f", 100 * x.getAsDouble()) : "—";
+  }
+
   static String pct(double x) {
     return String.format(Locale.ROOT, "%.1f", 100 * x);
   }

@@ -3,8 +3,10 @@ package org.maha.report;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.maha.pipeline.EvaluationReport;
+import org.maha.pipeline.MapEvaluation;
 
 /**
  * Renders an {@link EvaluationReport} as a report people read (issue 4): {@code report.html}, one self-contained
@@ -28,7 +30,17 @@ public final class HtmlReport {
    *     report's, or {@code options.histogramLevel()} names no level of the backbone
    */
   public static Map<String, byte[]> render(EvaluationReport report, ReportOptions options) {
-    ReportContent content = ReportContent.build(report, options);
+    return render(report, options, List.of());
+  }
+
+  /**
+   * As {@link #render(EvaluationReport, ReportOptions)}, with a section of anomaly maps ({@code evaluate --maps}):
+   * per category of {@code pixels}, its pixel AUROC and AU-PRO and the overlays of its highest-scoring test images
+   * (files {@code figures/maps-CATEGORY_RANK.png}) on the scale learnt from its good test images, with the legend.
+   */
+  public static Map<String, byte[]> render(EvaluationReport report, ReportOptions options,
+      List<MapEvaluation.CategoryPixels> pixels) {
+    ReportContent content = ReportContent.build(report, options, pixels);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put("report.html", HtmlPage.render(content).getBytes(StandardCharsets.UTF_8));
     files.put("report.md", MarkdownPage.render(content).getBytes(StandardCharsets.UTF_8));

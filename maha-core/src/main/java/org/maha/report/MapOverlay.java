@@ -25,6 +25,11 @@ public final class MapOverlay {
 
   private MapOverlay() {}
 
+  /** The overlay's {width, height} in pixels for an image of {@code width × height}: the legend adds a strip. */
+  static int[] size(int width, int height) {
+    return new int[] {Math.max(width, MIN_WIDTH), height + LEGEND_H};
+  }
+
   /**
    * The overlay as PNG bytes.
    *
@@ -87,6 +92,8 @@ public final class MapOverlay {
           ? "(held-out images: about " + scale.targetFpr() + " of good images show any contour)"
           : scale.source().equals(MapScale.HELD_OUT)
           ? "(held out of a second map fit on the other training images)"
+          : scale.source().equals(MapScale.TEST)
+          ? "(the good test images: out-of-sample, the maps are fitted on train/good)"
           : "(in-sample: new good images look warmer)", 6, h + 62);
     } finally {
       gr.dispose();

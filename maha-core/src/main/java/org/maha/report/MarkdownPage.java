@@ -82,6 +82,19 @@ final class MarkdownPage {
       rows(s, "lowest", sec.selection().lowest());
       s.append('\n');
     }
+    if (!c.maps().isEmpty()) {
+      s.append("## Anomaly maps: where is the defect?\n\n");
+      for (String p : Explanations.MAPS) {
+        s.append(p).append("\n\n");
+      }
+      for (MapFigures.Category m : c.maps()) {
+        s.append("### ").append(m.category()).append("\n\n").append(Explanations.mapScale(m)).append("\n\n");
+        for (Figure f : m.figures()) {
+          s.append("![").append(f.alt()).append("](figures/").append(f.fileName()).append(") ").append(f.caption())
+              .append("\n\n");
+        }
+      }
+    }
     return s.toString();
   }
 

@@ -25,10 +25,12 @@ import org.maha.stats.ChiSquare;
  * @param histogramLevel    level index of the per-level histograms and σ tables
  * @param levelSummary      [variant][level] mean ± SEM of the AUROC over categories
  * @param combinedSummary   [variant] mean ± SEM of the combined score's AUROC
+ * @param maps              with {@code evaluate --maps}: per category with masks, its pixel metrics and the overlays
+ *                          of its highest-scoring test images; else empty
  */
 record ReportContent(EvaluationReport report, ReportOptions options, int histogramVariant,
     boolean requestedVariantFound, int histogramLevel, MeanSem[][] levelSummary, MeanSem[] combinedSummary,
-    Figure byLevel, List<CategorySection> categories) {
+    Figure byLevel, List<CategorySection> categories, List<MapFigures.Category> maps) {
 
   /** The σ values of the threshold table and histogram markers (PAPER.md §2.5 reports σ = 1..5). */
   static final int MAX_SIGMA = 5;
@@ -36,6 +38,11 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
   static final String GAUSSIAN_VARIANT = "mvg";
 
   static ReportContent build(EvaluationReport r, ReportOptions o) {
+    return build(r, o, List.of());
+  }
+
+  static ReportContent build(EvaluationReport r, ReportOptions o, List<org.maha.pipeline.MapEvaluation.CategoryPixels>
+      pixels) {
     List<String> variants = r.variants();
     List<String> levels = r.backbone().levelNames();
     if (r.categories().isEmpty()) {
@@ -78,7 +85,8 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
     for (CategoryResult c : r.categories()) {
       sections.add(section(r, o, c, uniqueSlug(c.category(), anchors), hv, hl));
     }
-    return new ReportContent(r, o, hv, found, hl, levelSummary, combinedSummary, byLevel, sections);
+    List<MapFigures.Category> maps = MapFigures.build(pixels, o.thumbnailLimits(), anchors);
+    return new ReportContent(r, o, hv, found, hl, levelSummary, combinedSummary, byLevel, sections, maps);
   }
 
   /** Whether the histogram variant's level distances follow the χ² model, so thresholds can be drawn. */
@@ -91,6 +99,9 @@ record ReportContent(EvaluationReport report, ReportOptions options, int histogr
     all.add(byLevel);
     for (CategorySection s : categories) {
       all.addAll(s.figures());
+    }
+    for (MapFigures.Category m : maps) {
+      all.addAll(m.figures());
     }
     return all;
   }

@@ -1,33 +1,49 @@
 package org.maha.stats;
 
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.CommonOps_MT_DDRM;
 
 /**
  * Streaming, mergeable sufficient statistics for the mean and the Ledoit–Wolf shrinkage: the count n, the mean,
  * the scatter T = Σ z zᵀ, q = Σ ‖z‖⁴ and u = Σ ‖z‖² z, all about the current mean (z = x − mean). Memory is
  * O(D²) whatever n, so a 100× augmented fit set never has to be held as an N × D matrix.
  *
- * <p>Rows are buffered and folded in blocks of {@value #BLOCK_ROWS}: each block is centred on its own mean (two
- * passes, so a large common offset does not cancel catastrophically), its scatter is one EJML {@code multInner},
- * and blocks are combined exactly by shifting T, u and q to the combined mean (Chan, Golub &amp; LeVeque style).
- * Merging is exact up to rounding, so any split of the rows gives the same statistics.
+ * <p>Rows are buffered and folded in blocks of {@value #BLOCK_ROWS} into sums about a fixed shift c, the mean of
+ * the first block (two passes): y = x − c, S = Σ y yᵀ by one BLAS-3 rank-k update per block ({@code dsyrk}, native
+ * when available: {@link Blas}), s = Σ y, Σ‖y‖² y and Σ‖y‖⁴ in O(rows·D). The shift keeps a large common offset
+ * from cancelling (a naive Σxxᵀ − n x̄x̄ᵀ loses every digit when the mean is 10⁴ × the spread); the sums are moved
+ * to the mean (T = S − n δδᵀ with δ = s/n, and u, q likewise) only when the statistics are read, or early when some
+ * coordinate's mean has drifted from the shift by more than {@link #MAX_DRIFT} of its root mean square about it
+ * (data whose mean moves along the stream), after which a new shift starts. Settled sets, and merged accumulators,
+ * are combined exactly by shifting T, u and q to the combined mean (Chan, Golub &amp; LeVeque style). Merging is
+ * exact up to rounding, so any split of the rows gives the same statistics.
  *
  * <p>Mutable and not thread-safe: use one accumulator per thread and {@link #merge} them.
  */
 public final class CovarianceAccumulator {
-  /** Rows per block; large enough for an efficient matrix product, small enough to keep the buffer cheap. */
-  static final int BLOCK_ROWS = 64;
-  /** From this dimension on, the block scatter runs on EJML's multi-threaded kernel (measured 1.7x on 2 cores at d=1792). */
-  static final int PARALLEL_DIM = 256;
+  /** Rows per block: a rank-256 update runs a native dsyrk near its peak, and the buffer stays small. */
+  static final int BLOCK_ROWS = 256;
+  /**
+   * Settle the shifted sums once n·δ_i² &gt; MAX_DRIFT · S_ii for some coordinate i: T_ii = S_ii − n·δ_i² then
+   * loses at most a bit or two to cancellation. Rows drawn from one distribution stay near 1/BLOCK_ROWS.
+   */
+  static final double MAX_DRIFT = 0.5;
 
   private final int dim;
+  // The settled rows, centred on their mean. scatter is allocated on first use.
   private long n;
   private final double[] mean;
-  private final DMatrixRMaj scatter;
+  private DMatrixRMaj scatter;
   private final double[] u;
   private double q;
+
+  // The rows folded since the last settle, as sums about `shift`; sumYY holds the lower triangle (row-major) of
+  // S = Σ y yᵀ and is allocated on first use (the scatter's array is reused when nothing is settled yet).
+  private long shiftedN;
+  private final double[] shift;
+  private final double[] sumY;
+  private double[] sumYY;
+  private final double[] sumNormY;
+  private double sumNorm4;
 
   /**
    * Rows added but not yet folded into the statistics, row-major {@code bufferedRows × dim}; allocated on the first
@@ -35,18 +51,25 @@ public final class CovarianceAccumulator {
    */
   private double[] buffer;
   private int bufferedRows;
-  /** Reused D × D block scatter; allocated on first use. */
-  private DMatrixRMaj blockScatter;
+  private final Blas kernels;
 
   /** An empty accumulator for vectors of length {@code dim} (≥ 1). */
   public CovarianceAccumulator(int dim) {
+    this(dim, null);
+  }
+
+  /** An empty accumulator on the given kernels (null: {@link Blas#forDim}); for tests comparing the kernels. */
+  CovarianceAccumulator(int dim, Blas kernels) {
     if (dim < 1) {
       throw new IllegalArgumentException("dim must be >= 1, found " + dim);
     }
     this.dim = dim;
     this.mean = new double[dim];
-    this.scatter = new DMatrixRMaj(dim, dim);
     this.u = new double[dim];
+    this.shift = new double[dim];
+    this.sumY = new double[dim];
+    this.sumNormY = new double[dim];
+    this.kernels = kernels != null ? kernels : Blas.forDim(dim);
   }
 
   /**
@@ -61,7 +84,7 @@ public final class CovarianceAccumulator {
 
   /** A frozen copy of the statistics of every row so far (at least one), e.g. to store in a model file. */
   public ScatterStatistics statistics() {
-    flush();
+    settle();
     if (n == 0) {
       throw new IllegalStateException("an empty accumulator has no statistics");
     }
@@ -87,8 +110,8 @@ public final class CovarianceAccumulator {
 
   /**
    * Adds {@code rows} rows at once: {@code data[offset .. offset + rows·dim)}, row-major (not modified; finite
-   * values). The block is folded directly, as {@link #add} folds its buffer, without keeping a D × D scratch matrix,
-   * so many small accumulators (one per position of a feature map) stay as small as their statistics.
+   * values). The block is folded directly, as {@link #add} folds its buffer, so many small accumulators (one per
+   * position of a feature map) stay as small as their statistics.
    */
   public void addBlock(double[] data, int offset, int rows) {
     if (rows < 1 || offset < 0 || (long) rows * dim > data.length - (long) offset) {
@@ -103,7 +126,7 @@ public final class CovarianceAccumulator {
       }
     }
     flush();
-    foldBlock(data, offset, rows, new DMatrixRMaj(dim, dim));
+    foldShifted(data, offset, rows, new double[rows * dim]);
   }
 
   /** Folds {@code other}'s rows into this accumulator (modified). {@code other} is not modified. */
@@ -114,40 +137,46 @@ public final class CovarianceAccumulator {
     if (other == this) {
       throw new IllegalArgumentException("cannot merge an accumulator into itself");
     }
-    flush();
-    combine(other.n, other.mean, other.scatter, other.u, other.q);
+    settle();
+    if (other.n > 0) {
+      combine(other.n, other.mean, other.scatter, other.u, other.q);
+    }
+    if (other.shiftedN > 0) {
+      Centred c = centre(other.shiftedN, other.shift, other.sumY, other.sumYY.clone(), other.sumNormY,
+          other.sumNorm4);
+      combine(other.shiftedN, c.mean, DMatrixRMaj.wrap(dim, dim, c.scatter), c.u, c.q);
+    }
     if (other.bufferedRows > 0) {
-      foldBlock(other.buffer, 0, other.bufferedRows, scratch());
+      foldShifted(other.buffer, 0, other.bufferedRows, new double[other.bufferedRows * dim]);
     }
   }
 
   /** Number of rows added (directly or by merging). */
   public long count() {
-    flush();
-    return n;
+    return n + shiftedN + bufferedRows;
   }
 
   /** A copy of the mean; all zeros while {@link #count()} is 0. */
   public double[] mean() {
-    flush();
+    settle();
     return mean.clone();
   }
 
   /** A copy of the scatter T = Σ (x − mean)(x − mean)ᵀ, D × D (the biased covariance is T / n). */
   public DMatrixRMaj scatter() {
-    flush();
-    return scatter.copy();
+    settle();
+    return scatter == null ? new DMatrixRMaj(dim, dim) : scatter.copy();
   }
 
   /** q = Σ ‖x − mean‖⁴, the β̂ term of the Ledoit–Wolf shrinkage. */
   public double sumFourthPowerNorms() {
-    flush();
+    settle();
     return q;
   }
 
   /** A copy of u = Σ ‖x − mean‖² (x − mean), needed only to merge q exactly. */
   double[] sumSquaredNormTimesCentered() {
-    flush();
+    settle();
     return u.clone();
   }
 
@@ -166,68 +195,175 @@ public final class CovarianceAccumulator {
     if (bufferedRows > 0) {
       int rows = bufferedRows;
       bufferedRows = 0;
-      foldBlock(buffer, 0, rows, scratch());
+      foldShifted(buffer, 0, rows, buffer); // the buffer is ours: y overwrites x in place
     }
   }
 
-  /** The reused D × D block scatter of the buffered path; allocated on first use. */
-  private DMatrixRMaj scratch() {
-    if (blockScatter == null) {
-      blockScatter = new DMatrixRMaj(dim, dim);
+  /** Folds the buffer, then moves the shifted sums to the mean and combines them into the settled statistics. */
+  private void settle() {
+    flush();
+    if (shiftedN == 0) {
+      return;
     }
-    return blockScatter;
+    double[] yy = sumYY;
+    sumYY = null;
+    Centred c = centre(shiftedN, shift, sumY, yy, sumNormY, sumNorm4);
+    long rows = shiftedN;
+    shiftedN = 0;
+    java.util.Arrays.fill(sumY, 0.0);
+    java.util.Arrays.fill(sumNormY, 0.0);
+    sumNorm4 = 0;
+    if (n == 0) { // take the arrays over: one D × D matrix in the usual add-then-read life
+      n = rows;
+      System.arraycopy(c.mean, 0, mean, 0, dim);
+      scatter = DMatrixRMaj.wrap(dim, dim, c.scatter);
+      System.arraycopy(c.u, 0, u, 0, dim);
+      q = c.q;
+    } else {
+      combine(rows, c.mean, DMatrixRMaj.wrap(dim, dim, c.scatter), c.u, c.q);
+    }
   }
 
   /**
-   * Computes the statistics of {@code rows} rows starting at {@code start} (not modified) and combines them into
-   * this; {@code scatterOut} (D × D) is overwritten with the block's scatter.
+   * Folds {@code rows} rows of {@code src} from {@code start} (not modified unless {@code work == src} with
+   * {@code start == 0}) into the shifted sums; {@code work} (at least rows·dim) receives y = x − shift. The first
+   * block after a settle sets the shift to its own mean.
    */
-  private void foldBlock(double[] rowsData, int start, int rows, DMatrixRMaj scatterOut) {
-    double[] blockMean = new double[dim];
+  private void foldShifted(double[] src, int start, int rows, double[] work) {
+    if (shiftedN == 0) {
+      blockMean(src, start, rows, shift);
+    }
+    if (sumYY == null) {
+      sumYY = new double[dim * dim];
+    }
+    double norm4 = 0;
+    for (int i = 0; i < rows; i++) {
+      int off = start + i * dim;
+      int yOff = i * dim;
+      double norm2 = 0;
+      for (int j = 0; j < dim; j++) {
+        double v = src[off + j] - shift[j];
+        work[yOff + j] = v;
+        norm2 += v * v;
+      }
+      for (int j = 0; j < dim; j++) {
+        double v = work[yOff + j];
+        sumY[j] += v;
+        sumNormY[j] += norm2 * v;
+      }
+      norm4 += norm2 * norm2;
+    }
+    sumNorm4 += norm4;
+    kernels.syrkLower(dim, rows, work, 0, sumYY);
+    shiftedN += rows;
+    double nd = shiftedN;
+    for (int j = 0; j < dim; j++) {
+      if (sumY[j] * sumY[j] / nd > MAX_DRIFT * sumYY[j * dim + j]) {
+        settle(); // the next block starts a new shift at its own mean
+        return;
+      }
+    }
+  }
+
+  /** The mean of {@code rows} rows from {@code start} into {@code out}, corrected two-pass (not modified). */
+  private void blockMean(double[] rowsData, int start, int rows, double[] out) {
+    java.util.Arrays.fill(out, 0.0);
     for (int i = 0; i < rows; i++) {
       int off = start + i * dim;
       for (int j = 0; j < dim; j++) {
-        blockMean[j] += rowsData[off + j];
+        out[j] += rowsData[off + j];
       }
     }
     for (int j = 0; j < dim; j++) {
-      blockMean[j] /= rows;
+      out[j] /= rows;
     }
-    // Second pass: correct the mean by the mean residual (corrected two-pass algorithm).
     double[] correction = new double[dim];
     for (int i = 0; i < rows; i++) {
       int off = start + i * dim;
       for (int j = 0; j < dim; j++) {
-        correction[j] += rowsData[off + j] - blockMean[j];
+        correction[j] += rowsData[off + j] - out[j];
       }
     }
     for (int j = 0; j < dim; j++) {
-      blockMean[j] += correction[j] / rows;
+      out[j] += correction[j] / rows;
     }
-    DMatrixRMaj centred = new DMatrixRMaj(rows, dim);
-    double[] z = centred.data;
-    double[] blockU = new double[dim];
-    double blockQ = 0;
-    for (int i = 0; i < rows; i++) {
-      int off = start + i * dim;
-      int zOff = i * dim;
-      double norm2 = 0;
-      for (int j = 0; j < dim; j++) {
-        double v = rowsData[off + j] - blockMean[j];
-        z[zOff + j] = v;
-        norm2 += v * v;
+  }
+
+  /** Centred statistics of a set of rows: the mean, the full symmetric scatter (row-major d × d), u and q. */
+  private record Centred(double[] mean, double[] scatter, double[] u, double q) {}
+
+  /**
+   * Moves sums about {@code c} (y = x − c; none modified except {@code yy}, whose lower triangle of S = Σ y yᵀ
+   * becomes the full centred scatter) to the set's mean c + δ, δ = s/n: T = S − n δδᵀ,
+   * u = Σ‖y‖²y − 2Sδ − tr(S)δ + 2n‖δ‖²δ, q = Σ‖y‖⁴ − 4δᵀΣ‖y‖²y + 4δᵀSδ + 2‖δ‖²tr(S) − 3n‖δ‖⁴
+   * (the expansions of Σ‖y − δ‖²(y − δ) and Σ‖y − δ‖⁴ with Σy = nδ).
+   */
+  private Centred centre(long count, double[] c, double[] s, double[] yy, double[] normY, double norm4) {
+    double nd = count;
+    double[] delta = new double[dim];
+    double deltaNorm2 = 0;
+    for (int j = 0; j < dim; j++) {
+      delta[j] = s[j] / nd;
+      deltaNorm2 += delta[j] * delta[j];
+    }
+    // Sδ and tr(S) from the lower triangle, before S is overwritten
+    double[] sDelta = new double[dim];
+    double trace = 0;
+    for (int i = 0; i < dim; i++) {
+      int row = i * dim;
+      double acc = 0;
+      double di = delta[i];
+      for (int j = 0; j < i; j++) {
+        double v = yy[row + j];
+        acc += v * delta[j];
+        sDelta[j] += v * di;
       }
-      for (int j = 0; j < dim; j++) {
-        blockU[j] += norm2 * z[zOff + j];
+      double diag = yy[row + i];
+      sDelta[i] += acc + diag * di;
+      trace += diag;
+    }
+    double deltaSDelta = 0;
+    double deltaNormY = 0;
+    double[] uOut = new double[dim];
+    for (int j = 0; j < dim; j++) {
+      deltaSDelta += delta[j] * sDelta[j];
+      deltaNormY += delta[j] * normY[j];
+    }
+    for (int j = 0; j < dim; j++) {
+      uOut[j] = normY[j] - 2 * sDelta[j] - trace * delta[j] + 2 * nd * deltaNorm2 * delta[j];
+    }
+    double qOut = norm4 - 4 * deltaNormY + 4 * deltaSDelta + 2 * deltaNorm2 * trace
+        - 3 * nd * deltaNorm2 * deltaNorm2;
+    // T = S − n δδᵀ on the lower triangle, mirrored
+    for (int i = 0; i < dim; i++) {
+      int row = i * dim;
+      double ndi = nd * delta[i];
+      for (int j = 0; j <= i; j++) {
+        yy[row + j] -= ndi * delta[j];
       }
-      blockQ += norm2 * norm2;
     }
-    if (dim >= PARALLEL_DIM) {
-      CommonOps_MT_DDRM.multInner(centred, scatterOut);
-    } else {
-      CommonOps_DDRM.multInner(centred, scatterOut);
+    mirrorLower(yy, dim);
+    double[] meanOut = new double[dim];
+    for (int j = 0; j < dim; j++) {
+      meanOut[j] = c[j] + delta[j];
     }
-    combine(rows, blockMean, scatterOut, blockU, blockQ);
+    return new Centred(meanOut, yy, uOut, qOut);
+  }
+
+  /** Copies the lower triangle of a row-major d × d matrix onto its upper one, in cache-friendly tiles. */
+  private static void mirrorLower(double[] a, int d) {
+    final int tile = 64;
+    for (int ib = 0; ib < d; ib += tile) {
+      for (int jb = 0; jb <= ib; jb += tile) {
+        int iEnd = Math.min(ib + tile, d);
+        for (int i = ib; i < iEnd; i++) {
+          int jEnd = Math.min(jb + tile, i);
+          for (int j = jb; j < jEnd; j++) {
+            a[j * d + i] = a[i * d + j];
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -242,7 +378,7 @@ public final class CovarianceAccumulator {
     if (n == 0) {
       n = nb;
       System.arraycopy(meanB, 0, mean, 0, dim);
-      scatter.setTo(scatterB);
+      scatter = scatterB.copy();
       System.arraycopy(uB, 0, u, 0, dim);
       q = qB;
       return;

@@ -5,7 +5,6 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_MT_DDRM;
-import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
@@ -35,6 +34,11 @@ public final class Gaussian {
    * if the Cholesky factorisation fails or yields a non-positive or non-finite diagonal.
    */
   public static Gaussian of(double[] mean, DMatrixRMaj covariance) throws NotPositiveDefiniteException {
+    return of(mean, covariance, null);
+  }
+
+  /** {@link #of(double[], DMatrixRMaj)} on the given kernels (null: {@link Blas#forDim}); for tests. */
+  static Gaussian of(double[] mean, DMatrixRMaj covariance, Blas kernels) throws NotPositiveDefiniteException {
     int d = mean.length;
     if (d < 1) {
       throw new IllegalArgumentException("mean must have at least 1 element, found 0");
@@ -55,25 +59,27 @@ public final class Gaussian {
       }
       maxAbs = Math.max(maxAbs, Math.abs(v));
     }
-    for (int i = 0; i < d; i++) {
-      for (int j = i + 1; j < d; j++) {
-        double diff = Math.abs(covariance.get(i, j) - covariance.get(j, i));
-        if (diff > SYMMETRY_TOLERANCE * maxAbs) {
-          throw new IllegalArgumentException("covariance is not symmetric: entries (" + i + "," + j + ") and (" + j
-              + "," + i + ") differ by " + diff);
+    double[] c = covariance.data;
+    final int tile = 64; // compares a_ij with a_ji tile by tile: a column walk of a large matrix misses the cache
+    for (int ib = 0; ib < d; ib += tile) {
+      for (int jb = ib; jb < d; jb += tile) {
+        for (int i = ib; i < Math.min(ib + tile, d); i++) {
+          for (int j = Math.max(jb, i + 1); j < Math.min(jb + tile, d); j++) {
+            double diff = Math.abs(c[i * d + j] - c[j * d + i]);
+            if (diff > SYMMETRY_TOLERANCE * maxAbs) {
+              throw new IllegalArgumentException("covariance is not symmetric: entries (" + i + "," + j + ") and ("
+                  + j + "," + i + ") differ by " + diff);
+            }
+          }
         }
       }
     }
-    // large factorisations use EJML's multi-threaded block Cholesky (1.7x on 2 cores at d = 1792)
-    CholeskyDecomposition_F64<DMatrixRMaj> chol = d >= PARALLEL_DIM
-        ? DecompositionFactory_MT_DDRM.chol(d, true)
-        : DecompositionFactory_DDRM.chol(d, true);
-    DMatrixRMaj work = covariance.copy();
-    if (!chol.decompose(work)) {
+    // LAPACK dpotrf on the native library when present (large d), else EJML's (multi-threaded) block Cholesky
+    DMatrixRMaj lower = (kernels != null ? kernels : Blas.forDim(d)).choleskyLower(covariance);
+    if (lower == null) {
       throw new NotPositiveDefiniteException("covariance (" + d + " x " + d + ") is not positive definite:"
           + " Cholesky factorisation failed");
     }
-    DMatrixRMaj lower = chol.getT(null);
     for (int i = 0; i < d; i++) {
       double lii = lower.get(i, i);
       if (!(lii > 0) || !Double.isFinite(lii)) {

@@ -34,9 +34,17 @@ public record ScatterStatistics(long n, double[] mean, DMatrixRMaj scatter, doub
       if (!Double.isFinite(t[row + i]) || t[row + i] < 0) {
         throw new IllegalArgumentException("scatter diagonal " + i + " must be finite and >= 0, found " + t[row + i]);
       }
-      for (int j = i + 1; j < d; j++) {
-        if (!Double.isFinite(t[row + j]) || t[row + j] != t[j * d + i]) {
-          throw new IllegalArgumentException("scatter is not finite and symmetric at (" + i + ", " + j + ")");
+    }
+    final int tile = 64; // t_ij against t_ji tile by tile: a column walk of a large matrix misses the cache
+    for (int ib = 0; ib < d; ib += tile) {
+      for (int jb = ib; jb < d; jb += tile) {
+        for (int i = ib; i < Math.min(ib + tile, d); i++) {
+          int row = i * d;
+          for (int j = Math.max(jb, i + 1); j < Math.min(jb + tile, d); j++) {
+            if (!Double.isFinite(t[row + j]) || t[row + j] != t[j * d + i]) {
+              throw new IllegalArgumentException("scatter is not finite and symmetric at (" + i + ", " + j + ")");
+            }
+          }
         }
       }
     }

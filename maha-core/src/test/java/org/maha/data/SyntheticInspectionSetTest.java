@@ -121,6 +121,50 @@ class SyntheticInspectionSetTest {
   }
 
   @Test
+  void largeImagesGetSmallDefectsInsideAWindowWithExactMasks() {
+    int px = 512;
+    int window = 64;
+    Background bg = new Background.Procedural(new ProceduralTexture(ProceduralTexture.Kind.FABRIC, 5));
+    for (Defect d : Defect.values()) {
+      for (long seed = 0; seed < 3; seed++) {
+        byte[] clean = SyntheticInspectionSet.render(bg, px, seed, Optional.empty()).toBytes();
+        SyntheticInspectionSet.Drawn drawn = SyntheticInspectionSet.draw(bg, px, seed, Optional.of(d), window);
+        byte[] defective = drawn.raster().toBytes();
+        int channels = drawn.raster().channels;
+        int x0 = px;
+        int y0 = px;
+        int x1 = -1;
+        int y1 = -1;
+        int inMask = 0;
+        for (int p = 0; p < px * px; p++) {
+          boolean differs = false;
+          for (int c = 0; c < channels; c++) {
+            differs |= clean[p * channels + c] != defective[p * channels + c];
+          }
+          if (drawn.mask()[p]) {
+            inMask++;
+            x0 = Math.min(x0, p % px);
+            x1 = Math.max(x1, p % px);
+            y0 = Math.min(y0, p / px);
+            y1 = Math.max(y1, p / px);
+          } else {
+            assertThat(differs).as("%s seed %d pixel %d", d, seed, p).isFalse();
+          }
+        }
+        // small: inside one window-sized square, a few tens of pixels across at most
+        assertThat(inMask).as("%s seed %d", d, seed).isPositive();
+        assertThat(x1 - x0).isLessThan(window);
+        assertThat(y1 - y0).isLessThan(window);
+      }
+    }
+    // a window as large as the image draws exactly as the plain generator
+    SyntheticInspectionSet.Drawn a = SyntheticInspectionSet.draw(bg, 96, 4, Optional.of(Defect.BLOB), 96);
+    SyntheticInspectionSet.Drawn b = SyntheticInspectionSet.draw(bg, 96, 4, Optional.of(Defect.BLOB));
+    assertThat(a.raster().toBytes()).isEqualTo(b.raster().toBytes());
+    assertThat(a.mask()).isEqualTo(b.mask());
+  }
+
+  @Test
   void masksCoverExactlyWhatEachDefectTouched() {
     int px = 128;
     long maskPixels = 0;

@@ -1,21 +1,12 @@
 package org.maha.model;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
-import org.maha.files.Sha256;
 
 /**
  * Coverage-guided fuzzing of the {@code .maha} reader ({@link ModelFile#read}): any file is read or refused with
@@ -41,16 +32,11 @@ class ModelFileFuzzTest {
   }
 
   private static Map<String, byte[]> entries(String resource) {
-    Map<String, byte[]> entries = new LinkedHashMap<>();
-    try (InputStream in = ModelFileFuzzTest.class.getResourceAsStream(resource);
-        ZipInputStream z = new ZipInputStream(in)) {
-      for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
-        entries.put(e.getName(), z.readAllBytes());
-      }
+    try (InputStream in = ModelFileFuzzTest.class.getResourceAsStream(resource)) {
+      return ModelZips.entries(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return entries;
   }
 
   /** The file and the same bytes in memory (an upload) are each read or refused; the bytes are never read alone. */
@@ -98,32 +84,9 @@ class ModelFileFuzzTest {
 
   /** {@code data[0]} picks the entry of {@code base} to replace by the rest of {@code data}. */
   private static void withValidChecksums(Map<String, byte[]> base, byte[] data) throws IOException {
-    if (data.length < 1) {
-      return;
+    byte[] file = ModelZips.withValidChecksums(base, data);
+    if (file != null) {
+      readOrRefuse(file);
     }
-    List<String> names = new ArrayList<>(base.keySet());
-    String replaced = names.get((data[0] & 0xff) % names.size());
-    byte[] content = java.util.Arrays.copyOfRange(data, 1, data.length);
-    Map<String, byte[]> entries = new LinkedHashMap<>(base);
-    entries.put(replaced, content);
-    if (!replaced.startsWith("manifest.json")) {
-      String manifest = new String(entries.get("manifest.json"), StandardCharsets.UTF_8)
-          .replace(Sha256.of(base.get(replaced)), Sha256.of(content));
-      entries.put("manifest.json", manifest.getBytes(StandardCharsets.UTF_8));
-    }
-    if (!replaced.equals("manifest.json.sha256")) {
-      entries.put("manifest.json.sha256",
-          (Sha256.of(entries.get("manifest.json")) + "\n").getBytes(StandardCharsets.US_ASCII));
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ZipOutputStream z = new ZipOutputStream(out)) {
-      z.setLevel(1);
-      for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-        z.putNextEntry(new ZipEntry(e.getKey()));
-        z.write(e.getValue());
-        z.closeEntry();
-      }
-    }
-    readOrRefuse(out.toByteArray());
   }
 }

@@ -78,7 +78,7 @@ class ModelUpdatesTest {
     for (double[][] x : ModelFileTest.features(5, 15)) {
       f.add(x);
     }
-    GaussianAdModel u = ModelUpdates.updated(f.fit("x"), new ModelUpdates.Source(base, "old.maha", "ab12"), "new/", 5);
+    GaussianAdModel u = ModelUpdates.updated(f.fit("x"), new ModelUpdates.Source(base, "old.maha", "ab12"), "new/", 5, null);
     assertThat(u.threshold()).isEmpty();
     assertThat(u.info().trainSource()).isEqualTo("train/ + new/");
     assertThat(u.info().nTrain()).isEqualTo(25);
@@ -98,7 +98,7 @@ class ModelUpdatesTest {
       f.add(x);
     }
     GaussianAdModel ab = readBack(ModelUpdates.updated(f.fit("x"), new ModelUpdates.Source(a, "a.maha", "01"),
-        "b/", 6));
+        "b/", 6, null));
     GaussianAdModel c = readBack(ModelFileTest.fit(new Variant.Mvg(), ModelFileTest.features(9, 24)));
     GaussianAdModel ac = ModelUpdates.merge(List.of(new ModelUpdates.Source(a, "a.maha", "01"),
         new ModelUpdates.Source(c, "c.maha", "03")), new ArrayList<>());

@@ -91,6 +91,42 @@ class MapModelFileTest {
   }
 
   @Test
+  void float32FactorsAreTheFactorsRoundedAndMapsStayClose() throws Exception {
+    MapModel maps = mapModel();
+    Path f64 = dir.resolve("f64.maha");
+    Path f32 = dir.resolve("f32.maha");
+    MapModelFile.write(imageModel(), maps, null, f64);
+    MapModelFile.write(imageModel(), maps, null, f32, List.of(), true);
+    PositionGaussians a = maps.gaussians();
+    PositionGaussians b = MapModelFile.read(f32).maps().gaussians();
+    double[] want = a.packedLower();
+    for (int i = 0; i < want.length; i++) {
+      want[i] = (float) want[i];
+    }
+    assertThat(b.packedLower()).isEqualTo(want).isNotEqualTo(a.packedLower());
+    assertThat(b.means()).isEqualTo(a.means());
+    assertThat(b.shrinkage()).isEqualTo(a.shrinkage());
+    try (java.util.zip.ZipFile z64 = new java.util.zip.ZipFile(f64.toFile());
+        java.util.zip.ZipFile z32 = new java.util.zip.ZipFile(f32.toFile())) {
+      long bytes64 = z64.getEntry("maps/cholesky.npy").getSize();
+      long bytes32 = z32.getEntry("maps/cholesky.npy").getSize();
+      assertThat(bytes32 - 128).isEqualTo((bytes64 - 128) / 2); // same 128-byte header, half the values' bytes
+    }
+    SplittableRandom r = new SplittableRandom(9);
+    for (int t = 0; t < 5; t++) {
+      float[] grid = new float[7 * 12];
+      for (int j = 0; j < grid.length; j++) {
+        grid[j] = (float) (3 * r.nextGaussian());
+      }
+      double[] x = maps.map(new float[][] {grid}, 32, 40, 30);
+      double[] y = MapModelFile.read(f32).maps().map(new float[][] {grid}, 32, 40, 30);
+      for (int k = 0; k < x.length; k++) {
+        assertThat(Math.abs(y[k] - x[k])).isLessThanOrEqualTo(1e-5 * x[k]);
+      }
+    }
+  }
+
+  @Test
   void scaleIsOptional() throws Exception {
     Path file = dir.resolve("m.maha");
     MapModelFile.write(imageModel(), mapModel(), null, file);

@@ -95,6 +95,82 @@ class MapsMobileNetV2Test {
   }
 
   /**
+   * Float32 Cholesky factors against float64 (issue 10: float32 is allowed if the maps stay within 1e-5 of
+   * float64): on {@code maha demo}'s set (default: the 9-tap MobileNetV2 and default map settings;
+   * {@code -Dmaha.bench.maps.model}, {@code .categories} as {@link #measuresTheDemoSet}), the map model fitted in
+   * float64 scores every test image twice in one pass, with its factors as fitted and with each factor entry
+   * rounded to float32 (means and shrinkage unchanged); prints the largest absolute and relative difference of the
+   * grid distances and of the final maps, and both pixel AUROCs. Off unless {@code -Dmaha.bench.maps.float32=true}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "maha.bench.maps.float32", matches = "true")
+  void measuresFloat32Factors() throws Exception {
+    Path model = SharedData.require(System.getProperty("maha.bench.maps.model",
+        "models/mobilenet_v2_imagenet_9taps.onnx"));
+    Path root = tmp.resolve("demo");
+    SyntheticInspectionSet.Spec demo = SyntheticInspectionSet.Spec.demo();
+    String categories = System.getProperty("maha.bench.maps.categories", String.join(",", demo.categories()));
+    SyntheticInspectionSet.Spec spec = new SyntheticInspectionSet.Spec(List.of(categories.split(",")), demo.px(),
+        demo.nTrain(), demo.nTestGood(), demo.nPerDefect(), demo.seed());
+    SyntheticInspectionSet.write(root, spec);
+    try (OnnxBackbone backbone = OnnxBackbone.open(model, BackboneOptions.defaults().withThreads(2))) {
+      FeatureExtractor extractor = new FeatureExtractor(backbone, DecodeLimits.DEFAULT, 2);
+      for (String name : spec.categories()) {
+        MvtecCategory category = MvtecLayout.category(root, name);
+        MapModel maps = MapJobs.fit(extractor, extractor.files(category.train()), Variant.parse("mvg"), name, null,
+            MapSettings.defaults(), false, ProgressListener.NONE).maps();
+        org.maha.maps.PositionGaussians g = maps.gaussians();
+        double[] lower = g.packedLower();
+        for (int i = 0; i < lower.length; i++) {
+          lower[i] = (float) lower[i];
+        }
+        MapModel maps32 = new MapModel(maps.levels(), maps.grids(), maps.channels(), maps.seed(), maps.sigmaPx(),
+            new org.maha.maps.PositionGaussians(g.channels(), g.height(), g.width(), g.n(), g.means(), lower,
+                g.shrinkage()));
+        int[] levels = maps.levelIndices(backbone.spec(), backbone.levelGrids());
+        int s = backbone.spec().inputSizePx();
+        double[] worst = new double[4]; // grid abs, grid rel, map abs, map rel
+        PixelMetrics m64 = new PixelMetrics(PixelMetrics.MAX_PIXELS);
+        PixelMetrics m32 = new PixelMetrics(PixelMetrics.MAX_PIXELS);
+        List<Path> paths = category.test().stream().map(LabeledImage::path).toList();
+        extractor.extractWithMaps(extractor.files(paths), levels, false, "float32 check", ProgressListener.NONE,
+            (i, p, f, levelMaps, w, h) -> {
+              float[] grid = maps.embed(levelMaps);
+              compare(g.mahalanobisMap(grid), maps32.gaussians().mahalanobisMap(grid), worst, 0);
+              double[] a = maps.map(levelMaps, s, w, h);
+              double[] b = maps32.map(levelMaps, s, w, h);
+              compare(a, b, worst, 2);
+              boolean[] mask = MaskFiles.read(category.root(), category.test().get(i), w, h, DecodeLimits.DEFAULT);
+              m64.add(toFloat(a), mask, w, h);
+              m32.add(toFloat(b), mask, w, h);
+            });
+        System.out.println(String.format(Locale.ROOT, "float32 factors, %s (%d x %d grid, %d channels, %d test "
+            + "images): grid distances max abs %.3g, max rel %.3g; maps max abs %.3g, max rel %.3g; pixel AUROC "
+            + "%.6f (float64) %.6f (float32), AU-PRO %.6f / %.6f", name, g.height(), g.width(), g.channels(),
+            paths.size(), worst[0], worst[1], worst[2], worst[3], m64.result(0.3).auroc().orElseThrow(),
+            m32.result(0.3).auroc().orElseThrow(), m64.result(0.3).aupro().orElseThrow(),
+            m32.result(0.3).aupro().orElseThrow()));
+      }
+    }
+  }
+
+  private static void compare(double[] a, double[] b, double[] worst, int at) {
+    for (int k = 0; k < a.length; k++) {
+      double d = Math.abs(a[k] - b[k]);
+      worst[at] = Math.max(worst[at], d);
+      worst[at + 1] = Math.max(worst[at + 1], d / Math.abs(a[k]));
+    }
+  }
+
+  private static float[] toFloat(double[] d) {
+    float[] f = new float[d.length];
+    for (int k = 0; k < d.length; k++) {
+      f[k] = (float) d[k];
+    }
+    return f;
+  }
+
+  /**
    * The numbers of the report: the demo set ({@code maha demo}'s spec). Off unless {@code -Dmaha.bench.maps=true};
    * {@code -Dmaha.bench.maps.train=N} changes the training images per category, {@code -Dmaha.bench.maps.model}
    * the backbone (a path under shared/), e.g. {@code models/mobilenet_v2_imagenet_9taps.onnx},

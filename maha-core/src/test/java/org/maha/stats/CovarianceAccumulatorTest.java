@@ -106,6 +106,55 @@ class CovarianceAccumulatorTest {
   }
 
   @Test
+  void manyBlocksOfADriftingStreamMatchTheDirectFormulas() {
+    // 1100 rows: four full blocks and a partial one. The mean moves by ~100 spreads along the stream, so the sums
+    // about the first block's mean are settled and restarted on the way (MAX_DRIFT).
+    double[][] rows = gaussianRows(1100, DIM, 18, 0.0);
+    for (int i = 0; i < rows.length; i++) {
+      for (int j = 0; j < DIM; j++) {
+        rows[i][j] += 0.1 * i * (j + 1);
+      }
+    }
+    CovarianceAccumulator acc = accumulate(rows, 0, rows.length);
+    assertMatchesDirect(acc, rows, REL_TOL);
+    CovarianceAccumulator split = accumulate(rows, 0, 300);
+    split.merge(accumulate(rows, 300, 1100));
+    assertSame(split, acc, REL_TOL);
+  }
+
+  @Test
+  void readingBetweenAddsDoesNotChangeTheResult() {
+    double[][] rows = gaussianRows(700, DIM, 19, 2.0);
+    CovarianceAccumulator read = new CovarianceAccumulator(DIM);
+    for (int i = 0; i < rows.length; i++) {
+      read.add(rows[i]);
+      if (i % 97 == 0) {
+        read.statistics(); // settles the shifted sums; later rows start a new shift
+      }
+    }
+    assertMatchesDirect(read, rows, REL_TOL);
+  }
+
+  @Test
+  void javaAndNativeKernelsAgreeAtALargeDimension() {
+    // d >= Blas.NATIVE_MIN_DIM: the native dsyrk when a native BLAS is loaded, netlib's Java dsyrk otherwise
+    int d = 96;
+    double[][] rows = gaussianRows(600, d, 20, 5.0);
+    CovarianceAccumulator java = new CovarianceAccumulator(d, Blas.JAVA);
+    for (double[] r : rows) {
+      java.add(r);
+    }
+    assertMatchesDirect(java, rows, REL_TOL);
+    org.junit.jupiter.api.Assumptions.assumeTrue(Blas.NATIVE != null,
+        "no native BLAS loaded (" + Blas.description() + "): only the pure-Java kernels were compared");
+    CovarianceAccumulator nat = new CovarianceAccumulator(d, Blas.NATIVE);
+    for (double[] r : rows) {
+      nat.add(r);
+    }
+    assertSame(nat, java, REL_TOL);
+  }
+
+  @Test
   void mergeLeavesTheOtherAccumulatorUnchanged() {
     double[][] rows = gaussianRows(90, DIM, 15, 1.0);
     CovarianceAccumulator a = accumulate(rows, 0, 40);

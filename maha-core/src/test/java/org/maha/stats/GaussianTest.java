@@ -81,6 +81,44 @@ class GaussianTest {
   }
 
   @Test
+  void javaAndNativeCholeskyAgreeAtALargeDimension() throws NotPositiveDefiniteException {
+    // d >= Blas.NATIVE_MIN_DIM: LAPACK dpotrf when a native LAPACK is loaded, EJML otherwise
+    int d = 120;
+    Random random = new Random(24);
+    DMatrixRMaj a = new DMatrixRMaj(d, d);
+    for (int i = 0; i < a.data.length; i++) {
+      a.data[i] = random.nextGaussian();
+    }
+    DMatrixRMaj cov = new DMatrixRMaj(d, d);
+    CommonOps_DDRM.multTransB(a, a, cov);
+    CommonOps_DDRM.addEquals(cov, CommonOps_DDRM.identity(d));
+    double[] mean = randomVector(random, d);
+    Gaussian java = Gaussian.of(mean, cov, Blas.JAVA);
+    DMatrixRMaj llt = new DMatrixRMaj(d, d);
+    CommonOps_DDRM.multTransB(java.choleskyLower(), java.choleskyLower(), llt);
+    assertThat(llt.data).containsExactly(cov.data, within(1e-12 * CommonOps_DDRM.elementMaxAbs(cov)));
+    DMatrixRMaj singular = cov.copy();
+    for (int j = 0; j < d; j++) { // row and column 7 equal to row and column 3: rank d − 1
+      singular.set(7, j, singular.get(3, j));
+    }
+    for (int j = 0; j < d; j++) {
+      singular.set(j, 7, singular.get(7, j));
+    }
+    singular.set(7, 7, singular.get(3, 3));
+    assertThatThrownBy(() -> Gaussian.of(mean, singular, Blas.JAVA)).isInstanceOf(NotPositiveDefiniteException.class);
+    org.junit.jupiter.api.Assumptions.assumeTrue(Blas.NATIVE != null,
+        "no native LAPACK loaded (" + Blas.description() + "): only the pure-Java Cholesky was tested");
+    Gaussian nat = Gaussian.of(mean, cov, Blas.NATIVE);
+    DMatrixRMaj l = nat.choleskyLower();
+    assertThat(l.data).containsExactly(java.choleskyLower().data, within(1e-12 * CommonOps_DDRM.elementMaxAbs(l)));
+    double[] x = randomVector(random, d);
+    assertThat(nat.squaredMahalanobis(x)).isCloseTo(java.squaredMahalanobis(x),
+        within(1e-10 * java.squaredMahalanobis(x)));
+    assertThatThrownBy(() -> Gaussian.of(mean, singular, Blas.NATIVE))
+        .isInstanceOf(NotPositiveDefiniteException.class);
+  }
+
+  @Test
   void nonPositiveDefiniteCovarianceIsRejected() {
     DMatrixRMaj indefinite = new DMatrixRMaj(new double[][] {{1, 2}, {2, 1}}); // eigenvalues 3 and −1
     assertThatThrownBy(() -> Gaussian.of(new double[2], indefinite))

@@ -87,6 +87,53 @@ class LedoitWolfTest {
     }
   }
 
+  /**
+   * A case for the large-problem path: d = 96 (native dsyrk and dpotrf when a native BLAS loads) and 700 rows
+   * (several 256-row blocks, so the shifted sums span blocks), on both kernels; the rows are a formula, so the
+   * fixture holds only scikit-learn's answers (make_fixtures.py: ledoit_wolf_block_fixtures).
+   */
+  @Test
+  void matchesSklearnOnSeveralBlocksAtALargeDimensionOnEveryKernel() throws NotPositiveDefiniteException {
+    JsonNode c = Fixtures.load("ledoit_wolf_blocks.json").get("cases").get(0);
+    int n = c.get("n").asInt();
+    int d = c.get("d").asInt();
+    double[][] x = blockRows(n, d, 0.0);
+    double[][] y = blockRows(5, d, c.get("y_shift").asDouble());
+    List<Blas> kernels = new ArrayList<>(List.of(Blas.JAVA));
+    if (Blas.NATIVE != null) {
+      kernels.add(Blas.NATIVE);
+    }
+    for (Blas k : kernels) {
+      CovarianceAccumulator acc = new CovarianceAccumulator(d, k);
+      for (double[] row : x) {
+        acc.add(row);
+      }
+      ShrunkCovariance fit = LedoitWolf.fit(acc);
+      String name = c.get("name").asText() + (k == Blas.NATIVE ? " native" : " java");
+      double[] location = Fixtures.vector(c.get("location"));
+      assertThat(fit.mean()).as("%s location", name).containsExactly(location, within(REL_TOL * maxAbs(location)));
+      double shrinkage = c.get("shrinkage").asDouble();
+      assertThat(fit.shrinkage()).as("%s shrinkage", name).isCloseTo(shrinkage, within(REL_TOL * shrinkage));
+      DMatrixRMaj expected = Fixtures.matrix(c.get("covariance"));
+      assertThat(fit.covariance().data).as("%s covariance", name)
+          .containsExactly(expected.data, within(REL_TOL * maxAbs(expected.data)));
+      assertDistances(name + " mahalanobis(y)", Gaussian.of(fit.mean(), fit.covariance(), k), y,
+          Fixtures.vector(c.get("mahalanobis_y")));
+    }
+  }
+
+  /** make_fixtures.py's block_x: the same formula (Math.sin/cos agree with C's libm to an ulp). */
+  static double[][] blockRows(int n, int d, double shift) {
+    double[][] x = new double[n][d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        x[i][j] = 3.0 + Math.sin(0.37 * i + 1.3 * j) + 0.5 * Math.cos(0.11 * i * (j % 5 + 1))
+            + 0.2 * Math.sin(0.013 * i * j) + 0.01 * j + shift;
+      }
+    }
+    return x;
+  }
+
   @Test
   void oneSampleHasZeroShrinkageZeroCovarianceAndNoGaussian() {
     ShrunkCovariance fit = LedoitWolf.fit(new double[][] {{1, 2, 3}});

@@ -3,7 +3,8 @@
 
 Needs the Debian packages python3-numpy, python3-sklearn and python3-scipy (run with /usr/bin/python3):
     /usr/bin/python3 make_fixtures.py
-Deterministic (fixed seeds); rewrites ledoit_wolf_cases.json, pca_cases.json and chi2_cases.json next to this file.
+Deterministic (fixed seeds); rewrites ledoit_wolf_cases.json, ledoit_wolf_blocks.json, pca_cases.json and
+chi2_cases.json next to this file.
 All floats are written with repr(), so they round-trip exactly into Java doubles.
 """
 import json
@@ -71,6 +72,24 @@ def ledoit_wolf_fixtures():
     dump("ledoit_wolf_cases.json", {"cases": cases})
 
 
+def block_x(n, d, shift):
+    """Rows defined by a formula (LedoitWolfTest.blockRows computes the same, to an ulp), so the file holds no X."""
+    return np.array([[3.0 + math.sin(0.37 * i + 1.3 * j) + 0.5 * math.cos(0.11 * i * (j % 5 + 1))
+                      + 0.2 * math.sin(0.013 * i * j) + 0.01 * j + shift for j in range(d)] for i in range(n)])
+
+
+def ledoit_wolf_block_fixtures():
+    """A case large enough for the native kernels (d >= 64) and several 256-row blocks of the accumulator."""
+    n, d = 700, 96
+    X = block_x(n, d, 0.0)
+    Y = block_x(5, d, 0.3)
+    lw = LedoitWolf().fit(X)
+    dump("ledoit_wolf_blocks.json", {"cases": [{
+        "name": f"formula_{n}x{d}", "n": n, "d": d, "y_shift": 0.3,
+        "location": lw.location_.tolist(), "covariance": lw.covariance_.tolist(), "shrinkage": float(lw.shrinkage_),
+        "mahalanobis_y": np.sqrt(lw.mahalanobis(Y)).tolist()}]})
+
+
 def official_slice(ratio, t, negated):
     """The official rule (gaussian/model.py compute_pca), applied to index ranges."""
     c = int((np.cumsum(ratio) > t).argmax())
@@ -131,5 +150,6 @@ def chi2_fixtures():
 
 if __name__ == "__main__":
     ledoit_wolf_fixtures()
+    ledoit_wolf_block_fixtures()
     pca_fixtures()
     chi2_fixtures()

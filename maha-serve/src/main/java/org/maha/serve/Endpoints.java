@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,9 @@ import org.eclipse.jetty.io.Content;
 import org.maha.api.FittedModel;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
+import org.maha.api.PreparedImages;
 import org.maha.api.Score;
+import org.maha.api.StageTimings;
 import org.maha.api.Threshold;
 
 /**
@@ -254,7 +257,8 @@ final class Endpoints {
 
   /**
    * The time of each stage of a scored request: waiting for a gathered batch (with micro-batching), then decoding
-   * (summed over the decode threads), the backbone and the statistics, of the call that scored it (the whole
+   * (summed over the decode threads; with micro-batching, this request's own decoding on its thread), the backbone
+   * and the statistics, of the call that scored it (the whole
    * gathered call with micro-batching).
    */
   private static void stages(ObjectNode t, MahaServer.Exchange x) {
@@ -270,7 +274,7 @@ final class Endpoints {
 
   private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
       throws HttpError {
-    if (config.maxBatch() > 1) {
+    if (config.maxBatch() > 1 && images.size() <= config.maxBatch()) {
       return gathered(m, images, names, x);
     }
     try {
@@ -297,14 +301,32 @@ final class Endpoints {
     }
   }
 
-  /** Scoring through the backbone's micro-batcher: the request waits for its share of a gathered batch. */
+  /**
+   * Scoring through the backbone's micro-batcher: the request decodes its images on its own thread (beside the
+   * backbone's work on other requests), then waits for its share of a gathered batch. A request of more images
+   * than a batch holds is scored alone ({@link #run}), so prepared pixels held at once stay bounded by
+   * {@code maxBatch} images per admitted request.
+   */
   private List<Score> gathered(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
       throws HttpError {
     MicroBatcher b = batchers.computeIfAbsent(m.detector(), d -> new MicroBatcher(d, config.maxBatch(),
         config.maxDelayMillis(), metrics::batch));
+    long t0 = System.nanoTime();
+    PreparedImages prepared;
+    try {
+      prepared = b.prepare(Images.encoded(images), scoring); // at most --max-concurrent requests decode at once
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
+    } catch (MahaException e) {
+      throw refused(m, e, names, images.size());
+    } catch (IllegalStateException e) { // the detector closed: the service is stopping
+      throw new HttpError(503, "the service is stopping", "5");
+    }
+    long decodeNanos = System.nanoTime() - t0;
     MicroBatcher.Result r;
     try {
-      r = b.submit(m, images).get();
+      r = b.submit(m, prepared).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HttpError(503, "the service is stopping", "5");
@@ -324,9 +346,11 @@ final class Endpoints {
     }
     metrics.queued(m.name(), r.queuedNanos());
     metrics.scoring(m.name(), r.scoringNanos());
-    metrics.stages(m.name(), r.stages());
+    StageTimings stages = new StageTimings(Duration.ofNanos(decodeNanos), r.stages().backbone(),
+        r.stages().statistics()); // this request's own decoding, the gathered call's backbone and statistics
+    metrics.stages(m.name(), stages);
     x.queuedNanos = r.queuedNanos();
-    x.stages = r.stages();
+    x.stages = stages;
     metrics.images(m.name(), "ok", r.scores().size());
     r.scores().forEach(sc -> sc.verdict().ifPresent(v -> metrics.verdict(m.name(), v.name().toLowerCase(Locale.ROOT))));
     return r.scores();

@@ -14,6 +14,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -79,6 +80,11 @@ public final class MahaServer implements AutoCloseable {
     connector.setIdleTimeout(30_000); // a client that stops sending mid-body is dropped, not waited for
     connector.setShutdownIdleTimeout(10_000); // while draining, a request still uploading gets 10 s of silence
     server.addConnector(connector);
+    // at most maxConnections sockets: beyond them Jetty stops accepting (clients wait in the accept queue) and
+    // closes idle keep-alive connections after 5 s instead of 30, to make room
+    NetworkConnectionLimit connections = new NetworkConnectionLimit(l.maxConnections(), connector);
+    connections.setEndPointIdleTimeout(5_000);
+    server.addBean(connections);
     server.setHandler(new GracefulHandler(new Dispatch()));
     server.setErrorHandler(new JsonErrors());
     server.setStopTimeout(STOP_TIMEOUT_MS);

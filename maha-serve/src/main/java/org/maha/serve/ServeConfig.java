@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * @param audit when present, receives one JSON line per scored image (time, model and its hash, image SHA-256,
  *     score, verdict): an append-only record of what was decided
  * @param maxBatch most images gathered from concurrent requests into one backbone call; 1 turns batching off
- * @param maxDelayMillis how long the first queued request waits for others to join its batch
+ * @param maxDelayMillis the longest a gathered batch waits for requests still decoding to join it (it waits only
+ *     while some are)
  */
 public record ServeConfig(String host, int port, Map<String, Path> models, List<Path> backbones,
     Optional<ApiKeys> apiKeys, Limits limits, int threads, int decodeThreads, Consumer<String> accessLog,
@@ -52,7 +53,8 @@ public record ServeConfig(String host, int port, Map<String, Path> models, List<
    * @param audit when present, receives one JSON line per scored image (time, model and its hash, image SHA-256,
    *     score, verdict): an append-only record of what was decided
    * @param maxBatch most images gathered from concurrent requests into one backbone call; 1 turns batching off
-   * @param maxDelayMillis how long the first queued request waits for others to join its batch
+   * @param maxDelayMillis the longest a gathered batch waits for requests still decoding to join it (it waits only
+   *     while some are)
    * @throws IllegalArgumentException naming the bad value
    */
   public ServeConfig {

@@ -26,7 +26,8 @@ import org.maha.image.TestFrames;
 
 /**
  * Dynamic micro-batching: 16 concurrent clients (single images and a pair), gathered into shared backbone calls,
- * get the numbers serial one-image calls give (to 1e-12); a client's unreadable image fails only its own request.
+ * get the numbers serial one-image calls give (to 1e-12); a client's unreadable image fails only its own request; a
+ * request larger than a batch is scored alone with the same numbers; a lone request does not wait for company.
  */
 class BatchingTest {
   @TempDir Path dir;
@@ -86,6 +87,21 @@ class BatchingTest {
         assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
       } finally {
         pool.shutdownNow();
+      }
+      // a request of more images than a batch holds is scored alone, with the same numbers
+      HttpResponse<String> big = c.post("/v1/models/cal/score", "multipart/form-data; boundary=q", Fixture.multipart(
+          "q", java.util.stream.IntStream.range(0, 10).mapToObj(i -> "b" + i).toList(), pngs.subList(0, 10)));
+      assertThat(big.statusCode()).as(big.body()).isEqualTo(200);
+      for (int i = 0; i < 10; i++) {
+        assertEqual(JSON.readTree(big.body()).get("images").get(i), serial.get(i));
+      }
+      // the gathering window is adaptive: a lone request (nobody else decoding) does not wait out the 200 ms delay
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> lone = c.post("/v1/models/cal/score", "image/png", pngs.get(i));
+        assertThat(lone.statusCode()).as(lone.body()).isEqualTo(200);
+        assertEqual(JSON.readTree(lone.body()).get("images").get(0), serial.get(i));
+        assertThat(JSON.readTree(lone.body()).get("timingsMs").get("queue").asDouble()).as(lone.body())
+            .isLessThan(100);
       }
       String metrics = c.get("/metrics").body();
       Matcher m = Pattern.compile("(?m)^maha_batch_images_max (\\S+)").matcher(metrics);

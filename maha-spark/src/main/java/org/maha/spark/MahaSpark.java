@@ -110,7 +110,7 @@ public final class MahaSpark {
       try {
         JavaRDD<PartitionStatistics> parts = paths(images).javaRDD()
             .mapPartitions(rows -> List.of(fitPartition(rows, graphBc, graphSha, wire.settings())).iterator());
-        int depth = Math.max(2, (int) Math.ceil(Math.log(Math.max(parts.getNumPartitions(), 1)) / Math.log(8)));
+        int depth = aggregationDepth(parts.getNumPartitions());
         PartitionStatistics all = parts.treeAggregate(PartitionStatistics.EMPTY, PartitionStatistics::merge,
             PartitionStatistics::merge, depth);
         List<Skipped> skipped = all.skipped().stream().map(s -> new Skipped(s.path(), s.reason())).toList();
@@ -165,6 +165,15 @@ public final class MahaSpark {
         (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) rows -> new Chunks(rows,
             wire.batchSize(), chunk -> scoreChunk(chunk, graphBc, graphSha, wire.settings(), modelBc, modelSha)),
         Encoders.row(SCORE_SCHEMA));
+  }
+
+  /**
+   * The depth of the {@code treeAggregate} over {@code partitions} partials: at least 2, and enough for a fan-in of
+   * at most 8 per merge ({@code ceil(log8 partitions)}), so that no task, and not the driver, holds more than about
+   * 9 D × D partials of a level at once (Spark merges ceil(partitions^(1/depth)) per task).
+   */
+  static int aggregationDepth(int partitions) {
+    return Math.max(2, (int) Math.ceil(Math.log(Math.max(partitions, 1)) / Math.log(8) - 1e-9));
   }
 
   /** The API's exception, its message the cause's (which names the file or option). */

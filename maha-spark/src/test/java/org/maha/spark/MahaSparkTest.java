@@ -130,8 +130,18 @@ class MahaSparkTest {
     // earlier test opened it with these settings), the second fit none
     assertThat(afterEight - before).isBetween(0, 1);
     assertThat(ExecutorSessions.opened()).isEqualTo(afterEight);
-    assertThat(ModelFile.read(eight).statistics().history()).singleElement()
-        .satisfies(s -> assertThat(s.action()).isEqualTo("fit"));
+    // the history's fit step records the same image-set digest (order- and split-independent) in all three
+    org.maha.model.TrainingStatistics.Step singleStep =
+        ModelFile.read(single).statistics().history().get(0);
+    assertThat(singleStep.images()).isNotNull();
+    assertThat(singleStep.images().count()).isEqualTo(GOOD);
+    for (Path distributed : List.of(eight, one)) {
+      assertThat(ModelFile.read(distributed).statistics().history()).singleElement().satisfies(s -> {
+        assertThat(s.action()).isEqualTo("fit");
+        assertThat(s.n()).isEqualTo(GOOD);
+        assertThat(s.images()).isEqualTo(singleStep.images());
+      });
+    }
   }
 
   @Test
@@ -155,6 +165,9 @@ class MahaSparkTest {
         "junk/b.png");
     ModelAssertions.assertSameModel(ModelFile.read(dir.resolve("table.maha")),
         ModelFile.read(singleMachineFit("single2.maha")), 1e-10);
+    // the junk is not in the digest: the fit step's is the single-machine fit's of the good images alone
+    assertThat(ModelFile.read(dir.resolve("table.maha")).statistics().history().get(0).images())
+        .isEqualTo(ModelFile.read(dir.resolve("single2.maha")).statistics().history().get(0).images());
 
     // a calibrated model, so that verdict and p-value are filled; scored on test images + the junk partition
     Path calibrated = dir.resolve("calibrated.maha");
@@ -247,6 +260,93 @@ class MahaSparkTest {
         .singleElement().satisfies(p -> assertThat(p).endsWith("junk.png"));
     assertThat(scores.filter("score is not null and verdict is null and p_value is null").count())
         .isEqualTo(test.size()); // not calibrated: no verdict, no p-value
+  }
+
+  /**
+   * Real images and real feature sizes (the shared ImageNet MobileNetV2, levels up to D = 1280; the shared photos and
+   * textures): the distributed fit, in 3 partitions with a task that fails once, equals the single-process fit
+   * (every array to 1e-10 relative) and records the same image digest; the distributed scores of other images (the
+   * textures, cut into quarters the fit has not seen) equal the single process's to 1e-12.
+   */
+  @Test
+  void onRealPhotosWithMobileNetV2TheDistributedFitAndScoresEqualTheSingleProcess() throws Exception {
+    Path mobileNet = org.maha.testing.SharedData.mobileNetV2();
+    Path photos = org.maha.testing.SharedData.require("images");
+    Path textures = org.maha.testing.SharedData.require("textures");
+    List<Path> train;
+    try (var files = Files.list(photos)) {
+      train = files.filter(f -> f.toString().matches(".*\\.(bmp|jpg)")).sorted().toList();
+    }
+    Path unseen = Files.createDirectories(dir.resolve("unseen"));
+    try (var files = Files.list(textures)) {
+      for (Path t : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+        BufferedImage img = javax.imageio.ImageIO.read(t.toFile());
+        int w = img.getWidth() / 2;
+        int h = img.getHeight() / 2;
+        for (int q = 0; q < 4; q++) {
+          javax.imageio.ImageIO.write(img.getSubimage((q % 2) * w, (q / 2) * h, w, h), "png",
+              unseen.resolve(t.getFileName().toString().replace(".png", "_" + q + ".png")).toFile());
+        }
+      }
+    }
+    Path single = dir.resolve("real-single.maha");
+    List<Score> expected = new ArrayList<>();
+    List<Path> tests;
+    try (var files = Files.list(unseen)) {
+      tests = files.sorted().toList();
+    }
+    try (Detector d = Detector.builder().onnx(mobileNet).build()) {
+      FittedModel m = d.fit(Images.files(train));
+      m.save(single);
+      Scores s = d.scoreAll(m, Images.files(tests));
+      for (int i = 0; i < s.size(); i++) {
+        expected.add(s.get(i));
+      }
+    }
+    List<String> paths = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    for (Path p : train) {
+      paths.add(p.toString());
+      contents.add(Files.readAllBytes(p));
+    }
+    INJECTED.set(0);
+    Dataset<Row> flaky = table(paths, contents, 3).map((MapFunction<Row, Row>) r -> {
+      TaskContext t = TaskContext.get();
+      if (t.partitionId() == 2 && t.attemptNumber() == 0) {
+        INJECTED.incrementAndGet();
+        throw new IllegalStateException("injected task failure");
+      }
+      return r;
+    }, Encoders.row(new StructType().add("path", DataTypes.StringType).add("content", DataTypes.BinaryType)));
+    Path distributed = dir.resolve("real-spark.maha");
+    MahaSpark.FitReport r = MahaSpark.fit(spark, flaky, mobileNet, SparkBackbone.of(), "mvg", "photos", distributed);
+    assertThat(INJECTED.get()).isEqualTo(1);
+    assertThat(r.images()).isEqualTo(train.size());
+    double worst = ModelAssertions.assertSameModel(ModelFile.read(distributed), ModelFile.read(single), 1e-10);
+    assertThat(ModelFile.read(distributed).statistics().history().get(0).images())
+        .isEqualTo(ModelFile.read(single).statistics().history().get(0).images());
+
+    List<String> sp = new ArrayList<>();
+    List<byte[]> sc = new ArrayList<>();
+    for (Path p : tests) {
+      sp.add(p.toString());
+      sc.add(Files.readAllBytes(p));
+    }
+    Map<String, Row> byPath = new HashMap<>();
+    MahaSpark.score(spark, table(sp, sc, 2), mobileNet, SparkBackbone.of(), distributed).collectAsList()
+        .forEach(row -> byPath.put(row.getString(0), row));
+    double worstScore = 0;
+    for (int i = 0; i < tests.size(); i++) {
+      Row row = byPath.get(tests.get(i).toString());
+      assertThat(row.isNullAt(6)).as("error of %s", tests.get(i)).isTrue();
+      double e = expected.get(i).score();
+      worstScore = Math.max(worstScore, Math.abs(row.getDouble(1) - e) / Math.abs(e));
+      assertThat(row.getDouble(1)).isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(1e-10));
+    }
+    System.out.printf("MobileNetV2 on %d photos (levels up to D = %d): distributed fit vs single process %.2e; "
+        + "scores of %d unseen texture crops %.2e (largest relative differences)%n", train.size(),
+        ModelFile.read(single).info().backbone().levelDims().stream().mapToInt(Integer::intValue).max().orElse(0),
+        worst, tests.size(), worstScore);
   }
 
   @Test
