@@ -48,7 +48,7 @@ for entry in "${backbones[@]}"; do
   for jar in "${jars[@]}"; do
     # shellcheck disable=SC2086
     graph=$(java "${java_opts[@]}" -jar "$jar" bench $opts --threads "$threads" --batches 16 --images 128 \
-      --fit-n 0 2>/dev/null | awk -F'|' '$2 ~ /backbone/ && $3+0 == 16 {gsub(/ /, "", $6); print $6}')
+      --fit-n 0 2>/dev/null | awk -F'|' 'NF == 8 && $2 ~ /backbone/ && $3+0 == 16 {gsub(/ /, "", $6); print $6; exit}')
     out="$(mktemp -d)"
     # shellcheck disable=SC2086
     pipe=$(java "${java_opts[@]}" -jar "$jar" evaluate "$data/data" $opts --threads "$threads" --variants mvg \
