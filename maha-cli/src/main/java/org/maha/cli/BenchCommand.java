@@ -46,6 +46,17 @@ final class BenchCommand implements Callable<Integer>, Validated {
   @Option(names = "--repeats", defaultValue = "5", paramLabel = "R", description = "Fit repetitions (median taken).")
   int repeats;
 
+  @Option(names = "--decode-px", split = ",", paramLabel = "PX",
+      description = "Also measure decoding (one thread) of PNG and JPEG pictures of PX x PX, e.g. 224,512,1024. "
+          + "Default: not measured.")
+  List<Integer> decodePx = List.of();
+
+  @Option(names = "--pipeline-dir", paramLabel = "DIR",
+      description = "Also measure the whole pipeline (read, decode, resize, graph) over the images of DIR against "
+          + "the graph alone on as many preprocessed images, alternating in one process, 3 rounds each, at the "
+          + "largest --batches, with images/s and process CPU ms per image.")
+  Path pipelineDir;
+
   @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also write the results as JSON.")
   Path out;
 
@@ -74,6 +85,9 @@ final class BenchCommand implements Callable<Integer>, Validated {
     if (out != null) {
       OutputPaths.file("-o", out, backbone.inputFiles());
     }
+    if (pipelineDir != null && !java.nio.file.Files.isDirectory(pipelineDir)) {
+      throw new MahaCommand.UsageException("--pipeline-dir: not a folder: " + pipelineDir);
+    }
   }
 
   @Override
@@ -98,9 +112,27 @@ final class BenchCommand implements Callable<Integer>, Validated {
         err.flush();
         rows.add(Benchmarks.backbone(b, batch, images, Math.max(2, 16 / batch)));
       }
+      if (pipelineDir != null) {
+        List<Path> files = org.maha.data.ImageFolder.list(pipelineDir);
+        err.println("measuring the whole pipeline on " + files.size() + " images of " + pipelineDir + " against "
+            + "the graph alone, 3 rounds ...");
+        err.flush();
+        int threads = decodeThreads != null ? decodeThreads
+            : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        rows.addAll(Benchmarks.pipeline(new org.maha.pipeline.FeatureExtractor(b, org.maha.image.DecodeLimits.DEFAULT,
+            threads), files, maxBatch, 3));
+      }
       Preprocessing pre = new Preprocessing(b.spec().inputSizePx(), b.spec().normalization());
       rows.add(Benchmarks.preprocessing(pre, 1024, Math.max(32, images / 2)));
       pipeline = measurePipeline(b, err);
+    }
+    for (int px : decodePx) {
+      for (Benchmarks.EncodedFormat format : Benchmarks.EncodedFormat.values()) {
+        err.println("measuring " + format + " decoding at " + px + " px ...");
+        err.flush();
+        long pixels = (long) px * px;
+        rows.add(Benchmarks.decoding(format, px, (int) Math.max(8, Math.min(images, 64_000_000L / pixels))));
+      }
     }
     cost = measureCost(onnx, err);
     Benchmarks.FitTime fit = null;

@@ -52,6 +52,7 @@ final class OptionBounds {
       Map.entry("--max-pixels", Range.closed(1, DecodeLimits.MAX_PIXELS_CEILING)),
       Map.entry("--max-file-bytes", Range.closed(1, DecodeLimits.MAX_FILE_BYTES_CEILING)),
       Map.entry("--input-size", Range.closed(1, 2048)),
+      Map.entry("--decode-px", Range.closed(16, 8192)),
       Map.entry("--augment", Range.closed(0, 1000)),
       Map.entry("--target-fpr", new Range(0, true, 1, true, "")),
       // erf(S/sqrt 2) rounds to 1 beyond about 8.2: the chi-square threshold is not computable past it

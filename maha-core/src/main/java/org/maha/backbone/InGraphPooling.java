@@ -61,6 +61,9 @@ final class InGraphPooling {
    * @param levels graph output names
    */
   static Plan plan(byte[] model, List<String> levels) {
+    if (!OrtTuning.inGraphPooling()) {
+      return null;
+    }
     try {
       return planOrThrow(model, levels);
     } catch (BatchAxisRelaxer.ProtoFormatException | RuntimeException e) {

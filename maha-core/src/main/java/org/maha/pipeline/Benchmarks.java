@@ -1,10 +1,17 @@
 package org.maha.pipeline;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 import org.maha.backbone.Backbone;
+import org.maha.image.DecodeLimits;
+import org.maha.image.ImageDecoder;
 import org.maha.image.Preprocessing;
 import org.maha.image.RgbImage;
 import org.maha.stats.CovarianceAccumulator;
@@ -52,6 +59,51 @@ public final class Benchmarks {
     return new Throughput("backbone", batch, runs * batch, sec, runs * batch / sec, "");
   }
 
+  /**
+   * The whole pipeline against the bare graph, side by side: {@code rounds} times, first {@link #backbone} on as
+   * many preprocessed images as {@code files} holds, then {@code extractor} over {@code files} (read, decode,
+   * resize, normalise on its decoding threads, overlapped with the graph; pooled features handed to a sink that
+   * drops them). Alternating in one process puts both under the same machine load. Each row's note gives the
+   * process CPU time per image (all threads: ONNX Runtime, decoding, GC), which moves less with load than
+   * images/s.
+   *
+   * @return per round, the graph's row, then the pipeline's
+   */
+  public static List<Throughput> pipeline(FeatureExtractor extractor, List<java.nio.file.Path> files, int batch,
+      int rounds) throws Exception {
+    Backbone backbone = extractor.backbone();
+    extractor.extract(files.subList(0, Math.min(files.size(), 2 * batch)), false, "warm-up",
+        ProgressListener.NONE, (i, p, f) -> {});
+    List<Throughput> rows = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      long cpu0 = processCpuNanos();
+      Throughput graph = backbone(backbone, batch, files.size(), 0); // warmed up above: CPU covers timed runs only
+      long cpu1 = processCpuNanos();
+      rows.add(withNote(graph, "graph alone, round " + (r + 1), (cpu1 - cpu0) / 1e6 / graph.images()));
+      long t0 = System.nanoTime();
+      extractor.extract(files, false, "pipeline", ProgressListener.NONE, (i, p, f) -> {});
+      double sec = (System.nanoTime() - t0) / 1e9;
+      long cpu2 = processCpuNanos();
+      rows.add(withNote(new Throughput("pipeline (" + files.size() + " files)", batch, files.size(), sec,
+          files.size() / sec, ""), "decode+resize+graph, round " + (r + 1), (cpu2 - cpu1) / 1e6 / files.size()));
+    }
+    return rows;
+  }
+
+  private static Throughput withNote(Throughput t, String what, double cpuMsPerImage) {
+    return new Throughput(t.what(), t.batch(), t.images(), t.seconds(), t.imagesPerSecond(),
+        String.format(java.util.Locale.ROOT, "%s; process CPU %.1f ms/image", what, cpuMsPerImage));
+  }
+
+  /** CPU time of this process (all threads), or 0 where the JVM does not report it. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
+  }
+
   /** Images/s of resize + normalise from a decoded {@code srcPx}² RGB image, on one thread. */
   public static Throughput preprocessing(Preprocessing pre, int srcPx, int images) {
     byte[] rgb = new byte[srcPx * srcPx * 3];
@@ -66,6 +118,67 @@ public final class Benchmarks {
     }
     double sec = (System.nanoTime() - t0) / 1e9;
     return new Throughput("resize+normalise " + srcPx + "px, 1 thread", 1, images, sec, images / sec, "");
+  }
+
+  /** An image format {@link #decoding} measures. */
+  public enum EncodedFormat {
+    /** PNG as Java's ImageIO writes it (deflate, adaptive filters). */
+    PNG("png"),
+    /** Baseline JPEG as Java's ImageIO writes it (quality 0.75, 4:2:0 chroma). */
+    JPEG("jpeg");
+
+    private final String imageIoName;
+
+    EncodedFormat(String imageIoName) {
+      this.imageIoName = imageIoName;
+    }
+  }
+
+  /**
+   * Images/s of decoding a {@code px}² file held in memory to RGB ({@link ImageDecoder}, as every command does),
+   * on one thread: the file is a seeded photo-like picture (smooth gradients, texture and sensor noise), encoded
+   * once by ImageIO. Reading the file from disk is not included (the page cache serves repeated reads).
+   */
+  public static Throughput decoding(EncodedFormat format, int px, int images) throws Exception {
+    byte[] file = encodedPicture(format, px);
+    DecodeLimits limits = DecodeLimits.DEFAULT;
+    for (int i = 0; i < Math.min(5, images); i++) {
+      ImageDecoder.decode(file, limits);
+    }
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < images; i++) {
+      ImageDecoder.decode(file, limits);
+    }
+    double sec = (System.nanoTime() - t0) / 1e9;
+    double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / images;
+    return new Throughput("decode " + format + " " + px + "px (" + file.length / 1024 + " KiB), 1 thread", 1,
+        images, sec, images / sec, String.format(java.util.Locale.ROOT, "thread CPU %.2f ms/image (%.0f images/s "
+            + "of CPU)", cpuMs, 1000 / cpuMs));
+  }
+
+  /** A seeded photo-like RGB picture, encoded as {@code format}. */
+  static byte[] encodedPicture(EncodedFormat format, int px) throws IOException {
+    BufferedImage img = new BufferedImage(px, px, BufferedImage.TYPE_3BYTE_BGR);
+    SplittableRandom rnd = new SplittableRandom(4);
+    byte[] data = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+    for (int y = 0; y < px; y++) {
+      for (int x = 0; x < px; x++) {
+        double u = (double) x / px;
+        double v = (double) y / px;
+        double texture = 20 * Math.sin(40 * u + 7 * Math.sin(9 * v)) * Math.cos(33 * v);
+        for (int c = 0; c < 3; c++) {
+          double value = 60 + 120 * (c == 0 ? u : c == 1 ? v : 1 - u * v) + texture + 6 * rnd.nextGaussian();
+          data[(y * px + x) * 3 + c] = (byte) Math.max(0, Math.min(255, Math.round(value)));
+        }
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (!ImageIO.write(img, format.imageIoName, out)) {
+      throw new IOException("ImageIO has no " + format + " writer");
+    }
+    return out.toByteArray();
   }
 
   /**
