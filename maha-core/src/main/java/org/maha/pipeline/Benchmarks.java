@@ -210,9 +210,9 @@ public final class Benchmarks {
   /**
    * Images/s of the whole extraction pipeline from files, as {@code maha evaluate} runs it: read, decode, resize +
    * normalise (on {@code decodeThreads} threads, overlapped with inference), the backbone at its batch size, and
-   * pooling to feature vectors. {@code images} PNGs of {@code px}² (a smooth seeded pattern with noise, so that
-   * they compress like photographs rather than like noise) are first written to {@code dir}, outside the timing;
-   * the first pass over them warms up and the second is timed.
+   * pooling to feature vectors, measured by {@link #pipeline(FeatureExtractor, List, int, int)} (one round, after a
+   * warm-up) on {@code images} PNGs of {@code px}² written to {@code dir} first, outside the timing: a smooth seeded
+   * pattern with noise, so that they compress like photographs rather than like noise.
    */
   public static Throughput pipeline(Backbone backbone, java.nio.file.Path dir, int images, int px, int decodeThreads)
       throws Exception {
@@ -239,13 +239,9 @@ public final class Benchmarks {
       files.add(f);
     }
     FeatureExtractor ex = new FeatureExtractor(backbone, org.maha.image.DecodeLimits.DEFAULT, decodeThreads);
-    FeatureExtractor.Sink discard = (index, path, features) -> { };
-    ex.extract(files, false, "bench", ProgressListener.NONE, discard);
-    long t0 = System.nanoTime();
-    ex.extract(files, false, "bench", ProgressListener.NONE, discard);
-    double sec = (System.nanoTime() - t0) / 1e9;
+    Throughput measured = pipeline(ex, files, backbone.maxBatch(), 1).get(1); // [graph alone, pipeline]
     return new Throughput("whole pipeline: " + px + " px PNG files, " + decodeThreads + " decode threads",
-        backbone.maxBatch(), images, sec, images / sec, "");
+        measured.batch(), measured.images(), measured.seconds(), measured.imagesPerSecond(), measured.note());
   }
 
   /** The process's peak resident set (VmHWM of /proc/self/status) in bytes, or -1 where there is none (not Linux). */
