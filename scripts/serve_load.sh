@@ -7,7 +7,7 @@
 #   scripts/serve_load.sh --soak MINUTES [MODEL.maha IMAGE.png [ONNX]]
 #
 # Full run: starts `maha serve` on a free port with MODEL (fitted on ONNX, default the shared MobileNetV2) and its
-# defaults (micro-batching on; MAX_BATCH, default 16, sets --max-batch), runs `maha bench` at batch 1 and MAX_BATCH,
+# defaults (micro-batching on; MAX_BATCH, default 4 as serve's, sets --max-batch), runs `maha bench` at batch 1 and MAX_BATCH,
 # posts IMAGE to /v1/models/m/score for SECONDS_PER_LEVEL (default 10) at 1, 4, 16 and 64 concurrent clients, then
 # `maha bench` again (the two bench runs bracket the load, so machine load drifting during the run shows), and prints
 # per level: images/s, p50/p95/p99 latency, the status codes and transport errors (must be 0: the queue holds all
@@ -57,12 +57,12 @@ tiny_fixture() {
 
 if [ "$mode" = short ] || { [ "$mode" = soak ] && [ $# -eq 0 ]; }; then
   tiny_fixture
-  batch=16
+  batch=4
 else
   model=${1:?$usage}
   image=${2:?$usage}
   onnx=${3:-${MAHA_SHARED:-../shared}/models/mobilenet_v2_imagenet_9taps.onnx}
-  batch=${5:-16}
+  batch=${5:-4}
 fi
 seconds=${4:-10}
 [ "$mode" = short ] && seconds=3
@@ -102,7 +102,7 @@ level() { # CLIENTS SECONDS ALLOWED_CODES
 header() { printf '%-8s %10s %9s %9s %9s  %-30s %s\n' clients "images/s" "p50 ms" "p95 ms" "p99 ms" "status codes" "RSS"; }
 bench() { # prints "B1 BN" images/s of the backbone alone, same file, same machine
   ./maha bench --onnx "$onnx" --batches "1,$batch" --fit-n 0 --images "${BENCH_IMAGES:-128}" 2>/dev/null \
-    | awk -F"|" '$2 ~ /backbone/ {gsub(/ /, "", $6); printf "%s ", $6} END {print ""}'
+    | awk -F"|" '$2 ~ /backbone/ && NF == 8 {gsub(/ /, "", $6); printf "%s ", $6} END {print ""}' # first table only
 }
 
 echo "maha serve --max-batch $batch --max-concurrent 4 --max-queue $queue on $(basename "$onnx"), $(nproc) cores," \

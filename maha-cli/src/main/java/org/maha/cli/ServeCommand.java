@@ -106,7 +106,7 @@ final class ServeCommand implements Callable<Integer>, Validated {
           + "keep-alive connections are closed after 5 s. Default: ${DEFAULT-VALUE}.")
   int maxConnections;
 
-  @Option(names = "--max-batch", paramLabel = "N", defaultValue = "16",
+  @Option(names = "--max-batch", paramLabel = "N", defaultValue = "4",
       description = "Gather up to N images of concurrent requests for the same backbone into one inference call "
           + "(dynamic micro-batching: each request decodes its images on its own thread, at most --max-concurrent "
           + "at once, then joins a batch; a request of more than N images is scored alone); 1 = off (at most "
