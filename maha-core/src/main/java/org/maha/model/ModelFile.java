@@ -209,8 +209,29 @@ public final class ModelFile {
    */
   public static JsonNode manifestField(Path file, String key) throws ModelFileException {
     String name = file.toString();
+    return withZip(file, name, false, zip -> manifest((path, limit) -> entry(zip, path, name, limit), name).get(key));
+  }
+
+  /** Work on an open model zip; its I/O errors become one-line {@link ModelFileException}s in {@link #withZip}. */
+  @FunctionalInterface
+  private interface ZipWork<T> {
+    T apply(ZipFile zip) throws IOException, ModelFileException;
+  }
+
+  /**
+   * The checks every reader of a model file makes before its content (a regular file within the size limit,
+   * {@code checkHeap}: small enough for this heap to load, at most {@link #MAX_ENTRIES} zip entries), then
+   * {@code work} on the open zip, each failure reported in one line naming the file.
+   */
+  private static <T> T withZip(Path file, String name, boolean checkHeap, ZipWork<T> work)
+      throws ModelFileException {
     try {
-      InputFiles.checkRegular(file, MAX_FILE_BYTES);
+      long size = InputFiles.checkRegular(file, MAX_FILE_BYTES);
+      long heap = Runtime.getRuntime().maxMemory();
+      if (checkHeap && size > heap / 2) { // its arrays inflate to at least its size and are held twice while read
+        throw new ModelFileException(name + ": is " + (size >> 20) + " MB, more than this Java heap ("
+            + (heap >> 20) + " MB) can load; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+      }
     } catch (NoSuchFileException e) {
       throw new ModelFileException(name + ": no such file");
     } catch (InputFiles.RefusedException e) {
@@ -223,7 +244,9 @@ public final class ModelFile {
         throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
             + MAX_ENTRIES + " at most (not a maha model)");
       }
-      return manifest((path, limit) -> entry(zip, path, name, limit), name).get(key);
+      return work.apply(zip);
+    } catch (RuntimeException e) { // a field of an unexpected kind or value deep inside: the file is inconsistent
+      throw inconsistent(name, e);
     } catch (NoSuchFileException e) {
       throw new ModelFileException(name + ": no such file");
     } catch (ZipException e) {
@@ -245,25 +268,7 @@ public final class ModelFile {
 
   private static <T> Loaded<T> read(Path file, String name, String key, SectionReader<T> reader)
       throws ModelFileException {
-    try {
-      long size = InputFiles.checkRegular(file, MAX_FILE_BYTES);
-      long heap = Runtime.getRuntime().maxMemory();
-      if (size > heap / 2) { // its arrays inflate to at least its size and are held twice while read
-        throw new ModelFileException(name + ": is " + (size >> 20) + " MB, more than this Java heap ("
-            + (heap >> 20) + " MB) can load; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
-      }
-    } catch (NoSuchFileException e) {
-      throw new ModelFileException(name + ": no such file");
-    } catch (InputFiles.RefusedException e) {
-      throw new ModelFileException(name + ": " + e.getMessage());
-    } catch (IOException e) {
-      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
-    }
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      if (zip.size() > MAX_ENTRIES) {
-        throw new ModelFileException(name + ": holds " + zip.size() + " zip entries, more than a model's "
-            + MAX_ENTRIES + " at most (not a maha model)");
-      }
+    return withZip(file, name, true, zip -> {
       Entries entries = (path, limit) -> entry(zip, path, name, limit);
       JsonNode m = manifest(entries, name);
       GaussianAdModel model = parse(entries, m, name);
@@ -287,15 +292,7 @@ public final class ModelFile {
         return bytes;
       });
       return new Loaded<>(model, section);
-    } catch (RuntimeException e) { // a field of an unexpected kind or value deep inside: the file is inconsistent
-      throw inconsistent(name, e);
-    } catch (NoSuchFileException e) {
-      throw new ModelFileException(name + ": no such file");
-    } catch (ZipException e) {
-      throw new ModelFileException(name + ": not a maha model file, or truncated (" + e.getMessage() + ")");
-    } catch (IOException e) {
-      throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
-    }
+    });
   }
 
   /**
