@@ -92,6 +92,9 @@ class MapsEndpointTest {
       HttpResponse<String> bad = c.post("/v1/models/maps/score?maps=yes", "image/png", png);
       assertThat(bad.statusCode()).isEqualTo(400);
       assertThat(JSON.readTree(bad.body()).get("error").asText()).contains("maps=yes", "maps=true");
+      HttpResponse<String> encoded = c.post("/v1/models/maps/score?maps=%E2%9C%93", "image/png", png);
+      assertThat(encoded.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(encoded.body()).get("error").asText()).contains("maps=\u2713", "maps=true");
       HttpResponse<String> off = c.post("/v1/models/plain/score?maps=false", "image/png", png);
       assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
       HttpResponse<String> unreadable = c.post("/v1/models/maps/score?maps=true", "image/png", new byte[] {1, 2, 3});
@@ -107,6 +110,20 @@ class MapsEndpointTest {
           .get("overlayPng").asText())).isEqualTo(expectedPng);
       assertThat(c.put("/v1/models/plain", Files.readAllBytes(f.plain)).statusCode()).isEqualTo(200);
       assertThat(c.post("/v1/models/plain/score?maps=true", "image/png", png).statusCode()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void theMapsParameterIsReadStrictly() throws Exception {
+    assertThat(Endpoints.mapsRequested(null)).isFalse();
+    assertThat(Endpoints.mapsRequested("")).isFalse();
+    assertThat(Endpoints.mapsRequested("other=1")).isFalse();
+    assertThat(Endpoints.mapsRequested("maps")).isTrue();
+    assertThat(Endpoints.mapsRequested("x=1&maps=TRUE")).isTrue();
+    assertThat(Endpoints.mapsRequested("maps=true&maps=0")).isFalse(); // the last one counts
+    for (String bad : List.of("maps=yes", "maps=%zz", "maps=%2", "%zz=1")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Endpoints.mapsRequested(bad)).as(bad)
+          .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status).isEqualTo(400));
     }
   }
 }
