@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # What serving anomaly maps costs `maha serve`, in one run on this machine:
+#   - start-up: seconds from starting the server to its ready answer (JVM start, model read and verified, backbone);
 #   - memory: the Java heap in use after startup and a full collection (jcmd GC.run, then GC.heap_info), for a server
 #     serving the model fitted with --maps and for one serving the same training images' model fitted without maps,
 #     each under the same -Xmx ($HEAP, default 3g), plus each process's resident memory;
@@ -42,9 +43,13 @@ serve() { # model file: starts a server on $port serving it as 'maps', waits unt
   java "-Xmx$heap" -jar "$out/maha.jar" serve --onnx "$onnx" --model "maps=$1" --port "$port" \
     --access-log "$out/access.log" 2>"$out/serve.err" &
   pid=$!
-  for _ in $(seq 600); do
-    curl -fs "localhost:$port/v2/health/ready" >/dev/null 2>&1 && return 0
-    sleep 0.5
+  local t0=$(date +%s.%N)
+  for _ in $(seq 1200); do
+    if curl -fs "localhost:$port/v2/health/ready" >/dev/null 2>&1; then
+      started=$(echo "$(date +%s.%N) - $t0" | bc -l)
+      return 0
+    fi
+    sleep 0.25
   done
   echo "serve_maps_bench: the server did not start:" >&2; cat "$out/serve.err" >&2; exit 1
 }
@@ -62,7 +67,8 @@ post() { # query: prints time_total and size_download
 for m in plain maps; do
   serve "$out/$m.maha"
   post "" >/dev/null
-  printf '%-6s served: heap in use after a full GC %5d MB, resident %5d MB\n' "$m" "$(heap_used)" "$(rss)"
+  printf '%-6s served: ready after %4.1f s; heap in use after a full GC %5d MB, resident %5d MB\n' "$m" "$started" \
+    "$(heap_used)" "$(rss)"
   if [[ "$m" == maps ]]; then
     for _ in 1 2; do post "" >/dev/null; post "?maps=true" >/dev/null; done
     : >"$out/plain.t"; : >"$out/maps.t"
