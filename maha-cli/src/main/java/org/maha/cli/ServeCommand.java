@@ -35,7 +35,9 @@ final class ServeCommand implements Callable<Integer>, Validated {
   @Spec CommandSpec spec;
 
   @Option(names = "--model", required = true, paramLabel = "NAME=FILE",
-      description = "Serve the model FILE (.maha) under NAME (letters, digits, '.', '_', '-'); repeat for more.")
+      description = "Serve the model FILE (.maha) under NAME (letters, digits, '.', '_', '-'); repeat for more. "
+          + "A model fitted with --maps is served with its anomaly maps (kept in memory: about 130 MB at the default "
+          + "map settings): POST /v1/models/NAME/score?maps=true adds each image's map overlay.")
   Map<String, Path> models = new LinkedHashMap<>();
 
   @Option(names = "--onnx", paramLabel = "FILE",

@@ -237,6 +237,25 @@ class MapsCliTest {
         assertThat(m.exceedsContour()).isEqualTo(max > scale.contour());
         values[0] = -1; // a copy
         assertThat(m.values()[0]).isNotEqualTo(-1f);
+        // the overlay the API draws from the same image's bytes is the one score --maps writes
+        assertThat(m.overlayPng(Files.readAllBytes(Path.of(m.score().name()))))
+            .isEqualTo(Files.readAllBytes(out.resolve(stem + "_map.png")));
+      }
+      // another image than the one scored, or no image, is refused naming the image
+      Path wide = dir.resolve("api-wide.png");
+      BadInputTest.writePng(wide, BadInputTest.noise(new java.util.Random(5), 56));
+      assertThatThrownBy(() -> maps.get(0).overlayPng(Files.readAllBytes(wide)))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining(maps.get(0).score().name());
+      assertThatThrownBy(() -> maps.get(0).overlayPng(new byte[] {1, 2, 3}))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining(maps.get(0).score().name());
+      // a model file held in memory gives the same maps as the file
+      org.maha.api.FittedModel fromBytes = org.maha.api.FittedModel.loadWithMaps(Files.readAllBytes(mapsModel),
+          "the uploaded model");
+      assertThat(fromBytes.hasMaps()).isTrue();
+      List<org.maha.api.AnomalyMap> fromMemory = d.anomalyMaps(fromBytes, org.maha.api.Images.folder(test));
+      for (int i = 0; i < maps.size(); i++) {
+        assertThat(fromMemory.get(i).values()).isEqualTo(maps.get(i).values());
+        assertThat(fromMemory.get(i).score()).isEqualTo(maps.get(i).score());
       }
       // a model read without its maps, or without any, is refused in one line
       assertThatThrownBy(() -> d.anomalyMaps(org.maha.api.FittedModel.load(mapsModel),
@@ -247,6 +266,9 @@ class MapsCliTest {
       assertThat(org.maha.pipeline.MapModelFile.read(plain).maps()).isNull();
       assertThatThrownBy(() -> org.maha.api.FittedModel.loadWithMaps(plain))
           .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("has no anomaly maps");
+      assertThatThrownBy(() -> org.maha.api.FittedModel.loadWithMaps(Files.readAllBytes(plain), "the upload"))
+          .isInstanceOf(org.maha.api.MahaException.class).hasMessageContaining("the upload")
+          .hasMessageContaining("has no anomaly maps");
       // saving a model read with its maps keeps them
       Path again = dir.resolve("api-again.maha");
       model.save(again);

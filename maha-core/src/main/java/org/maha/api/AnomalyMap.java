@@ -3,6 +3,12 @@ package org.maha.api;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import org.maha.image.DecodeLimits;
+import org.maha.image.ImageDecodeException;
+import org.maha.image.ImageDecoder;
+import org.maha.image.RgbImage;
+import org.maha.pipeline.MapScale;
+import org.maha.report.MapOverlay;
 
 /**
  * Where in one image the model sees anomalies: the anomaly map of a scored image ({@link Detector#anomalyMaps}),
@@ -22,9 +28,11 @@ public final class AnomalyMap {
   private final float max;
   private final double calm;
   private final double contour;
+  /** The model's display scale, or null when its file keeps none. */
+  private final MapScale scale;
 
   /** Values are owned (not copied) by this instance; {@link Detector} makes them. */
-  AnomalyMap(Score score, int width, int height, float[] values, double calm, double contour) {
+  AnomalyMap(Score score, int width, int height, float[] values, MapScale scale) {
     this.score = Objects.requireNonNull(score, "score");
     if (width < 1 || height < 1 || values.length != (long) width * height) {
       throw new IllegalArgumentException("map of " + values.length + " values for " + width + " x " + height);
@@ -37,8 +45,9 @@ public final class AnomalyMap {
       m = Math.max(m, v);
     }
     this.max = m;
-    this.calm = calm;
-    this.contour = contour;
+    this.scale = scale;
+    this.calm = scale == null ? Double.NaN : scale.calm();
+    this.contour = scale == null ? Double.NaN : scale.contour();
   }
 
   /**
@@ -130,6 +139,50 @@ public final class AnomalyMap {
    */
   public boolean exceedsContour() {
     return !Double.isNaN(contour) && max > contour;
+  }
+
+  /**
+   * The map drawn over its image as {@code maha score --maps} draws its {@code NAME_map.png}: on the model's fixed
+   * display scale (never min-max per image), no colour up to the calm level, blue to yellow up to the contour level,
+   * red with a white contour above it, and a legend strip under the image saying what the colours mean and which
+   * good images the scale was learnt from. A service can send it to an operator's page as it is.
+   *
+   * <p>The image is decoded again (as the detector decoded it to make this map), refused before decoding when its
+   * header claims more pixels than this map has; the PNG is about 3 to 4 bytes per pixel before compression while
+   * it is drawn.
+   *
+   * @param encodedImage the same image file's bytes as were scored (PNG, JPEG, BMP or TIFF)
+   * @return the overlay as PNG bytes, at least the image's size (a narrow image is padded to fit the legend) plus
+   *     the legend strip's height
+   * @throws MahaException when the model file keeps no display scale ({@link #calmLevel()} is empty), or the bytes
+   *     do not decode to an image of this map's size
+   */
+  public byte[] overlayPng(byte[] encodedImage) throws MahaException {
+    Objects.requireNonNull(encodedImage, "encodedImage");
+    if (scale == null) {
+      throw new MahaException(score.name() + ": the model keeps no display scale for its anomaly maps, so no "
+          + "overlay can be drawn; fit it again with maha fit --maps", null);
+    }
+    RgbImage image;
+    try {
+      image = ImageDecoder.decode(encodedImage, new DecodeLimits((long) width * height,
+          Math.min(DecodeLimits.MAX_FILE_BYTES_CEILING, Math.max(1, encodedImage.length))));
+    } catch (ImageDecodeException e) {
+      throw new MahaException(score.name() + ": " + e.getMessage(), e);
+    }
+    if (image.width() != width || image.height() != height) {
+      throw new MahaException(score.name() + ": the image is " + image.width() + " x " + image.height()
+          + " but its map is " + width + " x " + height + ": not the image that was scored", null);
+    }
+    double[] map = new double[values.length];
+    for (int i = 0; i < map.length; i++) {
+      map[i] = values[i];
+    }
+    try {
+      return MapOverlay.png(image, map, scale, score.score());
+    } catch (java.io.IOException e) {
+      throw new MahaException(score.name() + ": cannot encode the overlay (" + e.getMessage() + ")", e);
+    }
   }
 
   /** The image, the map's size and maximum, and the contour level, for logs. */

@@ -535,8 +535,6 @@ public final class Detector implements AutoCloseable {
           + "FittedModel.loadWithMaps" : ": has no anomaly maps; fit it with maha fit --maps"), null);
     }
     MapScale scale = model.mapScale();
-    double calm = scale == null ? Double.NaN : scale.calm();
-    double contour = scale == null ? Double.NaN : scale.contour();
     List<AnomalyMap> out = new ArrayList<>();
     enter();
     try {
@@ -552,8 +550,8 @@ public final class Detector implements AutoCloseable {
             for (int k = 0; k < d.length; k++) {
               values[k] = (float) d[k];
             }
-            out.add(new AnomalyMap(score(model, m.path().toString(), m.score()), m.width(), m.height(), values, calm,
-                contour));
+            out.add(new AnomalyMap(score(model, m.path().toString(), m.score()), m.width(), m.height(), values,
+                scale));
           });
     } catch (Exception e) {
       throw MahaException.wrap(e);

@@ -129,6 +129,35 @@ public final class FittedModel {
   }
 
   /**
+   * Reads a model file held in memory with its anomaly maps, e.g. a model a service serves with maps or one uploaded
+   * to it: as {@link #loadWithMaps(Path)} (the same verification and bounds), the bytes staged in a private
+   * temporary file as {@link #load(byte[], String)} stages them. The maps stay in memory with the model: about
+   * 8·P·D²/2 bytes (130 MB at the default 56 × 56 grid and 100 channels), where {@link #load(byte[], String)}
+   * keeps only the image model.
+   *
+   * @param modelFile the file's bytes; the caller bounds how many it accepts
+   * @param name how error messages name it, e.g. {@code "the uploaded model"}
+   * @return the model with its maps ({@link #hasMaps()} is true)
+   * @throws MahaException when the bytes are not a maha model, are corrupt, or hold no anomaly maps, naming
+   *     {@code name}
+   */
+  public static FittedModel loadWithMaps(byte[] modelFile, String name) throws MahaException {
+    Objects.requireNonNull(modelFile, "modelFile");
+    Objects.requireNonNull(name, "name");
+    MapModelFile.Stored stored;
+    try {
+      stored = MapModelFile.read(modelFile, name);
+    } catch (Exception e) {
+      throw MahaException.wrap(e);
+    }
+    if (stored.maps() == null) {
+      throw MahaException.wrap(new ModelFileException(name + ": has no anomaly maps; fit the model with "
+          + "maha fit --maps, or read it with FittedModel.load"));
+    }
+    return new FittedModel(stored.model(), name, null, Sha256.of(modelFile), true, stored.maps(), stored.scale());
+  }
+
+  /**
    * Reads a model file held in memory, e.g. one uploaded to a service, with the verification and bounds of
    * {@link #load(Path)} (format, checksums, the sizes its entries inflate to): the bytes are staged in a private
    * temporary file, deleted before this returns, so that exactly the file reader's checks apply.

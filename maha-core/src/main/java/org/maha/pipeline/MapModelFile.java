@@ -133,6 +133,20 @@ public final class MapModelFile {
     return l.section() != null ? l.section() : new Stored(l.model(), null, null);
   }
 
+  /**
+   * Reads a model file held in memory (an upload, or a served model's bytes) and its map model if it has one, with
+   * exactly the checks of {@link #read(Path)} ({@link ModelFile#read(byte[], String, String,
+   * ModelFile.SectionReader)} stages the bytes in a private temporary file).
+   *
+   * @param name how messages name it
+   * @throws ModelFileException naming it and what is wrong with the model or its maps
+   */
+  public static Stored read(byte[] data, String name) throws ModelFileException {
+    ModelFile.Loaded<Stored> l = ModelFile.read(data, name, KEY, (model, node, entries) -> parse(node, entries,
+        model, name));
+    return l.section() != null ? l.section() : new Stored(l.model(), null, null);
+  }
+
   private static Stored parse(JsonNode n, ModelFile.SectionEntries entries, GaussianAdModel model, String name)
       throws ModelFileException, IOException {
     String where = name + ": maps";

@@ -20,6 +20,7 @@ import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
 import org.eclipse.jetty.io.Content;
+import org.maha.api.AnomalyMap;
 import org.maha.api.FittedModel;
 import org.maha.api.Images;
 import org.maha.api.MahaException;
@@ -82,9 +83,18 @@ final class Endpoints {
     };
   }
 
-  /** {@code POST /v1/models/{name}/score}: raw image bytes, or multipart/form-data with one image per part. */
+  /**
+   * {@code POST /v1/models/{name}/score}: raw image bytes, or multipart/form-data with one image per part. With
+   * {@code ?maps=true} (a model fitted with {@code maha fit --maps} only), each image also gets its anomaly map's
+   * overlay ({@link #mapped}).
+   */
   Reply score(LoadedModel m, String contentType, byte[] body, MahaServer.Exchange x) throws HttpError {
     long start = System.nanoTime();
+    boolean withMaps = mapsRequested(x.query);
+    if (withMaps && !m.model().hasMaps()) {
+      throw new HttpError(400, "maps=true: model '" + m.name() + "' has no anomaly maps (it was fitted without "
+          + "maha fit --maps); score without maps=true, or serve a model fitted with --maps");
+    }
     List<byte[]> images = new ArrayList<>();
     List<String> names = new ArrayList<>();
     String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
@@ -104,14 +114,19 @@ final class Endpoints {
     x.images = images.size();
     long read = System.nanoTime() - start;
     long t0 = System.nanoTime();
-    List<Score> scores = run(m, images, names, x);
+    List<Overlay> overlays = withMaps ? mapped(m, images, names) : null;
+    List<Score> scores = withMaps ? overlays.stream().map(Overlay::score).toList() : run(m, images, names, x);
     long scored = System.nanoTime() - t0;
     audit(m, images, names, scores);
     ObjectNode o = Reply.JSON.createObjectNode();
     o.put("model", m.name());
     o.put("modelSha256", m.sha256());
     describeCalibration(o, m.model());
+    if (withMaps) {
+      o.put("mapLegend", MAP_LEGEND);
+    }
     ArrayNode arr = o.putArray("images");
+    Base64.Encoder b64 = Base64.getEncoder();
     for (int i = 0; i < scores.size(); i++) {
       Score s = scores.get(i);
       ObjectNode im = arr.addObject();
@@ -121,6 +136,23 @@ final class Endpoints {
       s.levelDistances().forEach(d::put);
       s.verdict().ifPresentOrElse(v -> im.put("verdict", v.name().toLowerCase(Locale.ROOT)), () -> im.putNull("verdict"));
       s.pValue().ifPresentOrElse(v -> im.put("pValue", v), () -> im.putNull("pValue"));
+      if (withMaps) {
+        Overlay ov = overlays.get(i);
+        ObjectNode mp = im.putObject("map");
+        mp.put("width", ov.width());
+        mp.put("height", ov.height());
+        mp.put("maxValue", ov.maxValue());
+        putOrNull(mp, "calmLevel", ov.calm());
+        putOrNull(mp, "contourLevel", ov.contour());
+        mp.put("exceedsContour", ov.exceedsContour());
+        if (ov.png() == null) {
+          mp.putNull("overlayPng");
+          mp.put("note", "the model file keeps no display scale for its maps, so no overlay is drawn; fit it "
+              + "again with maha fit --maps");
+        } else {
+          mp.put("overlayPng", b64.encodeToString(ov.png()));
+        }
+      }
     }
     ObjectNode t = o.putObject("timingsMs");
     t.put("read", ms(read));
@@ -356,6 +388,95 @@ final class Endpoints {
     return r.scores();
   }
 
+  /** What the colours of an overlay mean, sent with every response that has maps. */
+  static final String MAP_LEGEND = "anomaly map over the image: the Mahalanobis distance of the image's features at "
+      + "each place from good images' features at the same place, on a fixed scale learnt from good images when the "
+      + "model was fitted (never rescaled per image, so a good part stays calm): no colour up to calmLevel (the "
+      + "median pixel of good images' maps), blue to yellow up to contourLevel, red with a white contour above it "
+      + "(contourLevel: about the model's target false-positive rate of good images have any pixel above it)";
+
+  /** One image scored with its map: the score, the map's summary and the overlay PNG (null without a scale). */
+  private record Overlay(Score score, int width, int height, float maxValue, java.util.OptionalDouble calm,
+      java.util.OptionalDouble contour, boolean exceedsContour, byte[] png) {}
+
+  /**
+   * Scores each image with its anomaly map ({@code Detector.anomalyMaps}: the same scores as {@code scoreAll}) and
+   * draws its overlay on the model's fixed display scale ({@code AnomalyMap.overlayPng}, as {@code maha score
+   * --maps} draws it), one image at a time under a scoring slot, so a request holds one map (4 bytes per pixel, and
+   * about 20 bytes per pixel while it is made and drawn) plus the compressed overlays. Not micro-batched.
+   */
+  private List<Overlay> mapped(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
+    try {
+      scoring.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the service is stopping", "5");
+    }
+    long t0 = System.nanoTime();
+    List<Overlay> out = new ArrayList<>(images.size());
+    try {
+      for (int i = 0; i < images.size(); i++) {
+        List<String> name = names.subList(i, i + 1);
+        try {
+          AnomalyMap a = m.detector().anomalyMaps(m.model(), Images.encoded(List.of(images.get(i)))).get(0);
+          byte[] png = a.calmLevel().isPresent() ? a.overlayPng(images.get(i)) : null;
+          out.add(new Overlay(a.score(), a.width(), a.height(), a.maxValue(), a.calmLevel(), a.contourLevel(),
+              a.exceedsContour(), png));
+        } catch (MahaException e) {
+          throw refused(m, e, name, images.size());
+        }
+      }
+      metrics.scoring(m.name(), System.nanoTime() - t0);
+      metrics.images(m.name(), "ok", out.size());
+      out.forEach(o -> o.score().verdict().ifPresent(v -> metrics.verdict(m.name(),
+          v.name().toLowerCase(Locale.ROOT))));
+      return out;
+    } catch (IllegalStateException e) { // the detector closed: the service is stopping
+      throw new HttpError(503, "the service is stopping", "5");
+    } finally {
+      scoring.release();
+    }
+  }
+
+  /**
+   * Whether the query asks for maps: {@code maps=true} (or {@code 1}); {@code maps=false}, {@code 0} or no
+   * {@code maps} parameter do not; any other value is a 400.
+   */
+  static boolean mapsRequested(String query) throws HttpError {
+    if (query == null || query.isEmpty()) {
+      return false;
+    }
+    boolean maps = false;
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String k;
+      String v;
+      try {
+        k = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        v = eq < 0 ? "true" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw new HttpError(400, "malformed query string: " + clip(pair));
+      }
+      if (!k.equals("maps")) {
+        continue;
+      }
+      maps = switch (v.toLowerCase(Locale.ROOT)) {
+        case "true", "1" -> true;
+        case "false", "0" -> false;
+        default -> throw new HttpError(400, "maps=" + clip(v) + ": expected maps=true or maps=false");
+      };
+    }
+    return maps;
+  }
+
+  private static void putOrNull(ObjectNode o, String key, java.util.OptionalDouble v) {
+    if (v.isPresent()) {
+      o.put(key, v.getAsDouble());
+    } else {
+      o.putNull(key);
+    }
+  }
+
   /** A refused request: 400 naming the image, or 503 when the heap, not the image, is the problem. */
   private HttpError refused(LoadedModel m, MahaException e, List<String> names, int images) {
     metrics.images(m.name(), "refused", images);
@@ -475,6 +596,7 @@ final class Endpoints {
     o.put("createdAt", f.createdAt());
     o.put("mahaVersion", f.mahaVersion());
     o.put("loadedAt", m.loadedAt().toString());
+    o.put("anomalyMaps", f.hasMaps());
     describeCalibration(o, f);
     return o;
   }
@@ -543,7 +665,7 @@ final class Endpoints {
   private static Reply page() {
     return new Reply(200, "text/html; charset=utf-8", resource("index.html").getBytes(StandardCharsets.UTF_8),
         java.util.Map.of("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
-            + "style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+            + "style-src 'unsafe-inline'; img-src blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
             + "frame-ancestors 'none'", "Cache-Control", "no-cache", "Referrer-Policy", "no-referrer"));
   }
 

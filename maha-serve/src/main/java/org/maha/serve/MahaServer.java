@@ -372,6 +372,7 @@ public final class MahaServer implements AutoCloseable {
   /** What the access log and metrics say about one request, filled in as it is handled. */
   static final class Exchange {
     final String path;
+    final String query; // the raw query string, or null
     String route = "unmatched";
     String model = "-";
     long bytesIn;
@@ -383,6 +384,7 @@ public final class MahaServer implements AutoCloseable {
     Exchange(Request request) {
       String p = request.getHttpURI().getDecodedPath();
       this.path = p == null || p.isEmpty() ? "/" : p;
+      this.query = request.getHttpURI().getQuery();
     }
   }
 

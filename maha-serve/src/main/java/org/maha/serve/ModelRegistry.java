@@ -20,7 +20,11 @@ import org.maha.api.MahaException;
  * (by SHA-256) with the same levels share one {@link Detector}, i.e. one native session, however many names use it.
  * A swap builds the new model completely (read, verified, matched to a backbone) before it replaces the old one in
  * a single map write: a request holds the {@link LoadedModel} it started with, so it finishes on the old model, and
- * a refused upload leaves the old model serving. Detectors live until {@link #close()}.
+ * a refused upload leaves the old model serving. Detectors live until {@link #close()}. A model file with anomaly
+ * maps ({@code maha fit --maps}) is read with them ({@link FittedModel#loadWithMaps(byte[], String)}), at startup, on
+ * a {@code PUT} and by {@code --watch-models}: they are the file's largest part (about 8·P·D²/2 bytes for P grid
+ * positions and D channels: 130 MB at the default 56 × 56 grid and 100 channels) and stay in memory while the model
+ * serves, twice for a moment during a swap; a file without maps is read as before.
  */
 final class ModelRegistry implements AutoCloseable {
   /** An ONNX backbone file offered to the models, with its digest. */
@@ -95,7 +99,9 @@ final class ModelRegistry implements AutoCloseable {
   private LoadedModel build(String name, byte[] bytes, String what) throws ServeException {
     FittedModel model;
     try {
-      model = FittedModel.load(bytes, what);
+      FittedModel plain = FittedModel.load(bytes, what);
+      // with anomaly maps, keep them in memory (8·P·D²/2 bytes), so that a request may ask for them
+      model = plain.hasMaps() ? FittedModel.loadWithMaps(bytes, what) : plain;
     } catch (MahaException e) {
       throw new ServeException(what + " for '" + name + "': " + e.getMessage().replaceFirst("^" + Pattern.quote(what)
           + ": ", ""));

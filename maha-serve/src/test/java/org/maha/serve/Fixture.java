@@ -63,6 +63,44 @@ final class Fixture {
     }
   }
 
+  private Path maps;
+
+  /**
+   * A model fitted with anomaly maps as {@code maha fit --maps --calibrate cal/} fits it (the image model of
+   * {@link #plain}, uncalibrated, plus the map model on the default map level {@code s2}, its display scale learnt
+   * from the 6 calibration images), made on first use: through maha-core's pipeline, as the CLI does, because the
+   * public API scores with maps but does not fit them.
+   */
+  synchronized Path mapsModel() throws Exception {
+    if (maps != null) {
+      return maps;
+    }
+    List<Path> good = sorted(dir.resolve("good"));
+    List<Path> cal = sorted(dir.resolve("cal"));
+    try (org.maha.backbone.OnnxBackbone b = org.maha.backbone.OnnxBackbone.open(onnx,
+        org.maha.backbone.BackboneOptions.defaults().withLevels(List.of("s1", "s2", "pooled")).withThreads(1))) {
+      org.maha.pipeline.FeatureExtractor ex = new org.maha.pipeline.FeatureExtractor(b,
+          org.maha.image.DecodeLimits.DEFAULT, 1);
+      org.maha.pipeline.MapJobs.MapFitOutcome r = org.maha.pipeline.MapJobs.fit(ex, ex.files(good),
+          org.maha.model.Variant.parse("mvg"), dir.resolve("good").toString(), onnx.toAbsolutePath().toString(),
+          org.maha.pipeline.MapSettings.defaults(), false, org.maha.pipeline.ProgressListener.NONE);
+      org.maha.pipeline.MapScale.Builder scale = new org.maha.pipeline.MapScale.Builder();
+      org.maha.pipeline.MapJobs.score(ex, r.image().model(), r.maps(), ex.files(cal), false,
+          org.maha.pipeline.ProgressListener.NONE, (i, im) -> scale.add(im.map()));
+      Path out = dir.resolve("maps.maha");
+      org.maha.pipeline.MapModelFile.write(r.image().model(), r.maps(),
+          scale.build(0.2, org.maha.pipeline.MapScale.CALIBRATION), out);
+      maps = out;
+    }
+    return maps;
+  }
+
+  private static List<Path> sorted(Path folder) throws Exception {
+    try (var s = Files.list(folder)) {
+      return s.sorted().toList();
+    }
+  }
+
   static BufferedImage frame(long seed) {
     return TestFrames.ofType(TestFrames.argb(seed, 40, 30, true), 40, 30, BufferedImage.TYPE_INT_RGB);
   }

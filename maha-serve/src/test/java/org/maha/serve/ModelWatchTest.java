@@ -3,6 +3,7 @@ package org.maha.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import org.maha.api.Images;
 /**
  * Hot swap from disk: a model file replaced as maha fit writes it (temporary file, then rename) is served within
  * the polling interval, with the new model's numbers; a file that becomes garbage is refused in the log and the
- * model before it keeps serving.
+ * model before it keeps serving; a file with anomaly maps is served with them.
  */
 class ModelWatchTest {
   @TempDir Path dir;
@@ -62,6 +63,16 @@ class ModelWatchTest {
       }, "the refusal logged");
       assertThat(sha(c)).isEqualTo(after);
       assertThat(c.post("/v1/models/line/score", "image/png", f.pngs.get(0)).statusCode()).isEqualTo(200);
+
+      // a file with anomaly maps is reloaded with them: the maps can be asked for at once
+      Files.copy(f.mapsModel(), tmp);
+      Files.move(tmp, served, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      String mapped = ScoreEndpointsTest.sha256(f.mapsModel());
+      await(() -> mapped.equals(sha(c)), "the file with maps served");
+      HttpResponse<String> withMaps = c.post("/v1/models/line/score?maps=true", "image/png", f.pngs.get(0));
+      assertThat(withMaps.statusCode()).as(withMaps.body()).isEqualTo(200);
+      assertThat(JSON.readTree(withMaps.body()).get("images").get(0).get("map").get("overlayPng").asText())
+          .isNotEmpty();
     }
   }
 

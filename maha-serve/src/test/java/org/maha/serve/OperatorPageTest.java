@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator's page in a real browser: headless Chromium (Debian's {@code chromium}) over the DevTools protocol
  * opens {@code /} of a server with API keys on loopback, is asked for the key, lists the models with what their
  * thresholds guarantee, uploads an image through the page's file input and shows the score, verdict, p-value and
- * per-level distances the API gives for the same bytes. The screenshot is kept as
+ * per-level distances the API gives for the same bytes, and for a model with anomaly maps the overlay the API gives
+ * ({@code ?maps=true}) with its legend. The screenshot is kept as
  * {@code maha-serve/target/operator-page.png}. Skipped (counted) where no chromium is installed, unless
  * {@code MAHA_REQUIRE_BROWSER} is set (CI sets it after installing chromium).
  */
@@ -38,7 +39,8 @@ class OperatorPageTest {
     Assumptions.assumeTrue(browser.isPresent(), "chromium is not installed (apt-get install chromium)");
     Fixture f = new Fixture(dir);
     Path keys = Files.writeString(dir.resolve("keys.txt"), KEY + "\n");
-    try (MahaServer s = MahaServer.start(f.config(Fixture.models("cal", f.calibrated, "plain", f.plain),
+    try (MahaServer s = MahaServer.start(f.config(Fixture.models("cal", f.calibrated, "plain", f.plain, "maps",
+        f.mapsModel()),
         Limits.DEFAULT, Optional.of(ApiKeys.read(keys)), new ArrayList<>()))) {
       Fixture.Client c = new Fixture.Client(s);
       HttpResponse<String> page = c.get("/");
@@ -54,7 +56,7 @@ class OperatorPageTest {
         chrome.eval("document.querySelector('#key').focus()");
         chrome.type(KEY);
         chrome.eval("document.querySelector('#keybutton').click()");
-        chrome.await("document.querySelectorAll('.model').length === 2", Duration.ofSeconds(30));
+        chrome.await("document.querySelectorAll('.model').length === 3", Duration.ofSeconds(30));
         String cal = chrome.eval("document.querySelector('.model[data-name=cal] .statement').textContent").asText();
         assertThat(cal).contains("6 held-out good images", "at most 0.2", "6 calibration scores");
         String plain = chrome.eval("document.querySelector('.model[data-name=plain] .statement').textContent")
@@ -96,6 +98,37 @@ class OperatorPageTest {
         assertThat(second.get("pValue").asText()).isEqualTo("none");
         assertThat(second.get("none").asText()).isEqualTo("1");
         assertThat(second.get("decided").asInt()).isEqualTo(1);
+
+        // a model with anomaly maps: the result shows the overlay the API gives, loaded (the page's
+        // Content-Security-Policy lets its data: image in), beside the numbers, with the legend of the fixed scale
+        assertThat(chrome.eval("document.querySelector('.model[data-name=maps]').textContent").asText())
+            .contains("anomaly maps");
+        assertThat(chrome.eval("document.querySelector('.model[data-name=cal]').textContent").asText())
+            .doesNotContain("anomaly maps");
+        chrome.eval("document.querySelector('.model[data-name=maps]').click()");
+        chrome.setFiles("#file", image);
+        chrome.await("(() => { const o = document.querySelector('#results .result[data-map] .overlay img');"
+            + " return o && o.complete && o.naturalWidth > 0; })()", Duration.ofSeconds(60));
+        JsonNode mapped = chrome.eval("(() => { const r = document.querySelector('#results .result');"
+            + " const o = r.querySelector('.overlay img');"
+            + " return { src: o.src, width: o.naturalWidth, height: o.naturalHeight, shown: o.getBoundingClientRect()"
+            + ".width, thumb: r.querySelector('img').getBoundingClientRect().width, score: r.dataset.score,"
+            + " bars: r.querySelectorAll('.level').length, legend: r.querySelector('.legend').innerText }; })()");
+        JsonNode apiMap = JSON.readTree(c.http.send(c.req("/v1/models/maps/score?maps=true").header("X-API-Key", KEY)
+            .header("Content-Type", "image/png").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                f.pngs.get(0))).build(), HttpResponse.BodyHandlers.ofString()).body()).get("images").get(0);
+        assertThat(mapped.get("src").asText()).isEqualTo("data:image/png;base64,"
+            + apiMap.get("map").get("overlayPng").asText());
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+            java.util.Base64.getDecoder().decode(apiMap.get("map").get("overlayPng").asText())));
+        assertThat(mapped.get("width").asInt()).isEqualTo(png.getWidth());
+        assertThat(mapped.get("height").asInt()).isEqualTo(png.getHeight());
+        assertThat(mapped.get("shown").asDouble()).as("shown larger than the thumbnail")
+            .isGreaterThan(mapped.get("thumb").asDouble());
+        assertThat(Double.parseDouble(mapped.get("score").asText())).isEqualTo(apiMap.get("score").asDouble());
+        assertThat(mapped.get("bars").asInt()).isEqualTo(3);
+        assertThat(mapped.get("legend").asText()).contains("Fixed scale learnt from good images",
+            "median pixel of good images", "contour");
 
         Path shot = Path.of("target", "operator-page.png");
         Files.createDirectories(shot.getParent());
