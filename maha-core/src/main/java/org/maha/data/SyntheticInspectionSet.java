@@ -110,12 +110,7 @@ public final class SyntheticInspectionSet {
     if (spec.categories().isEmpty()) {
       throw new IllegalArgumentException("spec names no categories; expected some of " + TEXTURES);
     }
-    List<Category> categories = new ArrayList<>();
-    for (String name : spec.categories()) {
-      ProceduralTexture.Kind kind = ProceduralTexture.Kind.of(name);
-      long seed = SplitMix64.mix(spec.seed(), name.hashCode(), 0x7e47_0001L);
-      categories.add(new Category(name, new Background.Procedural(new ProceduralTexture(kind, seed))));
-    }
+    List<Category> categories = proceduralCategories(spec);
     writeAtomically(root, spec, categories, spec.px());
   }
 
@@ -136,13 +131,19 @@ public final class SyntheticInspectionSet {
     if (spec.categories().isEmpty()) {
       throw new IllegalArgumentException("spec names no categories; expected some of " + TEXTURES);
     }
+    List<Category> categories = proceduralCategories(spec);
+    writeAtomically(root, spec, categories, defectWindowPx);
+  }
+
+  /** The spec's categories on their procedural textures, each seeded from the spec's seed and its name. */
+  private static List<Category> proceduralCategories(Spec spec) {
     List<Category> categories = new ArrayList<>();
     for (String name : spec.categories()) {
       ProceduralTexture.Kind kind = ProceduralTexture.Kind.of(name);
       long seed = SplitMix64.mix(spec.seed(), name.hashCode(), 0x7e47_0001L);
       categories.add(new Category(name, new Background.Procedural(new ProceduralTexture(kind, seed))));
     }
-    writeAtomically(root, spec, categories, defectWindowPx);
+    return categories;
   }
 
   /**

@@ -128,16 +128,27 @@ public final class Jobs {
       FeatureExtractor.ImageSource goodImages, double targetFpr, String source, boolean skipUnreadable,
       ProgressListener progress) throws Exception {
     ScoreOutcome scored = score(extractor, model, goodImages, skipUnreadable, progress);
-    if (scored.scores().isEmpty()) {
+    return calibrated(model, scored.scores(), scored.skipped(), targetFpr, source);
+  }
+
+  /**
+   * {@code model} with the split-conformal threshold at {@code targetFpr} of the good images' {@code scores} (kept
+   * for p-values), however they were scored (whole images or tiles).
+   *
+   * @throws FitException when no calibration image could be scored
+   */
+  static CalibrationOutcome calibrated(GaussianAdModel model, List<ScoredImage> scores, List<Skipped> skipped,
+      double targetFpr, String source) throws FitException {
+    if (scores.isEmpty()) {
       throw new FitException(source + ": no readable calibration images");
     }
-    double[] s = new double[scored.scores().size()];
+    double[] s = new double[scores.size()];
     for (int i = 0; i < s.length; i++) {
-      s[i] = scored.scores().get(i).score().score();
+      s[i] = scores.get(i).score().score();
     }
     ConformalThreshold t = ConformalThreshold.of(s, targetFpr);
     Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source, s); // s: p-values
-    return new CalibrationOutcome(model.withCalibration(c), scored.skipped());
+    return new CalibrationOutcome(model.withCalibration(c), skipped);
   }
 
   /** A calibrated model and the calibration files left out. */

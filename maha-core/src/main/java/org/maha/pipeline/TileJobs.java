@@ -2,10 +2,7 @@ package org.maha.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.maha.eval.ConformalThreshold;
 import org.maha.model.AnomalyScore;
-import org.maha.model.Calibration;
-import org.maha.model.FitException;
 import org.maha.model.GaussianAdModel;
 import org.maha.model.Variant;
 import org.maha.tiles.MapStitcher;
@@ -109,16 +106,7 @@ public final class TileJobs {
       FeatureExtractor.ImageSource goodImages, Tiling tiling, double targetFpr, String source,
       boolean skipUnreadable, ProgressListener progress) throws Exception {
     TiledOutcome scored = score(extractor, model, goodImages, tiling, skipUnreadable, progress);
-    if (scored.scores().isEmpty()) {
-      throw new FitException(source + ": no readable calibration images");
-    }
-    double[] s = new double[scored.scores().size()];
-    for (int i = 0; i < s.length; i++) {
-      s[i] = scored.scores().get(i).score().score();
-    }
-    ConformalThreshold t = ConformalThreshold.of(s, targetFpr);
-    Calibration c = new Calibration(t.threshold(), targetFpr, t.n(), t.guaranteed(), source, s);
-    return new Jobs.CalibrationOutcome(model.withCalibration(c), scored.skipped());
+    return Jobs.calibrated(model, scored.scores(), scored.skipped(), targetFpr, source);
   }
 
   /** One image's tile scores so far. */
