@@ -304,17 +304,22 @@ final class Endpoints {
     }
   }
 
-  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
-      throws HttpError {
-    if (config.maxBatch() > 1 && images.size() <= config.maxBatch()) {
-      return gathered(m, images, names, x);
-    }
+  /** Waits for one of the {@code --max-concurrent} scoring slots; released by the caller in a finally block. */
+  private void acquireScoringSlot() throws HttpError {
     try {
       scoring.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HttpError(503, "the service is stopping", "5");
     }
+  }
+
+  private List<Score> run(LoadedModel m, List<byte[]> images, List<String> names, MahaServer.Exchange x)
+      throws HttpError {
+    if (config.maxBatch() > 1 && images.size() <= config.maxBatch()) {
+      return gathered(m, images, names, x);
+    }
+    acquireScoringSlot();
     long t0 = System.nanoTime();
     try {
       org.maha.api.Scores s = m.detector().scoreAll(m.model(), Images.encoded(images));
@@ -406,12 +411,7 @@ final class Endpoints {
    * about 20 bytes per pixel while it is made and drawn) plus the compressed overlays. Not micro-batched.
    */
   private List<Overlay> mapped(LoadedModel m, List<byte[]> images, List<String> names) throws HttpError {
-    try {
-      scoring.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new HttpError(503, "the service is stopping", "5");
-    }
+    acquireScoringSlot();
     long t0 = System.nanoTime();
     List<Overlay> out = new ArrayList<>(images.size());
     try {
