@@ -89,11 +89,11 @@ final class MapFigures {
   static double[] shrink(float[] map, int w, int h, int tw, int th) {
     double[] out = new double[tw * th];
     for (int ty = 0; ty < th; ty++) {
-      int y0 = (int) ((long) ty * h / th);
-      int y1 = Math.max(y0 + 1, (int) ((long) (ty + 1) * h / th));
+      int y0 = ThumbnailFiles.spanStart(ty, h, th);
+      int y1 = ThumbnailFiles.spanEnd(ty, h, th);
       for (int tx = 0; tx < tw; tx++) {
-        int x0 = (int) ((long) tx * w / tw);
-        int x1 = Math.max(x0 + 1, (int) ((long) (tx + 1) * w / tw));
+        int x0 = ThumbnailFiles.spanStart(tx, w, tw);
+        int x1 = ThumbnailFiles.spanEnd(tx, w, tw);
         double sum = 0;
         for (int y = y0; y < y1; y++) {
           for (int x = x0; x < x1; x++) {

@@ -43,6 +43,16 @@ final class ThumbnailFiles {
     }
   }
 
+  /** First source pixel of output pixel {@code t} when {@code src} pixels shrink to {@code dst} (box filter). */
+  static int spanStart(int t, int src, int dst) {
+    return (int) ((long) t * src / dst);
+  }
+
+  /** One past the last source pixel of output pixel {@code t} (at least one pixel wide). */
+  static int spanEnd(int t, int src, int dst) {
+    return Math.max(spanStart(t, src, dst) + 1, (int) ((long) (t + 1) * src / dst));
+  }
+
   /** Box-filter downscale: each output pixel is the mean of the source pixels it covers. Deterministic. */
   static BufferedImage shrink(RgbImage src, int maxSidePx) {
     int w = src.width();
@@ -53,11 +63,11 @@ final class ThumbnailFiles {
     byte[] rgb = src.rgb();
     BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
     for (int ty = 0; ty < th; ty++) {
-      int y0 = (int) ((long) ty * h / th);
-      int y1 = Math.max(y0 + 1, (int) ((long) (ty + 1) * h / th));
+      int y0 = spanStart(ty, h, th);
+      int y1 = spanEnd(ty, h, th);
       for (int tx = 0; tx < tw; tx++) {
-        int x0 = (int) ((long) tx * w / tw);
-        int x1 = Math.max(x0 + 1, (int) ((long) (tx + 1) * w / tw));
+        int x0 = spanStart(tx, w, tw);
+        int x1 = spanEnd(tx, w, tw);
         long r = 0;
         long g = 0;
         long b = 0;
