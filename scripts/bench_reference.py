@@ -12,6 +12,7 @@
 
 Usage: bench_reference.py [--threads 2] [--images 128] [--fit-n 400] [--fit-dim 1792] [--repeats 5]
                           [--archs resnet18,efficientnet_b0,efficientnet_b4@380] [--fit-only]
+       bench_reference.py --export-onnx DIR --archs ...   (PyTorch's ONNX export, levels pooled, for ONNX Runtime)
 """
 import argparse, platform, time
 
@@ -54,6 +55,42 @@ def blas_bound_time(n, d, repeats, shrinkage, x=None):
     return float(np.median(times)), float(np.min(times))
 
 
+def level_blocks(m, arch):
+    """The blocks whose outputs are the levels: torchvision's features[i] (EfficientNet: stem, seven stages, head;
+    MobileNetV2: its 19 blocks) or ResNet's stem and four layers, as maha's Java-built graphs tap them."""
+    import torch
+    if arch.startswith("resnet"):
+        stem = torch.nn.Sequential(m.conv1, m.bn1, m.relu, m.maxpool)
+        return [stem, m.layer1, m.layer2, m.layer3, m.layer4]
+    return list(m.features)
+
+
+def export_onnx(arch, size, path):
+    """PyTorch's own ONNX export of torchvision's model, every level globally average-pooled to an output (the
+    same outputs maha's graphs end in), dynamic batch axis: ONNX Runtime on this file is the third column of
+    scripts/bench_side_by_side.sh, which separates the graph maha builds from the runtime it runs on."""
+    import torch, torchvision
+
+    class Taps(torch.nn.Module):
+        def __init__(self, blocks):
+            super().__init__()
+            self.blocks = torch.nn.ModuleList(blocks)
+
+        def forward(self, x):
+            out = []
+            for b in self.blocks:
+                x = b(x)
+                out.append(x.mean(dim=(2, 3)))
+            return tuple(out)
+
+    m = Taps(level_blocks(getattr(torchvision.models, arch)().eval(), arch)).eval()
+    names = [f"level{i}" for i in range(len(m.blocks))]
+    with torch.no_grad():
+        torch.onnx.export(m, torch.rand(1, 3, size, size), path, opset_version=13, input_names=["input"],
+                          output_names=names, dynamic_axes={"input": {0: "n"}, **{k: {0: "n"} for k in names}})
+    return names
+
+
 def backbone(threads, batch, images, arch="mobilenet_v2", size=224):
     import torch, torchvision
     torch.set_num_threads(threads)
@@ -80,7 +117,19 @@ if __name__ == "__main__":
     ap.add_argument("--archs", default="mobilenet_v2",
                     help="torchvision models, comma-separated; NAME@PX runs NAME at PX x PX (default 224)")
     ap.add_argument("--fit-only", action="store_true", help="only the fit timings (no torch needed)")
+    ap.add_argument("--export-onnx", metavar="DIR",
+                    help="only write PyTorch's ONNX export of each --archs model (levels pooled) to DIR/ARCH_PX.onnx "
+                         "and print the file and its output names")
     a = ap.parse_args()
+    if a.export_onnx:
+        import os
+        for item in filter(None, a.archs.split(",")):
+            arch, _, px = item.partition("@")
+            size = int(px) if px else 224
+            path = os.path.join(a.export_onnx, f"{arch}_{size}.onnx")
+            names = export_onnx(arch, size, path)
+            print(f"{path} {','.join(names)}")
+        raise SystemExit(0)
     import sklearn
     if a.fit_only:
         print(f"reference: python {platform.python_version()}, numpy {np.__version__}, "

@@ -28,6 +28,9 @@ import java.util.Locale;
  *       (see {@code OnnxBackbone.DEFAULT_CALL_PIXELS}); 0 = calls of {@code --batch} images whatever their size.</li>
  *   <li>{@code maha.ort.disableOptimizers} (default empty): comma-separated ONNX Runtime optimizers to skip, e.g.
  *       {@code QuickGeluFusion}.</li>
+ *   <li>{@code maha.ort.profile} (default unset): a file-name prefix; ONNX Runtime writes a JSON trace of every
+ *       node it ran (PREFIX_date.json) for {@code scripts/ort_profile.py}, which sums time and GFLOP/s by operator
+ *       kind: where the backbone's time goes, measured rather than guessed (issue 12).</li>
  * </ul>
  */
 final class OrtTuning {
@@ -39,6 +42,7 @@ final class OrtTuning {
   static final String OPT_LEVEL = "maha.ort.optLevel";
   static final String DISABLE_OPTIMIZERS = "maha.ort.disableOptimizers";
   static final String IN_GRAPH_POOLING = "maha.inGraphPooling";
+  static final String PROFILE = "maha.ort.profile";
 
   static final String CALL_PIXELS = "maha.callPixels";
 
@@ -73,6 +77,10 @@ final class OrtTuning {
     String disabled = System.getProperty(DISABLE_OPTIMIZERS, "").trim();
     if (!disabled.isEmpty()) {
       so.addConfigEntry("optimization.disable_specified_optimizers", disabled);
+    }
+    String profile = System.getProperty(PROFILE, "").trim();
+    if (!profile.isEmpty()) {
+      so.enableProfiling(profile);
     }
   }
 
