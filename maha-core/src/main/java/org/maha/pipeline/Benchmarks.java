@@ -137,25 +137,53 @@ public final class Benchmarks {
   /**
    * Images/s of decoding a {@code px}² file held in memory to RGB ({@link ImageDecoder}, as every command does),
    * on one thread: the file is a seeded photo-like picture (smooth gradients, texture and sensor noise), encoded
-   * once by ImageIO. Reading the file from disk is not included (the page cache serves repeated reads).
+   * once by ImageIO. Reading the file from disk is not included (the page cache serves repeated reads). For PNG,
+   * two rows: as every command decodes (maha's direct PNG decoder unless {@code -Dmaha.png.direct=false}) and
+   * the ImageIO path it replaced ({@link ImageDecoder#decodeWithImageIo}), alternating in three rounds so that
+   * both run under the same load.
    */
-  public static Throughput decoding(EncodedFormat format, int px, int images) throws Exception {
+  public static List<Throughput> decoding(EncodedFormat format, int px, int images) throws Exception {
     byte[] file = encodedPicture(format, px);
     DecodeLimits limits = DecodeLimits.DEFAULT;
+    boolean both = format == EncodedFormat.PNG;
     for (int i = 0; i < Math.min(5, images); i++) {
       ImageDecoder.decode(file, limits);
+      if (both) {
+        ImageDecoder.decodeWithImageIo(file, limits);
+      }
     }
+    int rounds = both ? 3 : 1;
+    long[] cpu = new long[2];
+    long[] wall = new long[2];
+    int[] done = new int[2];
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long cpu0 = threads.getCurrentThreadCpuTime();
-    long t0 = System.nanoTime();
-    for (int i = 0; i < images; i++) {
-      ImageDecoder.decode(file, limits);
+    for (int r = 0; r < rounds; r++) {
+      for (int path = 0; path < (both ? 2 : 1); path++) {
+        int n = images / rounds + (r < images % rounds ? 1 : 0);
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          if (path == 0) {
+            ImageDecoder.decode(file, limits);
+          } else {
+            ImageDecoder.decodeWithImageIo(file, limits);
+          }
+        }
+        wall[path] += System.nanoTime() - t0;
+        cpu[path] += threads.getCurrentThreadCpuTime() - cpu0;
+        done[path] += n;
+      }
     }
-    double sec = (System.nanoTime() - t0) / 1e9;
-    double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / images;
-    return new Throughput("decode " + format + " " + px + "px (" + file.length / 1024 + " KiB), 1 thread", 1,
-        images, sec, images / sec, String.format(java.util.Locale.ROOT, "thread CPU %.2f ms/image (%.0f images/s "
-            + "of CPU)", cpuMs, 1000 / cpuMs));
+    List<Throughput> rows = new ArrayList<>();
+    for (int path = 0; path < (both ? 2 : 1); path++) {
+      double sec = wall[path] / 1e9;
+      double cpuMs = cpu[path] / 1e6 / done[path];
+      String how = !both ? "" : path == 0 ? " (as commands do)" : " via ImageIO";
+      rows.add(new Throughput("decode " + format + how + " " + px + "px (" + file.length / 1024 + " KiB), 1 thread",
+          1, done[path], sec, done[path] / sec, String.format(java.util.Locale.ROOT,
+              "thread CPU %.2f ms/image (%.0f images/s of CPU)", cpuMs, 1000 / cpuMs)));
+    }
+    return rows;
   }
 
   /** A seeded photo-like RGB picture, encoded as {@code format}. */
