@@ -11,7 +11,7 @@ class BenchDecodeOnlyTest {
     CliHarness.Result r = CliHarness.run("bench", "--decode-only", "--decode-px", "32", "--images", "9");
     assertThat(r.exitCode()).as(r.all()).isZero();
     assertThat(r.out()).contains("| decode PNG (as commands do) 32px").contains("| decode PNG via ImageIO 32px")
-        .contains("| decode JPEG 32px").containsPattern("thread CPU [0-9.]+ ms/image");
+        .contains("| decode PNG filtered via ImageIO 32px").contains("| decode JPEG 32px").containsPattern("thread CPU [0-9.]+ ms/image");
   }
 
   @Test

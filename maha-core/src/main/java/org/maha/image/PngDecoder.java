@@ -265,8 +265,10 @@ final class PngDecoder {
           int pa = Math.abs(up - upLeft);
           int pb = Math.abs(left - upLeft);
           int pc = Math.abs(left + up - 2 * upLeft);
-          int pred = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
-          b[c + i] += (byte) pred;
+          // pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft, without branches (noisy rows defeat prediction)
+          int notLeft = ((pb - pa) | (pc - pa)) >> 31;
+          int upOrUpLeft = up ^ ((up ^ upLeft) & ((pc - pb) >> 31));
+          b[c + i] += (byte) (left ^ ((left ^ upOrUpLeft) & notLeft));
         }
       }
       default -> {

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Parity of the direct PNG decoder with the ImageIO path it replaces: on every file the two give the same
  * {@link RgbImage}, or both refuse it with the same exception class and message. Files come from ImageIO's writer
- * (adaptive filters) and from {@link #encode}, a small encoder here that picks each row's filter, splits IDAT and
- * adds chunks, so that every colour type, bit depth and filter is covered, and damaged copies of both.
+ * (which filters only palette images: every other row it writes has filter None) and from {@link Png#encode}, a
+ * small encoder here that picks each row's filter, splits IDAT and adds chunks, so that every colour type, bit
+ * depth and filter is covered, and damaged copies of both.
  */
 class PngDecoderTest {
   private static final DecodeLimits LIMITS = DecodeLimits.DEFAULT;
