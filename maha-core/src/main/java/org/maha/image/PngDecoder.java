@@ -227,7 +227,9 @@ final class PngDecoder {
 
   /**
    * Undoes the filter of the row at {@code b[cur]} (its type byte, then {@code n} bytes) in place, given the
-   * unfiltered row above at {@code b[prev + 1 ..]}; false for a filter type over 4.
+   * unfiltered row above at {@code b[prev + 1 ..]}; false for a filter type over 4. Sub, Average and Paeth carry a
+   * dependency from each byte to the one {@code bpp} to its right; for 1 and 3 bytes per pixel (gray, palette and
+   * low depths; 8-bit RGB) the loops keep those left neighbours in locals instead of re-reading the byte just stored.
    */
   static boolean unfilter(byte[] b, int cur, int prev, int n, int bpp) {
     int filter = b[cur] & 0xff;
@@ -236,46 +238,128 @@ final class PngDecoder {
     switch (filter) {
       case 0 -> {
       }
-      case 1 -> {
-        for (int i = bpp; i < n; i++) {
-          b[c + i] += b[c + i - bpp];
-        }
-      }
+      case 1 -> sub(b, c, n, bpp);
       case 2 -> {
         for (int i = 0; i < n; i++) {
           b[c + i] += b[p + i];
         }
       }
-      case 3 -> {
-        for (int i = 0; i < bpp && i < n; i++) {
-          b[c + i] += (byte) ((b[p + i] & 0xff) >>> 1);
-        }
-        for (int i = bpp; i < n; i++) {
-          b[c + i] += (byte) (((b[c + i - bpp] & 0xff) + (b[p + i] & 0xff)) >>> 1);
-        }
-      }
-      case 4 -> {
-        for (int i = 0; i < bpp && i < n; i++) {
-          b[c + i] += b[p + i]; // Paeth with a = c = 0 predicts the byte above
-        }
-        for (int i = bpp; i < n; i++) {
-          int left = b[c + i - bpp] & 0xff;
-          int up = b[p + i] & 0xff;
-          int upLeft = b[p + i - bpp] & 0xff;
-          int pa = Math.abs(up - upLeft);
-          int pb = Math.abs(left - upLeft);
-          int pc = Math.abs(left + up - 2 * upLeft);
-          // pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft, without branches (noisy rows defeat prediction)
-          int notLeft = ((pb - pa) | (pc - pa)) >> 31;
-          int upOrUpLeft = up ^ ((up ^ upLeft) & ((pc - pb) >> 31));
-          b[c + i] += (byte) (left ^ ((left ^ upOrUpLeft) & notLeft));
-        }
-      }
+      case 3 -> average(b, c, p, n, bpp);
+      case 4 -> paeth(b, c, p, n, bpp);
       default -> {
         return false;
       }
     }
     return true;
+  }
+
+  private static void sub(byte[] b, int c, int n, int bpp) {
+    if (bpp == 3 && n % 3 == 0) {
+      int l0 = b[c];
+      int l1 = b[c + 1];
+      int l2 = b[c + 2];
+      for (int i = 3; i < n; i += 3) {
+        l0 += b[c + i];
+        l1 += b[c + i + 1];
+        l2 += b[c + i + 2];
+        b[c + i] = (byte) l0;
+        b[c + i + 1] = (byte) l1;
+        b[c + i + 2] = (byte) l2;
+      }
+    } else if (bpp == 1) {
+      int l = b[c];
+      for (int i = 1; i < n; i++) {
+        l += b[c + i];
+        b[c + i] = (byte) l;
+      }
+    } else {
+      for (int i = bpp; i < n; i++) {
+        b[c + i] += b[c + i - bpp];
+      }
+    }
+  }
+
+  private static void average(byte[] b, int c, int p, int n, int bpp) {
+    for (int i = 0; i < bpp && i < n; i++) {
+      b[c + i] += (byte) ((b[p + i] & 0xff) >>> 1);
+    }
+    if (bpp == 3 && n % 3 == 0) {
+      int l0 = b[c] & 0xff;
+      int l1 = b[c + 1] & 0xff;
+      int l2 = b[c + 2] & 0xff;
+      for (int i = 3; i < n; i += 3) {
+        l0 = (b[c + i] + ((l0 + (b[p + i] & 0xff)) >>> 1)) & 0xff;
+        l1 = (b[c + i + 1] + ((l1 + (b[p + i + 1] & 0xff)) >>> 1)) & 0xff;
+        l2 = (b[c + i + 2] + ((l2 + (b[p + i + 2] & 0xff)) >>> 1)) & 0xff;
+        b[c + i] = (byte) l0;
+        b[c + i + 1] = (byte) l1;
+        b[c + i + 2] = (byte) l2;
+      }
+    } else if (bpp == 1) {
+      int l = b[c] & 0xff;
+      for (int i = 1; i < n; i++) {
+        l = (b[c + i] + ((l + (b[p + i] & 0xff)) >>> 1)) & 0xff;
+        b[c + i] = (byte) l;
+      }
+    } else {
+      for (int i = bpp; i < n; i++) {
+        b[c + i] += (byte) (((b[c + i - bpp] & 0xff) + (b[p + i] & 0xff)) >>> 1);
+      }
+    }
+  }
+
+  private static void paeth(byte[] b, int c, int p, int n, int bpp) {
+    for (int i = 0; i < bpp && i < n; i++) {
+      b[c + i] += b[p + i]; // Paeth with left = upper left = 0 predicts the byte above
+    }
+    if (bpp == 3 && n % 3 == 0) {
+      int l0 = b[c] & 0xff;
+      int l1 = b[c + 1] & 0xff;
+      int l2 = b[c + 2] & 0xff;
+      int ul0 = b[p] & 0xff;
+      int ul1 = b[p + 1] & 0xff;
+      int ul2 = b[p + 2] & 0xff;
+      for (int i = 3; i < n; i += 3) {
+        int u0 = b[p + i] & 0xff;
+        int u1 = b[p + i + 1] & 0xff;
+        int u2 = b[p + i + 2] & 0xff;
+        l0 = (b[c + i] + predict(l0, u0, ul0)) & 0xff;
+        l1 = (b[c + i + 1] + predict(l1, u1, ul1)) & 0xff;
+        l2 = (b[c + i + 2] + predict(l2, u2, ul2)) & 0xff;
+        b[c + i] = (byte) l0;
+        b[c + i + 1] = (byte) l1;
+        b[c + i + 2] = (byte) l2;
+        ul0 = u0;
+        ul1 = u1;
+        ul2 = u2;
+      }
+    } else if (bpp == 1) {
+      int l = b[c] & 0xff;
+      int ul = b[p] & 0xff;
+      for (int i = 1; i < n; i++) {
+        int u = b[p + i] & 0xff;
+        l = (b[c + i] + predict(l, u, ul)) & 0xff;
+        b[c + i] = (byte) l;
+        ul = u;
+      }
+    } else {
+      for (int i = bpp; i < n; i++) {
+        b[c + i] += (byte) predict(b[c + i - bpp] & 0xff, b[p + i] & 0xff, b[p + i - bpp] & 0xff);
+      }
+    }
+  }
+
+  /**
+   * The Paeth predictor of the PNG specification ({@code pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft})
+   * without branches, which noisy rows would mispredict.
+   */
+  private static int predict(int left, int up, int upLeft) {
+    int pa = Math.abs(up - upLeft);
+    int pb = Math.abs(left - upLeft);
+    int pc = Math.abs(left + up - 2 * upLeft);
+    int notLeft = ((pb - pa) | (pc - pa)) >> 31;
+    int upOrUpLeft = up ^ ((up ^ upLeft) & ((pc - pb) >> 31));
+    return left ^ ((left ^ upOrUpLeft) & notLeft);
   }
 
   /** One unfiltered row at {@code b[in ..]} as RGB at {@code out[o ..]}. */

@@ -154,7 +154,7 @@ public final class Benchmarks {
     byte[] file = encodedPicture(format, px);
     DecodeLimits limits = DecodeLimits.DEFAULT;
     boolean both = format != EncodedFormat.JPEG;
-    for (int i = 0; i < Math.min(5, images); i++) {
+    for (int i = 0; i < Math.min(20, images); i++) { // warm-up: enough for the JIT to compile the row loops
       ImageDecoder.decode(file, limits);
       if (both) {
         ImageDecoder.decodeWithImageIo(file, limits);
