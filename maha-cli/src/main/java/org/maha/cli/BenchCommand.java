@@ -47,8 +47,8 @@ final class BenchCommand implements Callable<Integer>, Validated {
   int repeats;
 
   @Option(names = "--decode-px", split = ",", paramLabel = "PX",
-      description = "Also measure decoding (one thread) of PNG and JPEG pictures of PX x PX, e.g. 224,512,1024. "
-          + "Default: not measured.")
+      description = "Also measure decoding (one thread) of PNG and JPEG pictures of PX x PX, e.g. 224,512,1024; PNG "
+          + "both by maha's decoder and via ImageIO, alternating. Default: not measured.")
   List<Integer> decodePx = List.of();
 
   @Option(names = "--pipeline-dir", paramLabel = "DIR",
@@ -73,8 +73,18 @@ final class BenchCommand implements Callable<Integer>, Validated {
       + "sets it beside numpy and scikit-learn.")
   boolean fitOnly;
 
+  @Option(names = "--decode-only", description = "Only the decoding benchmark of --decode-px (no backbone needed): "
+      + "PNG as commands decode it and via ImageIO, alternating, and JPEG.")
+  boolean decodeOnly;
+
   @Override
   public void validate() throws Exception {
+    if (decodeOnly && decodePx.isEmpty()) {
+      throw new MahaCommand.UsageException("--decode-only needs --decode-px, e.g. --decode-px 224,512");
+    }
+    if (decodeOnly && fitOnly) {
+      throw new MahaCommand.UsageException("--decode-only and --fit-only are mutually exclusive: give one");
+    }
     if (fitN == 1) {
       throw new MahaCommand.UsageException("--fit-n must be 0 (skip) or at least 2, got " + fitN);
     }
@@ -96,6 +106,9 @@ final class BenchCommand implements Callable<Integer>, Validated {
     PrintWriter err = spec.commandLine().getErr();
     if (fitOnly) {
       return fitOnly(o, err);
+    }
+    if (decodeOnly) {
+      return decodeOnly(o, err);
     }
     List<Benchmarks.Throughput> rows = new ArrayList<>();
     Path onnx = backbone.resolveOnnx();
@@ -126,14 +139,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
       rows.add(Benchmarks.preprocessing(pre, 1024, Math.max(32, images / 2)));
       pipeline = measurePipeline(b, err);
     }
-    for (int px : decodePx) {
-      for (Benchmarks.EncodedFormat format : Benchmarks.EncodedFormat.values()) {
-        err.println("measuring " + format + " decoding at " + px + " px ...");
-        err.flush();
-        long pixels = (long) px * px;
-        rows.add(Benchmarks.decoding(format, px, (int) Math.max(8, Math.min(images, 64_000_000L / pixels))));
-      }
-    }
+    rows.addAll(measureDecoding(err));
     cost = measureCost(onnx, err);
     Benchmarks.FitTime fit = null;
     if (fitN > 0) {
@@ -262,6 +268,41 @@ final class BenchCommand implements Callable<Integer>, Validated {
     double gflops = t.imagesPerSecond() * cost.graph.gflopsPerImage();
     o.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.0f %% |%n", what, t.batch(), t.imagesPerSecond(), gflops,
         100 * gflops / cost.peakGflops);
+  }
+
+  private List<Benchmarks.Throughput> measureDecoding(PrintWriter err) throws Exception {
+    List<Benchmarks.Throughput> rows = new ArrayList<>();
+    for (int px : decodePx) {
+      for (Benchmarks.EncodedFormat format : Benchmarks.EncodedFormat.values()) {
+        err.println("measuring " + format + " decoding at " + px + " px ...");
+        err.flush();
+        long pixels = (long) px * px;
+        rows.addAll(Benchmarks.decoding(format, px, (int) Math.max(8, Math.min(images, 64_000_000L / pixels))));
+      }
+    }
+    return rows;
+  }
+
+  /** {@code --decode-only}: the decoding rows alone. */
+  private int decodeOnly(PrintWriter o, PrintWriter err) throws Exception {
+    List<Benchmarks.Throughput> rows = measureDecoding(err);
+    o.printf(Locale.ROOT, "maha %s bench — decoding, 1 thread, Java %s%n%n", MahaVersion.get(),
+        System.getProperty("java.version"));
+    o.println("| what | images | seconds | images/s | note |");
+    o.println("|---|---:|---:|---:|---|");
+    for (Benchmarks.Throughput t : rows) {
+      o.printf(Locale.ROOT, "| %s | %d | %.2f | %.1f | %s |%n", t.what(), t.images(), t.seconds(),
+          t.imagesPerSecond(), t.note());
+    }
+    o.flush();
+    if (out != null) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("mahaVersion", MahaVersion.get());
+      json.put("java", System.getProperty("java.version"));
+      json.put("throughput", rows);
+      AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+    }
+    return 0;
   }
 
   /** {@code --fit-only}: the fit benchmark alone, with the linear-algebra kernels it ran on. */

@@ -30,7 +30,8 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes image file bytes to RGB {@code uint8} with the JDK's ImageIO readers, giving the values that the
+ * Decodes image file bytes to RGB {@code uint8} with the JDK's ImageIO readers (the common PNG layouts with maha's
+ * own {@link PngDecoder}, which is faster and gives the same bytes), giving the values that the
  * reference {@code cv2.imread(path, IMREAD_COLOR)} followed by BGR&rarr;RGB gives (OpenCV 4.6, libpng 1.6,
  * libjpeg-turbo, libtiff 4.5), checked on fixture files of every layout below.
  *
@@ -123,6 +124,24 @@ public final class ImageDecoder {
    *     memory than {@code budget} can give, or decoding ran out of memory: the heap is too small, not the file bad
    */
   public static RgbImage decode(byte[] bytes, DecodeLimits limits, HeapBudget budget) throws ImageDecodeException {
+    return decode(bytes, limits, budget, PngDecoder.ENABLED);
+  }
+
+  /**
+   * As {@link #decode(byte[], DecodeLimits)}, but a PNG too goes through ImageIO, never through maha's direct PNG
+   * decoder: the reference path that decoder is checked against, for comparisons (tests, {@code maha bench}).
+   * {@code -Dmaha.png.direct=false} makes every decode take it.
+   */
+  public static RgbImage decodeWithImageIo(byte[] bytes, DecodeLimits limits) throws ImageDecodeException {
+    return decode(bytes, limits, HeapBudget.JVM, false);
+  }
+
+  /**
+   * @param directPng whether a PNG is first offered to {@link PngDecoder}, which decodes the common layouts
+   *     itself and hands the rest (and any damaged file) back to ImageIO, with the same pixels either way
+   */
+  static RgbImage decode(byte[] bytes, DecodeLimits limits, HeapBudget budget, boolean directPng)
+      throws ImageDecodeException {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(limits, "limits");
     if (bytes.length == 0) {
@@ -143,6 +162,12 @@ public final class ImageDecoder {
     if (format == Format.JPEG && JpegScans.count(bytes) > JpegScans.MAX_SCANS) {
       throw new ImageDecodeException("corrupt JPEG: more than " + JpegScans.MAX_SCANS + " scans (encoders write a "
           + "dozen or so; each costs a pass over the whole image)");
+    }
+    if (png != null && directPng) {
+      RgbImage direct = decodePng(bytes, png, limits, budget);
+      if (direct != null) {
+        return direct;
+      }
     }
     TiffIfd tiff = format == Format.TIFF ? TiffIfd.parse(bytes) : null;
     boolean undoPredictor = tiff != null && tiff.needsPredictorWorkaround();
@@ -194,6 +219,36 @@ public final class ImageDecoder {
         undoHorizontalDifferencing(image.getRaster());
       }
       return toRgb(image, format, tiff == null ? null : tiff.palette());
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(width, height);
+    } finally {
+      memory.close();
+    }
+  }
+
+  /**
+   * The PNG through {@link PngDecoder}, with the checks and the memory reservation of the ImageIO path; null
+   * when that decoder does not take the file or finds its data damaged (the reservation is then released and
+   * ImageIO decides, giving its message).
+   */
+  private static RgbImage decodePng(byte[] bytes, PngChunks png, DecodeLimits limits, HeapBudget budget)
+      throws ImageDecodeException {
+    PngDecoder decoder = PngDecoder.parse(png.critical);
+    if (decoder == null) {
+      return null;
+    }
+    long width = decoder.width;
+    long height = decoder.height;
+    checkLimits(width, height, limits);
+    checkPlausible(Format.PNG, bytes, png, width, height);
+    long pixels = width * height;
+    // the file (and its copy without ancillary chunks), the inflated rows, the RGB buffer and RgbImage's copy
+    long fileBytes = bytes.length + (png.critical == bytes ? 0L : png.critical.length);
+    HeapBudget.Reservation memory = budget.reserve(fileBytes + decoder.workBytes() + 6 * pixels,
+        width + " x " + height + " pixels");
+    try {
+      byte[] rgb = decoder.decode();
+      return rgb == null ? null : new RgbImage(decoder.width, decoder.height, rgb);
     } catch (OutOfMemoryError e) {
       throw outOfMemory(width, height);
     } finally {

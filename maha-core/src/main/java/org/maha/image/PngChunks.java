@@ -33,10 +33,8 @@ final class PngChunks {
     long height = -1;
     int bits = -1;
     long idat = 0;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    boolean dropped = false;
+    ByteArrayOutputStream out = null; // the copy, started at the first ancillary chunk (most files have none)
     int pos = Math.min(8, png.length);
-    out.write(png, 0, pos);
     while (pos + 12 <= png.length) {
       long length = u32(png, pos);
       if (length > png.length - pos - 12L) {
@@ -51,9 +49,12 @@ final class PngChunks {
       } else if (type.equals("IDAT")) {
         idat += len;
       }
-      if ((png[pos + 4] & 0x20) != 0) {
-        dropped = true; // ancillary: lower-case first letter
-      } else {
+      if ((png[pos + 4] & 0x20) != 0) { // ancillary: lower-case first letter
+        if (out == null) {
+          out = new ByteArrayOutputStream(png.length);
+          out.write(png, 0, pos);
+        }
+      } else if (out != null) {
         out.write(png, pos, len + 12);
       }
       pos += len + 12;
@@ -61,8 +62,11 @@ final class PngChunks {
         break;
       }
     }
+    if (out == null) {
+      return new PngChunks(width, height, bits, idat, png);
+    }
     out.write(png, pos, png.length - pos);
-    return new PngChunks(width, height, bits, idat, dropped ? out.toByteArray() : png);
+    return new PngChunks(width, height, bits, idat, out.toByteArray());
   }
 
   /**
