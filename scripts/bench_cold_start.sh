@@ -47,6 +47,7 @@ fi
 for _ in $(seq "$runs"); do
   timed plain MAHA_NO_CDS=1 ./maha score -m "$work/m.maha" "$img"
   timed cds ./maha score -m "$work/m.maha" "$img"
+  timed c1 MAHA_JAVA_OPTS="${opts[*]} -XX:TieredStopAtLevel=1" ./maha score -m "$work/m.maha" "$img"
   java "${opts[@]}" -cp "maha-cli/target/maha.jar:$work/cls" ModelLoadTime "$work/m.maha" >>"$work/load"
   if [ -n "$base" ]; then
     timed baseplain java "${opts[@]}" -jar "$base" score -m "$work/m.maha" "$img"
@@ -60,17 +61,23 @@ many=()
 for i in $(seq 0 20); do cp "$img" "$work/copy$i.jpg"; many+=("$work/copy$i.jpg"); done
 t1=$(./maha score -m "$work/m.maha" "$img" 2>&1 >/dev/null | sed -n 's/.*images\/s, \([0-9.]*\)s$/\1/p' | tail -1)
 t21=$(./maha score -m "$work/m.maha" "${many[@]}" 2>&1 >/dev/null | sed -n 's/.*images\/s, \([0-9.]*\)s$/\1/p' | tail -1)
+c1opts="${opts[*]} -XX:TieredStopAtLevel=1"
+c1t1=$(MAHA_JAVA_OPTS="$c1opts" ./maha score -m "$work/m.maha" "$img" 2>&1 >/dev/null \
+  | sed -n 's/.*images\/s, \([0-9.]*\)s$/\1/p' | tail -1)
+c1t21=$(MAHA_JAVA_OPTS="$c1opts" ./maha score -m "$work/m.maha" "${many[@]}" 2>&1 >/dev/null \
+  | sed -n 's/.*images\/s, \([0-9.]*\)s$/\1/p' | tail -1)
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "cold start, one image, MobileNetV2 9 taps (224 px), median of $runs; $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 echo
 echo "| run | wall s | CPU s (user + sys) |"
 echo "|---|---:|---:|"
-labels=(plain cds first load)
+labels=(plain cds c1 first load)
 [ -n "$base" ] && labels+=(baseplain basecds basefirst baseload)
 for l in "${labels[@]}"; do
   case $l in
     plain) name="cold, no CDS archive (MAHA_NO_CDS=1)" ;;
     cds) name="cold, with the CDS archive" ;;
+    c1) name="cold, CDS archive, C1 JIT only (MAHA_JAVA_OPTS=... -XX:TieredStopAtLevel=1)" ;;
     first) name="first run after a build (records the archive)" ;;
     load) name="model load alone (FittedModel.load, first in a fresh JVM)" ;;
     base*) name="baseline jar: $(sed 's/^base//; s/^plain$/cold, no CDS archive/; s/^cds$/cold, with its CDS archive/;
@@ -79,3 +86,4 @@ for l in "${labels[@]}"; do
   echo "| $name | $(cut -d' ' -f1 "$work/$l" | median) | $(cut -d' ' -f2 "$work/$l" | median) |"
 done
 awk -v a="$t1" -v b="$t21" 'BEGIN { printf "| warm, per image in a running process ((21 images - 1 image) / 20) | %.3f | |\n", (b - a) / 20 }'
+awk -v a="$c1t1" -v b="$c1t21" 'BEGIN { printf "| warm, per image, C1 JIT only | %.3f | |\n", (b - a) / 20 }'

@@ -699,8 +699,10 @@ public final class ModelFile {
       fourth.add(q.asDouble());
     }
     List<TrainingStatistics.Step> history = history(m, name);
+    // a deferred loader must not hold the eager arrays (the covariances, copied into the model already)
+    Map<String, NpyArray> eager = later == null ? arrays : null;
     TrainingStatistics.Loader loader = () -> {
-      Map<String, NpyArray> read = later == null ? arrays : later.read();
+      Map<String, NpyArray> read = eager != null ? eager : later.read();
       List<ScatterStatistics> perLevel = new ArrayList<>();
       for (int i = 0; i < levelNodes.size(); i++) {
         int dim = backbone.levelDims().get(i);

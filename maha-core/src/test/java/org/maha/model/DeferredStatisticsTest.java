@@ -121,6 +121,21 @@ class DeferredStatisticsTest {
   }
 
   @Test
+  void theApiRefusesDamagedStatisticsOnlyWhereItNeedsThem() throws Exception {
+    Path a = written("mvg", "a.maha", 30, 1);
+    Path bad = Files.write(dir.resolve("bad.maha"), damaged(a, "level_00/stats_scatter.npy"));
+    String message = bad + ": entry level_00/stats_scatter.npy does not match its checksum (corrupt or edited)";
+    org.maha.api.FittedModel model = org.maha.api.FittedModel.load(bad);
+    assertThat(model.trainingImages()).isEqualTo(30);
+    assertThatThrownBy(model::checkUpdatable).isInstanceOf(org.maha.api.MahaException.class).hasMessage(message);
+    assertThatThrownBy(() -> model.save(dir.resolve("copy.maha"))).isInstanceOf(org.maha.api.MahaException.class)
+        .hasMessage(message);
+    assertThatThrownBy(() -> org.maha.api.FittedModel.merge(List.of(org.maha.api.FittedModel.load(a), model)))
+        .isInstanceOf(org.maha.api.MahaException.class).hasMessage(message);
+    assertThat(dir.resolve("copy.maha")).doesNotExist();
+  }
+
+  @Test
   void statisticsThatAreNotTheModelsAreRefusedWhenNeededNamingTheLevel() throws Exception {
     Path a = written("mvg", "a.maha", 30, 1);
     Map<String, byte[]> e = entries(a);
