@@ -77,8 +77,9 @@ import org.maha.stats.ScatterStatistics;
  * values, symmetry, the level's mean) on the first {@link TrainingStatistics#load()} (update, merge, save), with
  * the messages an eager read gave. Because they are checked against the manifest read at load, a file rewritten
  * in between is used only if those entries are byte for byte the ones it had; otherwise the message says the file
- * changed (or is gone) since the model was read. A model read from bytes (an upload) keeps its deferred entries'
- * inflated bytes in memory until then (its staged copy is deleted at once).
+ * changed (or is gone) since the model was read. A model read from bytes (an upload) keeps its statistics entries'
+ * inflated bytes in memory until then (its staged copy is deleted at once), and verifies its stored factors at once
+ * (keeping them would cost more memory than the eager read did).
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
@@ -509,18 +510,32 @@ public final class ModelFile {
     Deferred later = null;
     if (!deferred.isEmpty()) {
       Map<String, byte[]> kept = null;
+      Set<String> named = new HashSet<>(); // the statistics' arrays; the other deferred entries are stored factors
+      for (JsonNode l : levelNodes) {
+        for (JsonNode v : l.path("statistics").path("arrays")) {
+          named.add(v.asText());
+        }
+      }
+      Map<String, String> sums = new LinkedHashMap<>();
+      for (String path : deferred) {
+        sums.put(path, entries.get(path).asText());
+      }
       if (reopen == null) { // a staged upload, deleted once this returns: inflate (bounded) now, verify later
         kept = new LinkedHashMap<>();
         long t = total;
         for (String path : deferred) {
           byte[] bytes = zip.entry(path, Math.min(entryBound, totalBound - t));
           t += bytes.length;
-          kept.put(path, bytes);
+          if (2 * (t + scoresBytes) > heap) {
+            throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java "
+                + "heap; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+          }
+          if (named.contains(path)) {
+            kept.put(path, bytes);
+          } else { // a stored factor: verified now rather than kept in memory beside the model
+            verified(name, path, bytes, sums.remove(path), largestDim * largestDim);
+          }
         }
-      }
-      Map<String, String> sums = new LinkedHashMap<>();
-      for (String path : deferred) {
-        sums.put(path, entries.get(path).asText());
       }
       Map<String, NpyArray> shared = new LinkedHashMap<>(); // eager arrays the statistics also name (not maha's own)
       for (JsonNode l : levelNodes) {
@@ -530,7 +545,7 @@ public final class ModelFile {
           }
         }
       }
-      later = new Deferred(name, reopen, kept, sums, shared, entryBound, totalBound, total, scoresBytes,
+      later = new Deferred(name, reopen, kept, sums, named, shared, entryBound, totalBound, total, scoresBytes,
           largestDim * largestDim);
     }
     TrainingStatistics statistics = version >= STATISTICS_VERSION
@@ -596,11 +611,12 @@ public final class ModelFile {
 
   /**
    * A file's deferred entries ({@link #deferredEntries}) and what verifying them later needs: where to read them
-   * (the file again, or the bytes kept from an upload), their SHA-256 from the manifest verified at load, and the
-   * bounds the eager entries left.
+   * (the file again, or the bytes kept from an upload: there only the statistics' own, {@code named}, the stored
+   * factors having been verified at once rather than kept), their SHA-256 from the manifest verified at load, and
+   * the bounds the eager entries left.
    */
   private record Deferred(String name, Reopen reopen, Map<String, byte[]> kept, Map<String, String> sums,
-      Map<String, NpyArray> shared, long entryBound, long totalBound, long eagerTotal, long scoresBytes,
+      Set<String> named, Map<String, NpyArray> shared, long entryBound, long totalBound, long eagerTotal, long scoresBytes,
       long maxValues) {
 
     /** Every deferred entry read, bounded, checked against its SHA-256 and parsed; the statistics' arrays kept. */
@@ -643,20 +659,25 @@ public final class ModelFile {
           throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java heap; "
               + "give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
         }
-        if (!sha256(bytes).equals(e.getValue())) {
-          throw new ModelFileException(name + ": entry " + e.getKey() + " does not match its checksum (corrupt or "
-              + "edited)");
-        }
-        try {
-          NpyArray a = Npy.read(bytes, maxValues);
-          if (!e.getKey().endsWith("/cholesky.npy")) { // verified only: the factor is recomputed
-            arrays.put(e.getKey(), a);
-          }
-        } catch (NpyFormatException ex) {
-          throw new ModelFileException(name + ": entry " + e.getKey() + ": " + ex.getMessage());
+        NpyArray a = verified(name, e.getKey(), bytes, e.getValue(), maxValues);
+        if (named.contains(e.getKey())) { // a stored factor is only verified: maha recomputes it
+          arrays.put(e.getKey(), a);
         }
       }
       return arrays;
+    }
+  }
+
+  /** {@code bytes} of entry {@code path} checked against {@code sha} and parsed (at most {@code maxValues}). */
+  private static NpyArray verified(String name, String path, byte[] bytes, String sha, long maxValues)
+      throws ModelFileException {
+    if (!sha256(bytes).equals(sha)) {
+      throw new ModelFileException(name + ": entry " + path + " does not match its checksum (corrupt or edited)");
+    }
+    try {
+      return Npy.read(bytes, maxValues);
+    } catch (NpyFormatException ex) {
+      throw new ModelFileException(name + ": entry " + path + ": " + ex.getMessage());
     }
   }
 

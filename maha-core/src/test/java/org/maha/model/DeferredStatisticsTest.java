@@ -112,7 +112,14 @@ class DeferredStatisticsTest {
       assertThat(dir.resolve("copy.maha")).doesNotExist();
       assertThatThrownBy(() -> m.statistics().levels()).isInstanceOf(IllegalStateException.class)
           .hasMessage(message);
-      // from bytes (an upload) alike: kept in memory, verified when needed
+      // from bytes (an upload): the statistics are kept in memory and verified when needed; the stored factors are
+      // verified at once rather than kept (no more memory than an eager read)
+      if (entry.endsWith("cholesky.npy")) {
+        assertThatThrownBy(() -> ModelFile.read(Files.readAllBytes(bad), "the upload"))
+            .isInstanceOf(ModelFileException.class).hasMessage("the upload: entry " + entry
+                + " does not match its checksum (corrupt or edited)");
+        continue;
+      }
       GaussianAdModel u = ModelFile.read(Files.readAllBytes(bad), "the upload");
       assertThat(u.score(x).score()).isEqualTo(good.score(x).score());
       assertThatThrownBy(() -> u.statistics().load()).hasMessage("the upload: entry " + entry
