@@ -174,24 +174,48 @@ class HostileModelTest {
 
   /**
    * Format-2 training statistics whose checksums match but which are not this model's, or not statistics at all,
-   * are refused on load, naming the level and the problem (an update from them would silently give a wrong model).
+   * are refused naming the level and the problem (an update from them would silently give a wrong model): where the
+   * manifest alone shows it, on load; where their arrays do, when they are first needed (update, merge: scoring
+   * never reads them, and scores with such a file).
    */
   @Test
   void trainingStatisticsThatDoNotFitTheModelAreRefused() throws Exception {
-    assertModelRefused("asymmetric.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
+    assertStatisticsRefusedOnUpdate("asymmetric.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
         editedArray("level_00/stats_scatter.npy", d -> d[1] += 1e-3), m -> { })), "level s1 statistics", "symmetric");
-    assertModelRefused("nan-u.maha", HostileFiles.zip(modelWith("level_01/stats_u.npy",
+    assertStatisticsRefusedOnUpdate("nan-u.maha", HostileFiles.zip(modelWith("level_01/stats_u.npy",
         editedArray("level_01/stats_u.npy", d -> d[0] = Double.NaN), m -> { })), "level s2 statistics", "non-finite");
-    assertModelRefused("other-mean.maha", HostileFiles.zip(modelWith("level_02/stats_mean.npy",
+    assertStatisticsRefusedOnUpdate("other-mean.maha", HostileFiles.zip(modelWith("level_02/stats_mean.npy",
         editedArray("level_02/stats_mean.npy", d -> d[0] += 1e-9), m -> { })), "level pooled statistics", "mean");
-    assertModelRefused("wrong-shape.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
+    assertStatisticsRefusedOnUpdate("wrong-shape.maha", HostileFiles.zip(modelWith("level_00/stats_scatter.npy",
         npy("(2, 2)", new byte[32]), m -> { })), "level s1 statistics", "scatter has shape [2, 2]");
+    byte[] damaged = modelEntries.get("level_01/stats_scatter.npy").clone();
+    damaged[damaged.length - 1] ^= 1; // checksums not fixed: a damaged file
+    List<Object> e = new ArrayList<>();
+    modelEntries.forEach((k, v) -> {
+      e.add(k);
+      e.add(k.equals("level_01/stats_scatter.npy") ? damaged : v);
+    });
+    assertStatisticsRefusedOnUpdate("damaged.maha", HostileFiles.zip(e.toArray()), "entry level_01/stats_scatter.npy does not "
+        + "match its checksum");
     assertModelRefused("count.maha", HostileFiles.zip(modelWith("level_00/stats_u.npy",
         modelEntries.get("level_00/stats_u.npy"), m -> ((ObjectNode) m.get("levels").get(0).get("statistics"))
             .put("n", 5))), "level s1 statistics", "n = 5");
     assertModelRefused("partial.maha", HostileFiles.zip(modelWith("level_00/stats_u.npy",
         modelEntries.get("level_00/stats_u.npy"), m -> ((ObjectNode) m.get("levels").get(1)).remove("statistics"))),
         "only 2 of 3 levels");
+  }
+
+  /** {@code score} with the model file {@code name} works; {@code update} from it is refused cleanly. */
+  static void assertStatisticsRefusedOnUpdate(String name, byte[] content, String... fragments) throws Exception {
+    Path file = Files.createDirectories(dir.resolve("models")).resolve(name);
+    Files.write(file, content);
+    CliProcess.Result scored = CliProcess.run(SECONDS, dir, "score", "-m", file.toString(), "--onnx",
+        onnx.toString(), "-q", good.toString());
+    assertThat(scored.exitCode()).as(scored.all()).isZero();
+    Path out = dir.resolve("updated-" + name);
+    assertRefused(file, new String[] {"update", "-m", file.toString(), "--onnx", onnx.toString(), "-q", "-o",
+        out.toString(), good.toString()}, fragments);
+    assertThat(out).doesNotExist();
   }
 
   @Test

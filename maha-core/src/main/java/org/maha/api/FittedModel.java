@@ -88,7 +88,9 @@ public final class FittedModel {
 
   /**
    * Reads a model saved by {@link #save(Path)} (or by {@code maha fit}), verifying its format, checksums and sizes
-   * before trusting it.
+   * before trusting it. What scoring never reads (the training statistics that {@link Detector#update} and
+   * {@link #merge} continue from, most of a large file) is read and verified with the same checks when first
+   * needed ({@link #checkUpdatable()}, {@link #save(Path)}), and refused then if the file changed in between.
    *
    * @param file a model file
    * @return the model
@@ -210,7 +212,8 @@ public final class FittedModel {
    * it too.
    *
    * @param file where to write it; replaced if it exists
-   * @throws MahaException when the file cannot be written
+   * @throws MahaException when the file cannot be written, or (a model loaded from a file) its training statistics,
+   *     read now, are damaged or the file it was loaded from changed since
    */
   public void save(Path file) throws MahaException {
     try {
@@ -402,8 +405,10 @@ public final class FittedModel {
    * Refuses, in one line naming the model, a model that {@link Detector#update} and {@link #merge} cannot continue
    * from: one that keeps no training statistics (model format version 1, written by an older maha), a PCA/NPCA
    * model (its subspace Gaussian needs the training images themselves), or one with anomaly maps
-   * ({@link #hasMaps()}: they keep no training statistics; {@link #withoutMaps()} drops them). Cheap: lets an
-   * application refuse before opening a backbone or reading images.
+   * ({@link #hasMaps()}: they keep no training statistics; {@link #withoutMaps()} drops them), or one whose
+   * training statistics are damaged. A model loaded from a file reads and verifies its training statistics here, on
+   * first use (loading defers them, since scoring never needs them: about a third of a large model file), so that
+   * an application refuses a damaged file before opening a backbone or reading images.
    *
    * @throws MahaException when the model cannot be updated or merged, saying why
    */

@@ -16,9 +16,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -39,7 +42,8 @@ import org.maha.stats.ScatterStatistics;
 /**
  * Reads and writes {@code .maha} model files: a zip of {@code manifest.json} (provenance, levels, SHA-256 of
  * every array) and float64 NumPy arrays, so that a Python user can read a model with numpy alone. Writes go to
- * a temporary file that is renamed into place ({@link AtomicFiles}); reads verify the format version, every checksum, every shape.
+ * a temporary file that is renamed into place ({@link AtomicFiles}); reads verify the format version, every checksum, every shape
+ * (the entries scoring does not read when they are first needed: see below).
  *
  * <pre>
  * manifest.json          format, versions, backbone identity, preprocessing, variant, levels, entries' SHA-256
@@ -64,6 +68,18 @@ import org.maha.stats.ScatterStatistics;
  * can be updated and merged. Version 1 files still load and score; they have no statistics. Each history step may
  * carry {@code images} and {@code imagesSha256}, the {@link ImageSetDigest} of its images (optional: steps written
  * before maha recorded it have none).
+ *
+ * <p>Reading defers what scoring never reads (issue 12: a one-image {@code maha score} from a fresh process): the
+ * training statistics arrays and, in a model that has them, the stored Cholesky factors (maha recomputes the
+ * factor from the covariance) — two thirds of a large model file. The manifest, every other entry and every
+ * manifest-level check of the statistics (counts, history) are read and verified at once; the deferred entries are
+ * read, bounded, checked against the SHA-256 the verified manifest lists, parsed and checked (shapes, finite
+ * values, symmetry, the level's mean) on the first {@link TrainingStatistics#load()} (update, merge, save), with
+ * the messages an eager read gave. Because they are checked against the manifest read at load, a file rewritten
+ * in between is used only if those entries are byte for byte the ones it had; otherwise the message says the file
+ * changed (or is gone) since the model was read. A model read from bytes (an upload) keeps its statistics entries'
+ * inflated bytes in memory until then (its staged copy is deleted at once), and verifies its stored factors at once
+ * (keeping them would cost more memory than the eager read did).
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
@@ -141,6 +157,13 @@ public final class ModelFile {
    * the tiling a model was fitted with), each written as {@link #write(GaussianAdModel, Path, Section)} writes one.
    */
   public static void write(GaussianAdModel model, Path target, List<Section> sections) throws IOException {
+    if (model.statistics() != null) {
+      try {
+        model.statistics().load(); // a model read from a file: its statistics are verified before being copied
+      } catch (ModelFileException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
     Map<String, byte[]> entries = new LinkedHashMap<>();
     ArrayNode levels = JSON.createArrayNode();
     List<String> names = model.info().levelNames();
@@ -268,10 +291,20 @@ public final class ModelFile {
 
   private static <T> Loaded<T> read(Path file, String name, String key, SectionReader<T> reader)
       throws ModelFileException {
+    return read(file, name, false, key, reader);
+  }
+
+  /**
+   * @param staged whether {@code file} is a private copy that is deleted once this returns (an upload): the
+   *     deferred entries are then inflated now and kept, to be verified and parsed when first needed
+   */
+  private static <T> Loaded<T> read(Path file, String name, boolean staged, String key, SectionReader<T> reader)
+      throws ModelFileException {
+    FileIdentity identity = staged ? null : FileIdentity.of(file); // before opening: a later change is then seen
     return withZip(file, name, true, zip -> {
       Entries entries = (path, limit) -> entry(zip, path, name, limit);
       JsonNode m = manifest(entries, name);
-      GaussianAdModel model = parse(entries, m, name);
+      GaussianAdModel model = parse(entries, m, name, staged ? null : new Reopen(file, identity));
       JsonNode node = key == null ? null : m.get(key);
       if (node == null) {
         return new Loaded<>(model, null);
@@ -325,7 +358,7 @@ public final class ModelFile {
     try {
       staged = Files.createTempFile("maha-upload-", ".maha"); // owner-only permissions on POSIX
       Files.write(staged, data);
-      return read(staged, name, key, reader);
+      return read(staged, name, true, key, reader);
     } catch (IOException e) {
       throw new ModelFileException(name + ": cannot be staged for reading (" + e.getMessage() + ")");
     } finally {
@@ -368,7 +401,28 @@ public final class ModelFile {
     return m;
   }
 
-  private static GaussianAdModel parse(Entries zip, JsonNode m, String name) throws ModelFileException, IOException {
+  /**
+   * The file a model was read from, to read its deferred entries from when they are first needed, and what it was
+   * then (size, modification time, file key) so that a failure can say the file changed since.
+   */
+  private record Reopen(Path file, FileIdentity identity) {}
+
+  /** What identifies a file's content without reading it: a change of any part means it was rewritten or replaced. */
+  private record FileIdentity(long size, java.nio.file.attribute.FileTime modified, Object key) {
+    /** The identity of {@code file} now, or null when it cannot be read (the reader then reports why). */
+    static FileIdentity of(Path file) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+            java.nio.file.attribute.BasicFileAttributes.class);
+        return new FileIdentity(a.size(), a.lastModifiedTime(), a.fileKey());
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
+  private static GaussianAdModel parse(Entries zip, JsonNode m, String name, Reopen reopen)
+      throws ModelFileException, IOException {
     if (!FORMAT.equals(text(m, "format", name))) {
       throw new ModelFileException(name + ": not a maha model (format is '" + m.path("format").asText() + "')");
     }
@@ -401,11 +455,16 @@ public final class ModelFile {
       throw new ModelFileException(name + ": calibration n is " + cal.path("n").asText() + ", expected 1 to "
           + MAX_CALIBRATION_SCORES);
     }
-    // verify every declared entry before using any of them
+    // verify every declared entry before using any of them, except those scoring never reads (deferred: verified
+    // when first needed, see deferredEntries)
+    Set<String> deferred = deferredEntries(m, version, scoresPath, entries);
     Map<String, NpyArray> arrays = new LinkedHashMap<>();
     long total = 0;
     long scoresBytes = 0;
     for (Map.Entry<String, JsonNode> e : entries.properties()) {
+      if (deferred.contains(e.getKey())) {
+        continue;
+      }
       boolean isScores = e.getKey().equals(scoresPath);
       long maxBytes = isScores ? 8L * calibrationN + 256 : Math.min(entryBound, totalBound - total);
       byte[] bytes = zip.entry(e.getKey(), maxBytes);
@@ -448,8 +507,52 @@ public final class ModelFile {
     for (int i = 0; i < levelNodes.size(); i++) {
       levels.add(level(levelNodes.get(i), variant, backbone.levelDims().get(i), arrays, name));
     }
+    Deferred later = null;
+    if (!deferred.isEmpty()) {
+      Map<String, byte[]> kept = null;
+      Set<String> named = new HashSet<>(); // the statistics' arrays; the other deferred entries are stored factors
+      for (JsonNode l : levelNodes) {
+        for (JsonNode v : l.path("statistics").path("arrays")) {
+          named.add(v.asText());
+        }
+      }
+      Map<String, String> sums = new LinkedHashMap<>();
+      for (String path : deferred) {
+        sums.put(path, entries.get(path).asText());
+      }
+      if (reopen == null) { // a staged upload, deleted once this returns: inflate (bounded) now, verify later
+        kept = new LinkedHashMap<>();
+        long t = total;
+        for (String path : deferred) {
+          byte[] bytes = zip.entry(path, Math.min(entryBound, totalBound - t));
+          t += bytes.length;
+          if (2 * (t + scoresBytes) > heap) {
+            throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java "
+                + "heap; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+          }
+          if (named.contains(path)) {
+            kept.put(path, bytes);
+          } else { // a stored factor: verified now rather than kept in memory beside the model
+            verified(name, path, bytes, sums.remove(path), largestDim * largestDim);
+          }
+        }
+      }
+      Map<String, NpyArray> shared = new LinkedHashMap<>(); // eager arrays the statistics also name (not maha's own)
+      for (JsonNode l : levelNodes) {
+        for (JsonNode v : l.path("statistics").path("arrays")) {
+          if (v.isTextual() && arrays.containsKey(v.asText())) {
+            shared.put(v.asText(), arrays.get(v.asText()));
+          }
+        }
+      }
+      later = new Deferred(name, reopen, kept, sums, named, shared, entryBound, totalBound, total, scoresBytes,
+          largestDim * largestDim);
+    }
     TrainingStatistics statistics = version >= STATISTICS_VERSION
-        ? statistics(m, levelNodes, levels, backbone, arrays, name) : null;
+        ? statistics(m, levelNodes, levels, backbone, arrays, later, name) : null;
+    if (statistics == null && later != null) { // cannot happen: entries are deferred only with statistics
+      throw new IllegalStateException("entries deferred without training statistics");
+    }
     Calibration calibration = null;
     JsonNode cn = m.path("calibration");
     double[] calibrationScores = new double[0]; // absent in files written before the scores were kept
@@ -474,12 +577,118 @@ public final class ModelFile {
   }
 
   /**
-   * The training statistics of a version-2 file, verified: every level has them or none does; shapes match the
-   * level, values are finite, the scatter is exactly symmetric with a non-negative diagonal, and the counts agree
-   * with the level's and the file's n, the mean with the level's own mean (mvg, l2, sed keep the same vector).
+   * The entries of a version-2 file that scoring never reads, whose verification is deferred until the training
+   * statistics are first needed (update, merge, save; {@link TrainingStatistics#load()}): every level's training
+   * statistics arrays, and the stored Cholesky factors (maha recomputes the factor from the covariance; the stored
+   * one is for numpy users). Only when every level keeps statistics (otherwise nothing is deferred and the file is
+   * refused or read whole, as before), and only entries the manifest lists that nothing read for scoring names too.
+   */
+  private static Set<String> deferredEntries(JsonNode m, int version, String scoresPath, JsonNode entries) {
+    JsonNode levelNodes = m.path("levels");
+    if (version < STATISTICS_VERSION || !levelNodes.isArray() || levelNodes.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> later = new LinkedHashSet<>();
+    Set<String> now = new HashSet<>();
+    if (scoresPath != null) {
+      now.add(scoresPath);
+    }
+    for (JsonNode l : levelNodes) {
+      if (!l.path("statistics").isObject()) {
+        return Set.of();
+      }
+      for (Map.Entry<String, JsonNode> a : l.path("arrays").properties()) {
+        (a.getKey().equals("cholesky") ? later : now).add(a.getValue().asText());
+      }
+      for (JsonNode v : l.path("statistics").path("arrays")) {
+        later.add(v.asText());
+      }
+    }
+    later.removeAll(now);
+    later.removeIf(path -> !entries.path(path).isTextual());
+    return later;
+  }
+
+  /**
+   * A file's deferred entries ({@link #deferredEntries}) and what verifying them later needs: where to read them
+   * (the file again, or the bytes kept from an upload: there only the statistics' own, {@code named}, the stored
+   * factors having been verified at once rather than kept), their SHA-256 from the manifest verified at load, and
+   * the bounds the eager entries left.
+   */
+  private record Deferred(String name, Reopen reopen, Map<String, byte[]> kept, Map<String, String> sums,
+      Set<String> named, Map<String, NpyArray> shared, long entryBound, long totalBound, long eagerTotal, long scoresBytes,
+      long maxValues) {
+
+    /** Every deferred entry read, bounded, checked against its SHA-256 and parsed; the statistics' arrays kept. */
+    Map<String, NpyArray> read() throws ModelFileException {
+      if (kept != null) {
+        try {
+          return read((path, limit) -> kept.get(path));
+        } catch (RuntimeException e) {
+          throw inconsistent(name, e);
+        } catch (IOException e) {
+          throw new ModelFileException(name + ": cannot read (" + e.getMessage() + ")");
+        }
+      }
+      try {
+        return withZip(reopen.file(), name, false, zip -> read((path, limit) -> entry(zip, path, name, limit)));
+      } catch (ModelFileException e) {
+        FileIdentity now = FileIdentity.of(reopen.file());
+        String why = e.getMessage().startsWith(name + ": ") ? e.getMessage().substring(name.length() + 2)
+            : e.getMessage();
+        if (now == null) {
+          throw new ModelFileException(name + ": moved or deleted after the model was read, and its training "
+              + "statistics are read only when first needed (" + why + "); read the model again", e);
+        }
+        if (!now.equals(reopen.identity())) {
+          throw new ModelFileException(name + ": changed after the model was read, and its training statistics are "
+              + "read only when first needed (" + why + "); read the model again", e);
+        }
+        throw e;
+      }
+    }
+
+    private Map<String, NpyArray> read(Entries zip) throws ModelFileException, IOException {
+      Map<String, NpyArray> arrays = new LinkedHashMap<>(shared);
+      long total = eagerTotal;
+      long heap = Runtime.getRuntime().maxMemory();
+      for (Map.Entry<String, String> e : sums.entrySet()) {
+        byte[] bytes = zip.entry(e.getKey(), Math.min(entryBound, totalBound - total));
+        total += bytes.length;
+        if (2 * (total + scoresBytes) > heap) {
+          throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java heap; "
+              + "give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
+        }
+        NpyArray a = verified(name, e.getKey(), bytes, e.getValue(), maxValues);
+        if (named.contains(e.getKey())) { // a stored factor is only verified: maha recomputes it
+          arrays.put(e.getKey(), a);
+        }
+      }
+      return arrays;
+    }
+  }
+
+  /** {@code bytes} of entry {@code path} checked against {@code sha} and parsed (at most {@code maxValues}). */
+  private static NpyArray verified(String name, String path, byte[] bytes, String sha, long maxValues)
+      throws ModelFileException {
+    if (!sha256(bytes).equals(sha)) {
+      throw new ModelFileException(name + ": entry " + path + " does not match its checksum (corrupt or edited)");
+    }
+    try {
+      return Npy.read(bytes, maxValues);
+    } catch (NpyFormatException ex) {
+      throw new ModelFileException(name + ": entry " + path + ": " + ex.getMessage());
+    }
+  }
+
+  /**
+   * The training statistics of a version-2 file: every level has them or none does; the counts agree with the
+   * level's and the file's n; the history is read. The arrays are {@code later}'s, verified when first needed
+   * ({@link TrainingStatistics#load()}): shapes match the level, values are finite, the scatter is exactly
+   * symmetric with a non-negative diagonal, and the mean is the level's own (mvg, l2, sed keep the same vector).
    */
   private static TrainingStatistics statistics(JsonNode m, JsonNode levelNodes, List<LevelModel> levels,
-      BackboneSpec backbone, Map<String, NpyArray> arrays, String name) throws ModelFileException {
+      BackboneSpec backbone, Map<String, NpyArray> arrays, Deferred later, String name) throws ModelFileException {
     int with = 0;
     for (JsonNode l : levelNodes) {
       with += l.has("statistics") ? 1 : 0;
@@ -492,41 +701,62 @@ public final class ModelFile {
           + "statistics");
     }
     long trainN = m.path("train").path("n").asLong(-1);
-    List<ScatterStatistics> perLevel = new ArrayList<>();
+    List<Long> counts = new ArrayList<>();
+    List<Double> fourth = new ArrayList<>();
     for (int i = 0; i < levelNodes.size(); i++) {
       JsonNode sn = levelNodes.get(i).path("statistics");
-      int dim = backbone.levelDims().get(i);
       String where = name + ": level " + backbone.levelNames().get(i) + " statistics";
-      JsonNode a = sn.path("arrays");
-      double[] mean = vector(arrays, a, "mean", dim, where);
-      double[] u = vector(arrays, a, "u", dim, where);
-      NpyArray t = array(arrays, a, "scatter", where);
-      if (t.rank() != 2 || t.dim(0) != dim || t.dim(1) != dim) {
-        throw new ModelFileException(where + ": scatter has shape " + Arrays.toString(t.shape()) + ", expected ["
-            + dim + ", " + dim + "]");
-      }
       JsonNode count = sn.path("n");
       JsonNode q = sn.path("sumFourthPowers");
       if (!count.canConvertToLong() || !q.isNumber()) {
         throw new ModelFileException(where + ": n or sumFourthPowers is missing");
       }
       long n = count.asLong();
-      LevelModel level = levels.get(i);
-      if (n != trainN || n != levelCount(level)) {
+      if (n != trainN || n != levelCount(levels.get(i))) {
         throw new ModelFileException(where + ": n = " + n + " disagrees with the model's " + trainN
             + " training images");
       }
-      double[] levelMean = levelMean(level);
-      if (levelMean != null && !Arrays.equals(levelMean, mean)) {
-        throw new ModelFileException(where + ": mean differs from the level's mean (the statistics are not this "
-            + "model's)");
-      }
-      try {
-        perLevel.add(new ScatterStatistics(n, mean, new DMatrixRMaj(dim, dim, true, t.data()), u, q.asDouble()));
-      } catch (IllegalArgumentException e) {
-        throw new ModelFileException(where + ": " + e.getMessage());
-      }
+      counts.add(n);
+      fourth.add(q.asDouble());
     }
+    List<TrainingStatistics.Step> history = history(m, name);
+    // a deferred loader must not hold the eager arrays (the covariances, copied into the model already)
+    Map<String, NpyArray> eager = later == null ? arrays : null;
+    TrainingStatistics.Loader loader = () -> {
+      Map<String, NpyArray> read = eager != null ? eager : later.read();
+      List<ScatterStatistics> perLevel = new ArrayList<>();
+      for (int i = 0; i < levelNodes.size(); i++) {
+        int dim = backbone.levelDims().get(i);
+        String where = name + ": level " + backbone.levelNames().get(i) + " statistics";
+        JsonNode a = levelNodes.get(i).path("statistics").path("arrays");
+        double[] mean = vector(read, a, "mean", dim, where);
+        double[] u = vector(read, a, "u", dim, where);
+        NpyArray t = array(read, a, "scatter", where);
+        if (t.rank() != 2 || t.dim(0) != dim || t.dim(1) != dim) {
+          throw new ModelFileException(where + ": scatter has shape " + Arrays.toString(t.shape()) + ", expected ["
+              + dim + ", " + dim + "]");
+        }
+        double[] levelMean = levelMean(levels.get(i));
+        if (levelMean != null && !Arrays.equals(levelMean, mean)) {
+          throw new ModelFileException(where + ": mean differs from the level's mean (the statistics are not this "
+              + "model's)");
+        }
+        try {
+          perLevel.add(new ScatterStatistics(counts.get(i), mean, new DMatrixRMaj(dim, dim, true, t.data()), u,
+              fourth.get(i)));
+        } catch (IllegalArgumentException e) {
+          throw new ModelFileException(where + ": " + e.getMessage());
+        }
+      }
+      return perLevel;
+    };
+    if (later == null) {
+      return new TrainingStatistics(loader.load(), history); // nothing deferred (an eager array named twice)
+    }
+    return TrainingStatistics.deferred(levelNodes.size(), trainN, history, loader);
+  }
+
+  private static List<TrainingStatistics.Step> history(JsonNode m, String name) throws ModelFileException {
     List<TrainingStatistics.Step> history = new ArrayList<>();
     JsonNode h = m.path("history");
     if (!h.isArray()) {
@@ -554,7 +784,7 @@ public final class ModelFile {
         throw new ModelFileException(name + ": bad history step: " + e.getMessage());
       }
     }
-    return new TrainingStatistics(perLevel, history);
+    return history;
   }
 
   private static long levelCount(LevelModel level) {

@@ -26,7 +26,8 @@ public final class ModelUpdates {
 
   /**
    * Refuses, in one line naming the file, a model that cannot be updated or merged: one without training
-   * statistics (format version 1, written before they were kept) or a PCA/NPCA model.
+   * statistics (format version 1, written before they were kept) or a PCA/NPCA model, or one whose statistics,
+   * deferred when the model was read ({@link TrainingStatistics#load()}), are read now and found damaged.
    */
   public static void requireUpdatable(GaussianAdModel model, String file) throws ModelFileException {
     if (model.variant().needsRows()) {
@@ -37,6 +38,7 @@ public final class ModelUpdates {
       throw new ModelFileException(file + ": this model file keeps no training statistics (model format version 1, "
           + "written by an older maha), so it cannot be updated or merged; fit it again on its images");
     }
+    model.statistics().load();
   }
 
   /**

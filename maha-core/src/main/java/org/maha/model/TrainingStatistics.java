@@ -11,10 +11,12 @@ import org.maha.stats.ScatterStatistics;
  * them (mvg, l2, sed); a PCA/NPCA level's Gaussian needs the training rows themselves (see
  * {@link ModelUpdates}).
  *
- * @param levels one entry per backbone level, in level order
- * @param history every fit, update and merge that went into the model, oldest first
+ * <p>Immutable and thread-safe. A model read from a file carries its per-level statistics unread ({@link ModelFile}
+ * defers them: they are most of a model file and scoring never needs them): they are read, verified and parsed
+ * once, on the first {@link #load()} or {@link #levels()}, by whichever thread comes first. The count and the
+ * history are known without them.
  */
-public record TrainingStatistics(List<ScatterStatistics> levels, List<Step> history) {
+public final class TrainingStatistics {
   /**
    * Steps kept in a history; beyond it the oldest are folded into one {@code earlier} step (their counts and image
    * digests summed), so that a model updated every shift for years keeps a manifest far below the 1 MiB
@@ -22,23 +24,171 @@ public record TrainingStatistics(List<ScatterStatistics> levels, List<Step> hist
    */
   public static final int MAX_HISTORY = 128;
 
-  public TrainingStatistics {
-    levels = List.copyOf(levels);
-    history = List.copyOf(history.size() > MAX_HISTORY ? fold(history) : history);
-    if (levels.isEmpty()) {
-      throw new IllegalArgumentException("training statistics need at least one level");
+  /** Reads per-level statistics when they are first needed, refusing them in one line naming the file. */
+  @FunctionalInterface
+  interface Loader {
+    List<ScatterStatistics> load() throws ModelFileException;
+  }
+
+  /**
+   * The per-level statistics, read at most once (successfully) and shared by every copy made by
+   * {@link #withStep}. A failed read is not remembered: a later call reads again (and fails again the same way
+   * unless the cause was transient).
+   */
+  private static final class Levels {
+    private volatile List<ScatterStatistics> value;
+    private Loader loader; // guarded by this; null once value is set, so that what it holds can be collected
+
+    Levels(List<ScatterStatistics> value) {
+      this.value = value;
     }
-    long n = levels.get(0).n();
-    for (ScatterStatistics s : levels) {
-      if (s.n() != n) {
-        throw new IllegalArgumentException("levels disagree on the number of training images: " + n + " and " + s.n());
+
+    Levels(Loader loader) {
+      this.loader = loader;
+    }
+
+    List<ScatterStatistics> get() throws ModelFileException {
+      List<ScatterStatistics> v = value;
+      if (v != null) {
+        return v;
+      }
+      synchronized (this) {
+        if (value == null) {
+          value = List.copyOf(loader.load());
+          loader = null;
+        }
+        return value;
       }
     }
+
+    boolean loaded() {
+      return value != null;
+    }
+  }
+
+  private final Levels levels;
+  private final int levelCount;
+  private final long n;
+  private final List<Step> history;
+
+  /**
+   * Statistics in hand.
+   *
+   * @param levels one entry per backbone level, in level order
+   * @param history every fit, update and merge that went into the model, oldest first
+   */
+  public TrainingStatistics(List<ScatterStatistics> levels, List<Step> history) {
+    List<ScatterStatistics> copy = List.copyOf(levels);
+    if (copy.isEmpty()) {
+      throw new IllegalArgumentException("training statistics need at least one level");
+    }
+    long count = copy.get(0).n();
+    for (ScatterStatistics s : copy) {
+      if (s.n() != count) {
+        throw new IllegalArgumentException("levels disagree on the number of training images: " + count + " and "
+            + s.n());
+      }
+    }
+    this.levels = new Levels(copy);
+    this.levelCount = copy.size();
+    this.n = count;
+    this.history = bounded(history);
+  }
+
+  /**
+   * Statistics read when first needed by {@code loader}, which must give {@code levelCount} levels of {@code n}
+   * images each (the caller checked the counts it knows without reading them).
+   */
+  static TrainingStatistics deferred(int levelCount, long n, List<Step> history, Loader loader) {
+    if (levelCount < 1) {
+      throw new IllegalArgumentException("training statistics need at least one level");
+    }
+    return new TrainingStatistics(new Levels(java.util.Objects.requireNonNull(loader, "loader")), levelCount, n,
+        bounded(history));
+  }
+
+  private TrainingStatistics(Levels levels, int levelCount, long n, List<Step> history) {
+    this.levels = levels;
+    this.levelCount = levelCount;
+    this.n = n;
+    this.history = history;
+  }
+
+  private static List<Step> bounded(List<Step> history) {
+    return List.copyOf(history.size() > MAX_HISTORY ? fold(history) : history);
+  }
+
+  /**
+   * These statistics, their per-level part read and verified now if it was deferred (a model read from a file): the
+   * checked way to reach {@link #levels()}, for a caller that must report a damaged file rather than fail.
+   *
+   * @return this
+   * @throws ModelFileException in one line naming the file, when the deferred statistics cannot be read or verified
+   *     (corrupt, or the file changed since the model was read)
+   */
+  public TrainingStatistics load() throws ModelFileException {
+    List<ScatterStatistics> v = levels.get();
+    if (v.size() != levelCount || v.get(0).n() != n) { // a loader that broke its promise: a bug, not a bad file
+      throw new IllegalStateException("deferred statistics of " + v.size() + " levels and " + v.get(0).n()
+          + " images, expected " + levelCount + " and " + n);
+    }
+    return this;
+  }
+
+  /** Whether the per-level statistics are in memory (always, except for a model read from a file until needed). */
+  public boolean isLoaded() {
+    return levels.loaded();
+  }
+
+  /**
+   * One entry per backbone level, in level order; read first if deferred (see {@link #load()}).
+   *
+   * @throws IllegalStateException with {@link #load()}'s one-line message when deferred statistics cannot be read:
+   *     callers that read models from files call {@link #load()} first (as {@link ModelUpdates#requireUpdatable}
+   *     and {@link ModelFile#write} do)
+   */
+  public List<ScatterStatistics> levels() {
+    try {
+      return load().levels.get();
+    } catch (ModelFileException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Every fit, update and merge that went into the model, oldest first. */
+  public List<Step> history() {
+    return history;
+  }
+
+  /**
+   * Equal per-level statistics and history, as the record this class was compared (deferred statistics are read
+   * first, as {@link #levels()} reads them).
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof TrainingStatistics t && n == t.n && levelCount == t.levelCount
+        && history.equals(t.history) && levels().equals(t.levels());
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(levelCount, n, history);
+  }
+
+  @Override
+  public String toString() {
+    return "TrainingStatistics[" + levelCount + " levels, n=" + n + ", " + history.size() + " history steps"
+        + (isLoaded() ? "" : ", not yet read") + "]";
+  }
+
+  /** Number of backbone levels. */
+  public int levelCount() {
+    return levelCount;
   }
 
   /** Training images (feature vectors per level) behind the statistics. */
   public long n() {
-    return levels.get(0).n();
+    return n;
   }
 
   /**
@@ -86,7 +236,7 @@ public record TrainingStatistics(List<ScatterStatistics> levels, List<Step> hist
   public TrainingStatistics withStep(Step step) {
     List<Step> h = new java.util.ArrayList<>(history);
     h.add(step);
-    return new TrainingStatistics(levels, h);
+    return new TrainingStatistics(levels, levelCount, n, bounded(h));
   }
 
   /**

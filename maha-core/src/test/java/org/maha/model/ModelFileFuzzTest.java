@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Coverage-guided fuzzing of the {@code .maha} reader ({@link ModelFile#read}): any file is read or refused with
- * {@link ModelFileException}, never another exception, a hang or an unbounded allocation.
+ * {@link ModelFileException}, never another exception, a hang or an unbounded allocation; so are its training
+ * statistics, which the reader defers until they are first needed ({@link TrainingStatistics#load()}).
  *
  * <p>Three targets: raw bytes as the file (the zip layer and the first checks), and a valid model
  * ({@code golden-v1-npca_0.9.maha}, and {@code golden-v2-mvg.maha} with training statistics) with one entry
@@ -53,9 +54,13 @@ class ModelFileFuzzTest {
     GaussianAdModel read() throws ModelFileException;
   }
 
+  /** Read, deferred statistics included (they are read when first needed: update, merge, save). */
   private static boolean readOrRefuse(Read read, String name) {
     try {
-      read.read();
+      GaussianAdModel m = read.read();
+      if (m.statistics() != null) {
+        m.statistics().load();
+      }
       return true;
     } catch (ModelFileException expected) {
       String m = expected.getMessage();
