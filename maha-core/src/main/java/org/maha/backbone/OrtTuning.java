@@ -28,6 +28,9 @@ import java.util.Locale;
  *       (see {@code OnnxBackbone.DEFAULT_CALL_PIXELS}); 0 = calls of {@code --batch} images whatever their size.</li>
  *   <li>{@code maha.ort.disableOptimizers} (default empty): comma-separated ONNX Runtime optimizers to skip, e.g.
  *       {@code QuickGeluFusion}.</li>
+ *   <li>{@code maha.ort.optimizedModel} (default unset): a file where ONNX Runtime writes each session's graph
+ *       after optimisation (the last session opened wins), to check what it fused, e.g. QLinearConv in an
+ *       {@code --int8} graph.</li>
  * </ul>
  */
 final class OrtTuning {
@@ -39,6 +42,7 @@ final class OrtTuning {
   static final String OPT_LEVEL = "maha.ort.optLevel";
   static final String DISABLE_OPTIMIZERS = "maha.ort.disableOptimizers";
   static final String IN_GRAPH_POOLING = "maha.inGraphPooling";
+  static final String OPTIMIZED_MODEL = "maha.ort.optimizedModel";
 
   static final String CALL_PIXELS = "maha.callPixels";
 
@@ -73,6 +77,10 @@ final class OrtTuning {
     String disabled = System.getProperty(DISABLE_OPTIMIZERS, "").trim();
     if (!disabled.isEmpty()) {
       so.addConfigEntry("optimization.disable_specified_optimizers", disabled);
+    }
+    String optimized = System.getProperty(OPTIMIZED_MODEL, "").trim();
+    if (!optimized.isEmpty()) {
+      so.setOptimizedModelFilePath(optimized);
     }
   }
 
