@@ -67,11 +67,29 @@ public final class Int8Quantization {
    * @param convsTotal Conv nodes in the graph
    * @param activations activation values given Q/DQ pairs
    */
-  public record Summary(int convs, int convsTotal, int activations) {
+  public record Summary(int convs, int convsTotal, int activations, List<Double> levelDifference) {
+    /**
+     * @param levelDifference per level, max |int8 − float| / max |float| of the pooled features over the
+     *                        calibration images
+     */
+    public Summary {
+      levelDifference = List.copyOf(levelDifference);
+    }
+
+    /** The largest of {@link #levelDifference}. */
+    public double worstDifference() {
+      return levelDifference.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
     @Override
     public String toString() {
+      StringBuilder sb = new StringBuilder();
+      for (double d : levelDifference) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.3f", d));
+      }
       return convs + " of " + convsTotal + " Conv nodes int8 (QDQ, u8 activations / s8 per-channel weights), "
-          + activations + " activations calibrated";
+          + activations + " activations calibrated; max |int8 - float| / max |float| per level on the "
+          + "calibration images: " + sb;
     }
   }
 
@@ -113,6 +131,7 @@ public final class Int8Quantization {
       throw new BackboneException(label + ": no Conv with float32 initializer weights to quantize to int8");
     }
     Map<String, double[]> ranges = new HashMap<>();
+    double[][][] reference;
     List<String> fetched = plan.fetched();
     try (OnnxBackbone calib = OnnxBackbone.open(plan.calibrationModel(), label + " (int8 calibration)", name,
         options.withMaxBatch(1))) {
@@ -120,6 +139,7 @@ public final class Int8Quantization {
         throw new IllegalArgumentException("calibration: expected " + images + " images of "
             + calib.spec().floatsPerImage() + " floats, found " + calibration.length + " floats");
       }
+      reference = calib.extract(calibration, images);
       double[][] r = calib.outputRanges(fetched, calibration, images);
       for (int k = 0; k < r.length; k++) {
         ranges.put(fetched.get(k), r[k]);
@@ -137,10 +157,35 @@ public final class Int8Quantization {
       }
     }
     byte[] quantized = plan.quantize(ranges);
-    if (summary != null) {
-      summary.accept(new Summary(plan.convs.size(), plan.convsTotal, plan.points.size()));
+    OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", name + " int8", options);
+    try {
+      if (summary != null) {
+        double[][][] got = q.extract(calibration, images);
+        summary.accept(new Summary(plan.convs.size(), plan.convsTotal, plan.points.size(),
+            relativeDifference(reference, got)));
+      }
+      return q;
+    } catch (BackboneException | RuntimeException e) {
+      q.close();
+      throw e;
     }
-    return OnnxBackbone.open(quantized, label + " (int8 QDQ)", name + " int8", options);
+  }
+
+  /** Per level: max |b − a| / max |a| over images and features (0 where a is all zero). */
+  static List<Double> relativeDifference(double[][][] a, double[][][] b) {
+    List<Double> out = new ArrayList<>();
+    for (int level = 0; level < a.length; level++) {
+      double scale = 0;
+      double diff = 0;
+      for (int i = 0; i < a[level].length; i++) {
+        for (int k = 0; k < a[level][i].length; k++) {
+          scale = Math.max(scale, Math.abs(a[level][i][k]));
+          diff = Math.max(diff, Math.abs(b[level][i][k] - a[level][i][k]));
+        }
+      }
+      out.add(scale > 0 ? diff / scale : 0.0);
+    }
+    return out;
   }
 
   /**

@@ -97,6 +97,8 @@ class Int8QuantizationTest {
     System.out.printf("int8 vs float, worst relative feature difference over ResNet-18's 5 levels: %.4f%n", worst);
     assertThat(anyDifferent).as("the int8 graph computes something else than the float one").isTrue();
     assertThat(worst).as("max |int8 - float| / max |float| over a level").isLessThan(0.1);
+    assertThat(summary.get().levelDifference()).hasSize(5);
+    assertThat(summary.get().worstDifference()).as("on the calibration images").isGreaterThan(0).isLessThan(0.1);
   }
 
   @Test
