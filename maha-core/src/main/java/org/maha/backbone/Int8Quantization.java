@@ -47,6 +47,12 @@ public final class Int8Quantization {
 
   static final String SUFFIX = "__maha_q8";
 
+  /**
+   * System property: {@code false} leaves Sigmoid and Mul in float32 between quantized convolutions (only Conv
+   * inputs and outputs get Q/DQ). Default {@code true}.
+   */
+  static final String ELEMENTWISE = "maha.int8.elementwise";
+
   private static final int MODEL_GRAPH = 7;
   private static final int MODEL_OPSET = 8;
   private static final int GRAPH_NODE = 1;
@@ -452,6 +458,23 @@ public final class Int8Quantization {
         convs.add(new Conv(n, w, b, out));
         points.add(x);
         points.add(out);
+      }
+      if (!Boolean.parseBoolean(System.getProperty(ELEMENTWISE, "true"))) {
+        return;
+      }
+      // swish (Sigmoid, Mul) and squeeze-excitation products between quantized values: quantized too, so that ONNX
+      // Runtime runs them as QLinearSigmoid / QLinearMul on uint8 instead of dequantising, computing in float32 and
+      // quantizing again around every activation
+      for (Node n : nodes) {
+        if (n.outputs().size() != 1 || graphOutputs.contains(n.outputs().get(0))) {
+          continue;
+        }
+        boolean sigmoid = n.op().equals("Sigmoid") && n.inputs().size() == 1 && points.contains(n.inputs().get(0));
+        boolean mul = n.op().equals("Mul") && n.inputs().size() == 2 && points.contains(n.inputs().get(0))
+            && points.contains(n.inputs().get(1));
+        if (sigmoid || mul) {
+          points.add(n.outputs().get(0));
+        }
       }
     }
 
