@@ -53,6 +53,13 @@ public final class Int8Quantization {
    */
   static final String ELEMENTWISE = "maha.int8.elementwise";
 
+  /**
+   * System property: {@code minmax} (default) sets each activation's range from its smallest and largest value
+   * over all calibration images; {@code mean-minmax} from the mean over images of each image's smallest and largest
+   * value (narrower: finer steps for the bulk, outliers clipped).
+   */
+  static final String CALIBRATION = "maha.int8.calibration";
+
   private static final int MODEL_GRAPH = 7;
   private static final int MODEL_OPSET = 8;
   private static final int GRAPH_NODE = 1;
@@ -146,9 +153,16 @@ public final class Int8Quantization {
             + calib.spec().floatsPerImage() + " floats, found " + calibration.length + " floats");
       }
       reference = calib.extract(calibration, images);
-      double[][] r = calib.outputRanges(fetched, calibration, images);
+      double[][][] r = calib.outputRanges(fetched, calibration, images);
+      boolean mean = System.getProperty(CALIBRATION, "minmax").equals("mean-minmax");
       for (int k = 0; k < r.length; k++) {
-        ranges.put(fetched.get(k), r[k]);
+        double lo = mean ? 0 : Double.POSITIVE_INFINITY;
+        double hi = mean ? 0 : Double.NEGATIVE_INFINITY;
+        for (double[] one : r[k]) {
+          lo = mean ? lo + one[0] / images : Math.min(lo, one[0]);
+          hi = mean ? hi + one[1] / images : Math.max(hi, one[1]);
+        }
+        ranges.put(fetched.get(k), new double[] {lo, hi});
       }
       for (String p : plan.points) {
         if (plan.graphInputs.contains(p)) {

@@ -334,36 +334,32 @@ public final class OnnxBackbone implements Backbone {
   }
 
   /**
-   * The smallest and largest value of each named float output over a batch of images, e.g. the activations a
-   * calibration graph exposes ({@link Int8Quantization}). Runs one image per call, so that only one image's
-   * activations are held at a time.
+   * The smallest and largest value of each named float output for each image, e.g. the activations a calibration
+   * graph exposes ({@link Int8Quantization}). Runs one image per call, so that only one image's activations are
+   * held at a time.
    *
    * @param outputNames graph outputs of type float32
    * @param nchw        as in {@link #extract}. Not modified.
    * @param batch       number of images in {@code nchw}
-   * @return {@code [output][0 = min, 1 = max]}
+   * @return {@code [output][image][0 = min, 1 = max]}
    * @throws BackboneException when inference fails
    */
-  public double[][] outputRanges(List<String> outputNames, float[] nchw, int batch) throws BackboneException {
+  public double[][][] outputRanges(List<String> outputNames, float[] nchw, int batch) throws BackboneException {
     checkInput(nchw, batch);
-    double[][] ranges = new double[outputNames.size()][];
-    for (int k = 0; k < ranges.length; k++) {
-      ranges[k] = new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-    }
+    double[][][] ranges = new double[outputNames.size()][batch][];
     lock.readLock().lock();
     try {
       ensureOpen();
       for (int image = 0; image < batch; image++) {
         List<Raw> raws = runOrFail(nchw, image, 1, outputNames);
         for (int k = 0; k < ranges.length; k++) {
-          double lo = ranges[k][0];
-          double hi = ranges[k][1];
+          double lo = Double.POSITIVE_INFINITY;
+          double hi = Double.NEGATIVE_INFINITY;
           for (float v : raws.get(k).data()) {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
           }
-          ranges[k][0] = lo;
-          ranges[k][1] = hi;
+          ranges[k][image] = new double[] {lo, hi};
         }
       }
     } finally {
