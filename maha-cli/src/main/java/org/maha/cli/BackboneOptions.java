@@ -91,6 +91,19 @@ final class BackboneOptions {
       description = "Images per inference call when the graph allows a dynamic batch. Default: ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(names = "--int8", paramLabel = "N",
+      description = "With --backbone, on bench, evaluate, demo and fashion-mnist only: run the backbone as a static "
+          + "int8 graph (ONNX QDQ: per-channel int8 weights, uint8 activations; ONNX Runtime fuses it into "
+          + "QLinearConv) calibrated by min/max on N training images (1 to 256; e.g. 32). Opt-in: the float graph "
+          + "is the default. Not on fit/score: the int8 graph is built in memory and not saved with a model.")
+  Integer int8;
+
+  /** Set by the commands that fit and score in one process and so can offer {@code --int8}. */
+  boolean int8Supported;
+
+  /** What the last {@code --int8} open quantized, or null. */
+  org.maha.backbone.Int8Quantization.Summary int8Summary;
+
   /** Set by commands that need the classifier outputs in a graph built for --backbone (classify). */
   boolean withClassifier;
 
@@ -156,6 +169,87 @@ final class BackboneOptions {
     if (backboneCache != null) {
       OutputPaths.folder("--backbone-cache", backboneCache, List.of(), java.util.Set.of());
     }
+    if (int8 != null) {
+      if (!int8Supported) {
+        throw new MahaCommand.UsageException("--int8 is offered by bench, evaluate, demo and fashion-mnist only: a "
+            + "fitted model records the float graph, and the int8 graph (built in memory from calibration images) "
+            + "is not saved with it");
+      }
+      if (backboneName == null) {
+        throw new MahaCommand.UsageException("--int8 needs --backbone NAME (a graph maha builds with float32 "
+            + "weights); an --onnx file or the default MobileNetV2 ONNX is not quantized");
+      }
+    }
+  }
+
+  /** Calibration images for {@code --int8}: at most {@code n} images, each prepared by {@code pre}. */
+  interface Calibration {
+    List<float[]> images(org.maha.image.Preprocessing pre, int n) throws Exception;
+
+    /** What the images are, for the progress line (e.g. "training images of 3 categories"). */
+    String describe();
+  }
+
+  /**
+   * The backbone as {@link #open(Path, List, String)} opens it, or with {@code --int8} its int8 QDQ graph calibrated
+   * on {@code calibration}'s images (what was quantized, and how far its features are from the float graph's on
+   * those images, go to {@code err}).
+   */
+  OnnxBackbone open(Path file, List<String> levelNames, String norm, Calibration calibration, PrintWriter err)
+      throws Exception {
+    if (int8 == null) {
+      return open(file, levelNames, norm);
+    }
+    org.maha.backbone.BackboneOptions o = options(file, levelNames, norm);
+    org.maha.image.Preprocessing pre;
+    try (OnnxBackbone f = OnnxBackbone.open(file, o)) {
+      pre = new org.maha.image.Preprocessing(f.spec().inputSizePx(), f.spec().normalization());
+    }
+    List<float[]> images = calibration.images(pre, int8);
+    if (images.isEmpty()) {
+      throw new MahaCommand.UsageException("--int8: no images to calibrate on (" + calibration.describe() + ")");
+    }
+    int per = pre.floatsPerImage();
+    float[] nchw = new float[images.size() * per];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i), 0, nchw, i * per, per);
+    }
+    err.printf(Locale.ROOT, "int8: calibrating on %d %s ...%n", images.size(), calibration.describe());
+    err.flush();
+    org.maha.backbone.Int8Quantization.Summary[] summary = new org.maha.backbone.Int8Quantization.Summary[1];
+    OnnxBackbone q = org.maha.backbone.Int8Quantization.open(file, o, nchw, images.size(), s -> summary[0] = s);
+    int8Summary = summary[0];
+    err.println("int8: " + summary[0]);
+    err.flush();
+    return q;
+  }
+
+  /** {@code --int8} calibration on the training images of {@code cats}, taken in turn from each category. */
+  static Calibration trainImages(List<org.maha.data.MvtecCategory> cats, org.maha.image.DecodeLimits limits) {
+    return new Calibration() {
+      @Override
+      public List<float[]> images(org.maha.image.Preprocessing pre, int n) throws Exception {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; out.size() < n; i++) {
+          boolean any = false;
+          for (org.maha.data.MvtecCategory c : cats) {
+            if (i < c.train().size() && out.size() < n) {
+              out.add(pre.apply(org.maha.pipeline.ImageLoader.decode(c.train().get(i), limits)));
+              any = true;
+            }
+          }
+          if (!any) {
+            break;
+          }
+        }
+        return out;
+      }
+
+      @Override
+      public String describe() {
+        return "training images (train/good) of " + cats.size() + " categories, taken in turn";
+      }
+    };
   }
 
   /** The files these options read (for the output checks): --onnx, --weights, or the default backbone. */

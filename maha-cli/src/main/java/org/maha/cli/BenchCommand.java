@@ -91,6 +91,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
     if (fitOnly && fitN == 0) {
       throw new MahaCommand.UsageException("--fit-only needs --fit-n of at least 2, got 0");
     }
+    backbone.int8Supported = true;
     backbone.checkCombination(false);
     if (out != null) {
       OutputPaths.file("-o", out, backbone.inputFiles());
@@ -117,13 +118,25 @@ final class BenchCommand implements Callable<Integer>, Validated {
     String name;
     Benchmarks.Throughput pipeline = null;
     MachineCost cost;
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization);
+        OnnxBackbone q = backbone.int8 == null ? null
+            : backbone.open(onnx, backbone.levels, backbone.normalization, randomCalibration(), err)) {
       name = b.spec().name();
       inputSize = b.spec().inputSizePx();
       for (int batch : batches) {
-        err.println("measuring backbone at batch " + batch + " ...");
-        err.flush();
-        rows.add(Benchmarks.backbone(b, batch, images, Math.max(2, 16 / batch)));
+        // with --int8: float and int8 alternate, two rounds each, so that both see the same machine load
+        for (int round = 0; round < (q == null ? 1 : 2); round++) {
+          err.println("measuring backbone at batch " + batch + " ...");
+          err.flush();
+          rows.add(Benchmarks.backbone(b, batch, images, Math.max(2, 16 / batch)));
+          if (q != null) {
+            err.println("measuring the int8 backbone at batch " + batch + " ...");
+            err.flush();
+            Benchmarks.Throughput t = Benchmarks.backbone(q, batch, images, Math.max(2, 16 / batch));
+            rows.add(new Benchmarks.Throughput(INT8_ROW, t.batch(), t.images(), t.seconds(), t.imagesPerSecond(),
+                t.note()));
+          }
+        }
       }
       if (pipelineDir != null) {
         List<Path> files = org.maha.data.ImageFolder.list(pipelineDir);
@@ -182,6 +195,36 @@ final class BenchCommand implements Callable<Integer>, Validated {
       AtomicFiles.write(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
     }
     return 0;
+  }
+
+  private static final String INT8_ROW = "backbone int8";
+
+  /**
+   * bench --int8 calibrates on seeded uniform [-1, 1) inputs, the same kind of input the bench times (speed does not
+   * depend on the values; accuracy is measured by evaluate, demo and fashion-mnist, which calibrate on training
+   * images).
+   */
+  private static BackboneOptions.Calibration randomCalibration() {
+    return new BackboneOptions.Calibration() {
+      @Override
+      public List<float[]> images(Preprocessing pre, int n) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(2);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          float[] x = new float[pre.floatsPerImage()];
+          for (int k = 0; k < x.length; k++) {
+            x[k] = (float) (rnd.nextDouble() * 2 - 1);
+          }
+          out.add(x);
+        }
+        return out;
+      }
+
+      @Override
+      public String describe() {
+        return "seeded uniform random inputs (bench: speed only)";
+      }
+    };
   }
 
   /** The graph's arithmetic per image (null when it could not be counted) and the GEMM peak at the same threads. */
@@ -244,6 +287,8 @@ final class BenchCommand implements Callable<Integer>, Validated {
       if (t.what().equals("backbone") && !Double.isNaN(t.imagesPerSecond())) {
         best = Math.max(best, t.imagesPerSecond());
         printRow(o, "backbone", t, cost);
+      } else if (t.what().equals(INT8_ROW) && !Double.isNaN(t.imagesPerSecond())) {
+        printRow(o, "backbone int8 (QDQ; GFLOP as the float graph's)", t, cost);
       }
     }
     if (pipeline != null) {
@@ -254,6 +299,9 @@ final class BenchCommand implements Callable<Integer>, Validated {
     if (fit != null) {
       o.printf(Locale.ROOT, "fit one level (n = %d, d = %d): median %.0f ms; kernels: %s%n", fit.n(), fit.dim(),
           fit.medianMs(), org.maha.stats.Blas.description());
+    }
+    if (backbone.int8Summary != null) {
+      o.println("int8: " + backbone.int8Summary);
     }
     long rss = Benchmarks.peakRssBytes();
     o.println("peak memory (RSS, whole command): " + (rss < 0 ? "not available here"

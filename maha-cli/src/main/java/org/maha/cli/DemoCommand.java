@@ -74,6 +74,7 @@ final class DemoCommand implements Callable<Integer>, Validated {
       out = Path.of(DEFAULT_OUT + "-large");
     }
     Cli.variants(variants);
+    backbone.int8Supported = true;
     backbone.checkCombination(false);
     OutputPaths.folder("-o", out, backbone.inputFiles(), EvaluateCommand.REPORT_FILES);
     OutputPaths.folder("-o", out.resolve("data"), List.of(), java.util.Set.of());
@@ -101,7 +102,8 @@ final class DemoCommand implements Callable<Integer>, Validated {
       }
     }
     var cats = MvtecLayout.resolve(data, Optional.empty());
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization,
+        BackboneOptions.trainImages(cats, input.limits()), err)) {
       err.println("backbone " + b.spec().name() + " (" + onnx + "), " + b.spec().levelNames().size() + " levels");
       err.flush();
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());

@@ -75,6 +75,7 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
       throw new MahaCommand.UsageException("--tile: " + (folds != 1 ? "not with --folds (tiled evaluation fits "
           + "once on all of train/good)" : "not with --augment (tiles are fitted as they are)"));
     }
+    backbone.int8Supported = true;
     backbone.checkCombination(false);
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
@@ -88,7 +89,8 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
     PrintWriter err = spec.commandLine().getErr();
     List<MvtecCategory> cats = data.categories();
     Path onnx = backbone.resolveOnnx();
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization,
+        BackboneOptions.trainImages(cats, input.limits()), err)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Evaluation.Protocol protocol = new Evaluation.Protocol(folds, seed)
           .withAugmentation(augment.passes(), augment.seed);

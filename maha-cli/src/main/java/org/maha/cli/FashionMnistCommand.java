@@ -58,6 +58,7 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
   @Override
   public void validate() throws Exception {
     Cli.variants(variants);
+    backbone.int8Supported = true;
     backbone.checkCombination(false);
     List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
     inputs.add(dir);
@@ -69,13 +70,41 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
     }
   }
 
+  /** {@code --int8} calibration: the first N images of the training split (all classes, in file order). */
+  private BackboneOptions.Calibration calibration() {
+    return new BackboneOptions.Calibration() {
+      @Override
+      public List<float[]> images(org.maha.image.Preprocessing pre, int n) throws Exception {
+        FashionMnist.Split train = FashionMnist.read(dir, "train");
+        List<float[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(n, train.images().length); i++) {
+          byte[] gray = train.images()[i];
+          byte[] rgb = new byte[gray.length * 3];
+          for (int p = 0; p < gray.length; p++) {
+            rgb[3 * p] = gray[p];
+            rgb[3 * p + 1] = gray[p];
+            rgb[3 * p + 2] = gray[p];
+          }
+          out.add(pre.apply(new org.maha.image.RgbImage(train.cols(), train.rows(), rgb)));
+        }
+        return out;
+      }
+
+      @Override
+      public String describe() {
+        return "Fashion-MNIST training images (the first of the train split, all classes)";
+      }
+    };
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     var vs = Cli.variants(variants);
     Path onnx = backbone.resolveOnnx();
-    Path cacheDir = noCache ? null : cache != null ? cache : WeightCache.defaultRoot().resolve("features");
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    // an --int8 graph's features depend on its calibration: never cached
+    Path cacheDir = noCache || backbone.int8 != null ? null : cache != null ? cache : WeightCache.defaultRoot().resolve("features");
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization, calibration(), err)) {
       FeatureExtractor ex = new FeatureExtractor(b, org.maha.image.DecodeLimits.DEFAULT,
           Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
       long t0 = System.nanoTime();

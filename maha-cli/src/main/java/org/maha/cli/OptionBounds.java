@@ -77,6 +77,7 @@ final class OptionBounds {
       Map.entry("--max-batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-delay-ms", Range.closed(0, 10_000)),
       Map.entry("--map-channels", Range.closed(1, org.maha.pipeline.MapSettings.MAX_CHANNELS)),
+      Map.entry("--int8", Range.closed(1, org.maha.backbone.Int8Quantization.MAX_CALIBRATION_IMAGES)),
       Map.entry("--tile", Range.closed(org.maha.tiles.Tiling.MIN_SIZE, org.maha.tiles.Tiling.MAX_SIZE)),
       // below --tile as well (checked by TileOptions, which knows both)
       Map.entry("--tile-overlap", Range.closed(0, org.maha.tiles.Tiling.MAX_SIZE - 1)));

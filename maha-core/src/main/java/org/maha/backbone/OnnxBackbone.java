@@ -123,7 +123,23 @@ public final class OnnxBackbone implements Backbone {
     Objects.requireNonNull(onnxFile, "onnxFile");
     Objects.requireNonNull(options, "options");
     String label = onnxFile.toString();
-    byte[] bytes = readModel(onnxFile, label);
+    return open(readModel(onnxFile, label), label, stem(onnxFile), options);
+  }
+
+  /**
+   * Opens a serialised ONNX model held in memory (e.g. a graph rewritten by {@link Int8Quantization}) as a
+   * backbone; as {@link #open(Path, BackboneOptions)} otherwise.
+   *
+   * @param bytes   the ModelProto's bytes. Not modified.
+   * @param label   how error messages name the model
+   * @param name    the backbone's name unless the bytes are a known preset
+   * @param options levels, normalisation, threads, batch limit
+   * @throws BackboneException as {@link #open(Path, BackboneOptions)}
+   */
+  public static OnnxBackbone open(byte[] bytes, String label, String name, BackboneOptions options)
+      throws BackboneException {
+    Objects.requireNonNull(bytes, "bytes");
+    Objects.requireNonNull(options, "options");
     String sha256 = sha256Hex(bytes);
     BatchAxisRelaxer.Result relaxed;
     try {
@@ -136,7 +152,7 @@ public final class OnnxBackbone implements Backbone {
     Normalization normalization = options.normalization() != null
         ? options.normalization()
         : preset.map(Presets.Preset::normalization).orElse(Normalization.IMAGENET);
-    String name = preset.map(Presets.Preset::name).orElseGet(() -> stem(onnxFile));
+    String backboneName = preset.map(Presets.Preset::name).orElse(name);
     List<String> levels = !options.levels().isEmpty()
         ? options.levels()
         : preset.map(Presets.Preset::levels).orElse(List.of());
@@ -166,7 +182,7 @@ public final class OnnxBackbone implements Backbone {
         graph = Graph.describe(session, label, levels, env, opened.hidden());
       }
       int maxBatch = graph.batchSymbolic() ? options.maxBatch() : 1;
-      BackboneSpec spec = new BackboneSpec(name, sha256, graph.inputName(), graph.inputSizePx(), normalization,
+      BackboneSpec spec = new BackboneSpec(backboneName, sha256, graph.inputName(), graph.inputSizePx(), normalization,
           levels, graph.levelDims());
       return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(),
           graph.levelGrids(), opened.pooled(), env, sessionOptions, session);
@@ -315,6 +331,41 @@ public final class OnnxBackbone implements Backbone {
       lock.readLock().unlock();
     }
     return values;
+  }
+
+  /**
+   * The smallest and largest value of each named float output for each image, e.g. the activations a calibration
+   * graph exposes ({@link Int8Quantization}). Runs one image per call, so that only one image's activations are
+   * held at a time.
+   *
+   * @param outputNames graph outputs of type float32
+   * @param nchw        as in {@link #extract}. Not modified.
+   * @param batch       number of images in {@code nchw}
+   * @return {@code [output][image][0 = min, 1 = max]}
+   * @throws BackboneException when inference fails
+   */
+  public double[][][] outputRanges(List<String> outputNames, float[] nchw, int batch) throws BackboneException {
+    checkInput(nchw, batch);
+    double[][][] ranges = new double[outputNames.size()][batch][];
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      for (int image = 0; image < batch; image++) {
+        List<Raw> raws = runOrFail(nchw, image, 1, outputNames);
+        for (int k = 0; k < ranges.length; k++) {
+          double lo = Double.POSITIVE_INFINITY;
+          double hi = Double.NEGATIVE_INFINITY;
+          for (float v : raws.get(k).data()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+          ranges[k][image] = new double[] {lo, hi};
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    return ranges;
   }
 
   /** Closes the session, then its options; safe to call more than once and while other threads wait to run. */
@@ -533,7 +584,7 @@ public final class OnnxBackbone implements Backbone {
 
   // ---- opening -----------------------------------------------------------------------------------------------
 
-  private static byte[] readModel(Path file, String label) throws BackboneException {
+  static byte[] readModel(Path file, String label) throws BackboneException {
     try {
       // never open a pipe or device (it would block or never end); a protobuf model is below 2 GB
       long size = InputFiles.checkRegular(file, Integer.MAX_VALUE - 8);
@@ -558,7 +609,7 @@ public final class OnnxBackbone implements Backbone {
     return Sha256.of(bytes);
   }
 
-  private static String stem(Path file) {
+  static String stem(Path file) {
     Path fileName = file.getFileName();
     String s = fileName == null ? file.toString() : fileName.toString();
     return s.toLowerCase(Locale.ROOT).endsWith(".onnx") ? s.substring(0, s.length() - 5) : s;

@@ -31,6 +31,9 @@ import java.util.Locale;
  *   <li>{@code maha.ort.profile} (default unset): a file-name prefix; ONNX Runtime writes a JSON trace of every
  *       node it ran (PREFIX_date.json) for {@code scripts/ort_profile.py}, which sums time and GFLOP/s by operator
  *       kind: where the backbone's time goes, measured rather than guessed (issue 12).</li>
+ *   <li>{@code maha.ort.optimizedModel} (default unset): a file where ONNX Runtime writes each session's graph
+ *       after optimisation (the last session opened wins), to check what it fused, e.g. QLinearConv in an
+ *       {@code --int8} graph.</li>
  * </ul>
  */
 final class OrtTuning {
@@ -43,6 +46,7 @@ final class OrtTuning {
   static final String DISABLE_OPTIMIZERS = "maha.ort.disableOptimizers";
   static final String IN_GRAPH_POOLING = "maha.inGraphPooling";
   static final String PROFILE = "maha.ort.profile";
+  static final String OPTIMIZED_MODEL = "maha.ort.optimizedModel";
 
   static final String CALL_PIXELS = "maha.callPixels";
 
@@ -81,6 +85,10 @@ final class OrtTuning {
     String profile = System.getProperty(PROFILE, "").trim();
     if (!profile.isEmpty()) {
       so.enableProfiling(profile);
+    }
+    String optimized = System.getProperty(OPTIMIZED_MODEL, "").trim();
+    if (!optimized.isEmpty()) {
+      so.setOptimizedModelFilePath(optimized);
     }
   }
 
