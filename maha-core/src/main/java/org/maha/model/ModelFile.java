@@ -77,9 +77,10 @@ import org.maha.stats.ScatterStatistics;
  * values, symmetry, the level's mean) on the first {@link TrainingStatistics#load()} (update, merge, save), with
  * the messages an eager read gave. Because they are checked against the manifest read at load, a file rewritten
  * in between is used only if those entries are byte for byte the ones it had; otherwise the message says the file
- * changed (or is gone) since the model was read. A model read from bytes (an upload) keeps its statistics entries'
- * inflated bytes in memory until then (its staged copy is deleted at once), and verifies its stored factors at once
- * (keeping them would cost more memory than the eager read did).
+ * changed (or is gone) since the model was read. A model read from bytes (an upload, e.g. to {@code maha serve})
+ * has every entry's checksum verified at once, so that a damaged upload is refused as before, and keeps its
+ * statistics entries' inflated bytes in memory to parse and check when first needed (its staged copy is deleted at
+ * once; its stored factors are parsed at once rather than kept, so it holds no more memory than an eager read).
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
@@ -520,7 +521,7 @@ public final class ModelFile {
       for (String path : deferred) {
         sums.put(path, entries.get(path).asText());
       }
-      if (reopen == null) { // a staged upload, deleted once this returns: inflate (bounded) now, verify later
+      if (reopen == null) { // a staged upload, deleted once this returns: inflate (bounded) and checksum now
         kept = new LinkedHashMap<>();
         long t = total;
         for (String path : deferred) {
@@ -530,7 +531,11 @@ public final class ModelFile {
             throw new ModelFileException(name + ": its arrays need more than " + (heap >> 20) + " MB, this Java "
                 + "heap; give Java more memory (e.g. MAHA_JAVA_OPTS=-Xmx8g)");
           }
-          if (named.contains(path)) {
+          if (named.contains(path)) { // checksum now (a damaged upload is refused as before), parsed when needed
+            if (!sha256(bytes).equals(sums.get(path))) {
+              throw new ModelFileException(name + ": entry " + path + " does not match its checksum (corrupt or "
+                  + "edited)");
+            }
             kept.put(path, bytes);
           } else { // a stored factor: verified now rather than kept in memory beside the model
             verified(name, path, bytes, sums.remove(path), largestDim * largestDim);
