@@ -34,7 +34,7 @@ timed() { # label, env..., command: appends "wall cpu" to $work/label
   awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/t" >>"$work/$label"
 }
 base=${MAHA_BASELINE_JAR:-}
-opts=(-XX:MaxRAMPercentage=70) # ./maha's default
+opts=(-XX:MaxRAMPercentage=70 -XX:+UseSerialGC) # ./maha's default for batch commands
 quiet=(-Xlog:cds=off -Xlog:cds+dynamic=off)
 mkdir "$work/cls" "$work/basecls"
 javac -cp maha-cli/target/maha.jar -d "$work/cls" scripts/ModelLoadTime.java

@@ -16,7 +16,7 @@ IFS=, read -r -a ns <<<"${2:-1000,10000}"
 IFS=, read -r -a ds <<<"${3:-320,1280,1792}"
 py=${PYTHON:-/usr/bin/python3}
 ./maha --version >/dev/null # build the jar once, outside the timings; then run it as ./maha does, without rebuilds
-maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70} -jar maha-cli/target/maha.jar "$@"; }
+maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70 -XX:+UseSerialGC} -jar maha-cli/target/maha.jar "$@"; }
 kernels=""
 rows=()
 for d in "${ds[@]}"; do

@@ -5,7 +5,8 @@
 #
 # maha: `maha embed --backbone efficientnet-b4 --random-init 1` (EfficientNet-B4 built in Java at its native 380 px,
 # random weights, nothing downloaded) on the images of IMAGE_DIR, under /usr/bin/time; knobs go in MAHA_JAVA_OPTS
-# (e.g. -Dmaha.callPixels=0 for calls of --batch images whatever their size, -Dmaha.ort.arena=false, -Xmx1g).
+# (default: ./maha's, -XX:MaxRAMPercentage=70 -XX:+UseSerialGC; e.g. -Dmaha.callPixels=0 for calls of --batch
+# images whatever their size, -Dmaha.ort.arena=false, -Xmx1g).
 # PyTorch: scripts/bench_memory.py on as many images (torchvision EfficientNet-B4, random weights, batch 16, the
 # nine level taps pooled), with Debian's python3-torch (/usr/bin/python3), skipped when torch is missing.
 set -euo pipefail
@@ -21,7 +22,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo "load before: $(uptime)"
 /usr/bin/time -f "maha embed, $n images: peak RSS %M KB, wall %e s, user %U s, sys %S s" \
-  java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70} -jar "$here/maha-cli/target/maha.jar" embed \
+  java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70 -XX:+UseSerialGC} -jar "$here/maha-cli/target/maha.jar" embed \
   --backbone efficientnet-b4 --random-init 1 --backbone-cache "$out/cache" --threads "$threads" -q "$@" \
   -o "$out/embed" "$dir" >/dev/null
 if /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then

@@ -32,7 +32,7 @@ org.maha.data.SyntheticInspectionSet.write(java.nio.file.Path.of("$data/data"), 
 JSH
   jshell --class-path "${jars[0]}" "$data/gen.jsh" >/dev/null
 fi
-java_opts=(${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70})
+java_opts=(${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70 -XX:+UseSerialGC})
 backbones=("resnet18|--backbone resnet18 --random-init 1 --backbone-cache $data/cache")
 if [ -f "$shared" ]; then
   backbones+=("mobilenet_v2 9 taps|--onnx $shared")

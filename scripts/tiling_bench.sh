@@ -15,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-maha-demo-large}"
 # build the jar once, then run it directly: ./maha would rebuild mid-run if a source changed meanwhile
 "$here/maha" --version >/dev/null
-maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70} -jar "$here/maha-cli/target/maha.jar" "$@"; }
+maha() { java ${MAHA_JAVA_OPTS:--XX:MaxRAMPercentage=70 -XX:+UseSerialGC} -jar "$here/maha-cli/target/maha.jar" "$@"; }
 steps="${TILING_BENCH_STEPS:-demo maps}"   # e.g. TILING_BENCH_STEPS=maps to rerun only step 2
 load() { echo "load: $(uptime | sed 's/.*load average/load average/')"; }
 
