@@ -78,14 +78,7 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
         FashionMnist.Split train = FashionMnist.read(dir, "train");
         List<float[]> out = new java.util.ArrayList<>();
         for (int i = 0; i < Math.min(n, train.images().length); i++) {
-          byte[] gray = train.images()[i];
-          byte[] rgb = new byte[gray.length * 3];
-          for (int p = 0; p < gray.length; p++) {
-            rgb[3 * p] = gray[p];
-            rgb[3 * p + 1] = gray[p];
-            rgb[3 * p + 2] = gray[p];
-          }
-          out.add(pre.apply(new org.maha.image.RgbImage(train.cols(), train.rows(), rgb)));
+          out.add(pre.apply(org.maha.image.RgbImage.fromGray(train.cols(), train.rows(), train.images()[i])));
         }
         return out;
       }
@@ -103,7 +96,8 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
     var vs = Cli.variants(variants);
     Path onnx = backbone.resolveOnnx();
     // an --int8 graph's features depend on its calibration: never cached
-    Path cacheDir = noCache || backbone.int8 != null ? null : cache != null ? cache : WeightCache.defaultRoot().resolve("features");
+    Path cacheDir = noCache || backbone.int8 != null ? null
+        : cache != null ? cache : WeightCache.defaultRoot().resolve("features");
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization, calibration(), err)) {
       FeatureExtractor ex = new FeatureExtractor(b, org.maha.image.DecodeLimits.DEFAULT,
           Math.max(1, Runtime.getRuntime().availableProcessors() / 2));

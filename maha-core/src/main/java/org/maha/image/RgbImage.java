@@ -31,6 +31,23 @@ public record RgbImage(int width, int height, byte[] rgb) {
     rgb = rgb.clone();
   }
 
+  /**
+   * A gray image ({@code width * height} bytes, row-major) as RGB with its value in all three channels: how a
+   * backbone trained on colour sees it (Fashion-MNIST).
+   */
+  public static RgbImage fromGray(int width, int height, byte[] gray) {
+    if (gray == null || (long) width * height != gray.length) {
+      throw new IllegalArgumentException("gray must hold width*height bytes for " + width + " x " + height);
+    }
+    byte[] rgb = new byte[gray.length * 3];
+    for (int p = 0; p < gray.length; p++) {
+      rgb[3 * p] = gray[p];
+      rgb[3 * p + 1] = gray[p];
+      rgb[3 * p + 2] = gray[p];
+    }
+    return new RgbImage(width, height, rgb);
+  }
+
   /** A copy of the pixels; see {@link #pixels()} for the no-copy read used inside the package. */
   @Override
   public byte[] rgb() {

@@ -185,14 +185,7 @@ public final class OneClassBenchmark {
 
       @Override
       public RgbImage decode(int i) {
-        byte[] gray = split.images()[idx[i]];
-        byte[] rgb = new byte[gray.length * 3];
-        for (int p = 0; p < gray.length; p++) {
-          rgb[3 * p] = gray[p];
-          rgb[3 * p + 1] = gray[p];
-          rgb[3 * p + 2] = gray[p];
-        }
-        return new RgbImage(split.cols(), split.rows(), rgb);
+        return RgbImage.fromGray(split.cols(), split.rows(), split.images()[idx[i]]);
       }
     }, false, "fashion-mnist " + split.name(), progress, (i, p, f) -> {
       for (int l = 0; l < levels; l++) {
