@@ -216,12 +216,11 @@ final class BackboneOptions {
     }
     err.printf(Locale.ROOT, "int8: calibrating on %d %s ...%n", images.size(), calibration.describe());
     err.flush();
-    org.maha.backbone.Int8Quantization.Summary[] summary = new org.maha.backbone.Int8Quantization.Summary[1];
-    OnnxBackbone q = org.maha.backbone.Int8Quantization.open(file, o, nchw, images.size(), s -> summary[0] = s);
-    int8Summary = summary[0];
-    err.println("int8: " + summary[0]);
+    var q = org.maha.backbone.Int8Quantization.open(file, o, nchw, images.size());
+    int8Summary = q.summary();
+    err.println("int8: " + q.summary());
     err.flush();
-    return q;
+    return q.backbone();
   }
 
   /** {@code --int8} calibration on the training images of {@code cats}, taken in turn from each category. */

@@ -107,18 +107,26 @@ public final class Int8Quantization {
   }
 
   /**
-   * A backbone on the int8 QDQ form of {@code onnxFile}, calibrated on {@code images} images.
+   * An int8 backbone and what was quantized; the caller owns (closes) {@code backbone}.
+   *
+   * @param backbone the int8 QDQ graph, opened
+   * @param summary  what was quantized, and how far its features are from the float graph's on the calibration images
+   */
+  public record Quantized(OnnxBackbone backbone, Summary summary) {}
+
+  /**
+   * A backbone on the int8 QDQ form of {@code onnxFile}, calibrated on {@code images} images, with what was
+   * quantized.
    *
    * @param onnxFile    a float32 backbone graph (opset 13 or later)
    * @param options     as for {@link OnnxBackbone#open(Path, BackboneOptions)}
    * @param calibration {@code images × 3 × S × S} normalised floats, as {@link Backbone#extract} takes them
    * @param images      1 to {@link #MAX_CALIBRATION_IMAGES}
-   * @param summary     receives what was quantized (may be null)
    * @throws BackboneException when the file cannot be opened, its opset is below 13, it has no quantizable Conv, or
    *                           ONNX Runtime refuses the rewritten graph
    */
-  public static OnnxBackbone open(Path onnxFile, BackboneOptions options, float[] calibration, int images,
-      java.util.function.Consumer<Summary> summary) throws BackboneException {
+  public static Quantized open(Path onnxFile, BackboneOptions options, float[] calibration, int images)
+      throws BackboneException {
     Objects.requireNonNull(onnxFile, "onnxFile");
     Objects.requireNonNull(calibration, "calibration");
     if (images < 1 || images > MAX_CALIBRATION_IMAGES) {
@@ -179,12 +187,9 @@ public final class Int8Quantization {
     byte[] quantized = plan.quantize(ranges);
     OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", name + " int8", options);
     try {
-      if (summary != null) {
-        double[][][] got = q.extract(calibration, images);
-        summary.accept(new Summary(plan.convs.size(), plan.convsTotal, plan.points.size(),
-            relativeDifference(reference, got)));
-      }
-      return q;
+      double[][][] got = q.extract(calibration, images);
+      return new Quantized(q, new Summary(plan.convs.size(), plan.convsTotal, plan.points.size(),
+          relativeDifference(reference, got)));
     } catch (BackboneException | RuntimeException e) {
       q.close();
       throw e;

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maha.arch.ResNet;
@@ -54,14 +53,13 @@ class Int8QuantizationTest {
     BackboneOptions options = new BackboneOptions(ResNet.LEVELS, null, 1, 4);
     float[] calibration = images(8, 1);
     float[] test = images(4, 2);
-    AtomicReference<Int8Quantization.Summary> summary = new AtomicReference<>();
     double[][][] f;
     double[][][] q;
     Path optimized = dir.resolve("optimized.onnx");
     System.setProperty(OrtTuning.OPTIMIZED_MODEL, optimized.toString());
-    OnnxBackbone opened;
+    Int8Quantization.Quantized quantized;
     try {
-      opened = Int8Quantization.open(g.onnx(), options, calibration, 8, summary::set);
+      quantized = Int8Quantization.open(g.onnx(), options, calibration, 8);
     } finally {
       System.clearProperty(OrtTuning.OPTIMIZED_MODEL);
     }
@@ -70,7 +68,7 @@ class Int8QuantizationTest {
     int fused = after.split("QLinearConv", -1).length - 1;
     System.out.println("QLinearConv nodes after ONNX Runtime's optimisation: " + fused);
     assertThat(fused).as("QLinearConv nodes in ONNX Runtime's optimised graph").isGreaterThanOrEqualTo(20);
-    try (OnnxBackbone fb = OnnxBackbone.open(g.onnx(), options); OnnxBackbone qb = opened) {
+    try (OnnxBackbone fb = OnnxBackbone.open(g.onnx(), options); OnnxBackbone qb = quantized.backbone()) {
       f = fb.extract(test, 4);
       q = qb.extract(test, 4);
       assertThat(qb.spec().levelNames()).isEqualTo(fb.spec().levelNames());
@@ -78,7 +76,7 @@ class Int8QuantizationTest {
       assertThat(qb.spec().name()).endsWith(" int8");
     }
     // every Conv of ResNet-18 has float initializer weights: all 20 are quantized
-    assertThat(summary.get().convs()).isEqualTo(20).isEqualTo(summary.get().convsTotal());
+    assertThat(quantized.summary().convs()).isEqualTo(20).isEqualTo(quantized.summary().convsTotal());
     double worst = 0;
     boolean anyDifferent = false;
     for (int level = 0; level < f.length; level++) {
@@ -97,8 +95,8 @@ class Int8QuantizationTest {
     System.out.printf("int8 vs float, worst relative feature difference over ResNet-18's 5 levels: %.4f%n", worst);
     assertThat(anyDifferent).as("the int8 graph computes something else than the float one").isTrue();
     assertThat(worst).as("max |int8 - float| / max |float| over a level").isLessThan(0.1);
-    assertThat(summary.get().levelDifference()).hasSize(5);
-    assertThat(summary.get().worstDifference()).as("on the calibration images").isGreaterThan(0).isLessThan(0.1);
+    assertThat(quantized.summary().levelDifference()).hasSize(5);
+    assertThat(quantized.summary().worstDifference()).as("on the calibration images").isGreaterThan(0).isLessThan(0.1);
   }
 
   @Test
@@ -109,16 +107,16 @@ class Int8QuantizationTest {
     assertThat(text).contains("QuantizeLinear", "DequantizeLinear", Int8Quantization.SUFFIX + "_w");
     assertThat(q.length).as("int8 weights: about a quarter of the float bytes").isLessThan(model.length / 2);
     assertThatThrownBy(() -> Int8Quantization.open(writeTo(q), new BackboneOptions(ResNet.LEVELS, null, 1, 4),
-        images(1, 1), 1, null)).isInstanceOf(BackboneException.class).hasMessageContaining("quantized before");
+        images(1, 1), 1)).isInstanceOf(BackboneException.class).hasMessageContaining("quantized before");
   }
 
   @Test
   void calibrationImagesAreBounded() throws Exception {
     BuiltGraph g = resnet18();
     BackboneOptions options = new BackboneOptions(ResNet.LEVELS, null, 1, 4);
-    assertThatThrownBy(() -> Int8Quantization.open(g.onnx(), options, new float[0], 0, null))
+    assertThatThrownBy(() -> Int8Quantization.open(g.onnx(), options, new float[0], 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..256");
-    assertThatThrownBy(() -> Int8Quantization.open(g.onnx(), options, new float[5], 1, null))
+    assertThatThrownBy(() -> Int8Quantization.open(g.onnx(), options, new float[5], 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("calibration");
   }
 
