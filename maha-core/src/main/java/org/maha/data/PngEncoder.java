@@ -8,16 +8,26 @@ import java.util.zip.Deflater;
 /**
  * A minimal PNG writer (8-bit gray or RGB, no metadata chunks) so the synthetic set's bytes do not depend on
  * ImageIO's writer heuristics or timestamps: per-row filter chosen by the usual minimum-sum-of-absolute-values
- * rule, then zlib at its fastest level (level 6 was twice as slow for 2 % smaller files of these noisy images). Bytes still depend on the platform's zlib build.
+ * rule, then zlib at its fastest level (level 6 was twice as slow for 2 % smaller files of these noisy images).
+ * Bytes still depend on the platform's zlib build. {@code maha bench} also writes its libpng-like test files with it
+ * (level 6, libpng's default).
  */
-final class PngEncoder {
+public final class PngEncoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   private static final int COMPRESSION_LEVEL = 1;
 
   private PngEncoder() {}
 
-  /** PNG file bytes for interleaved 8-bit {@code pixels} of a {@code width × height} image. */
+  /** PNG file bytes for interleaved 8-bit {@code pixels} of a {@code width × height} image, deflate level 1. */
   static byte[] encode(int width, int height, int channels, byte[] pixels) {
+    return encode(width, height, channels, pixels, COMPRESSION_LEVEL);
+  }
+
+  /**
+   * As {@link #encode(int, int, int, byte[])} at deflate level {@code level} (0-9; 6 is libpng's default, so
+   * {@code level 6} gives files as PIL and most libpng-based tools write them).
+   */
+  public static byte[] encode(int width, int height, int channels, byte[] pixels, int level) {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 (gray) or 3 (RGB), found " + channels);
     }
@@ -36,7 +46,7 @@ final class PngEncoder {
     // compression, filter method, interlace: all 0
     chunk(out, "IHDR", ihdr, ihdr.length);
     byte[] filtered = filter(width, height, channels, pixels);
-    Deflater deflater = new Deflater(COMPRESSION_LEVEL);
+    Deflater deflater = new Deflater(level);
     try {
       deflater.setInput(filtered);
       deflater.finish();

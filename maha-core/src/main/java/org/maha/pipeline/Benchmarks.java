@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.maha.backbone.Backbone;
+import org.maha.data.PngEncoder;
 import org.maha.image.DecodeLimits;
 import org.maha.image.ImageDecoder;
 import org.maha.image.Preprocessing;
@@ -223,83 +224,16 @@ public final class Benchmarks {
 
   /**
    * A {@code px}² 8-bit RGB PNG of {@code bgr} (rows of B, G, R) with libpng's default row filters (the least sum
-   * of |signed byte| of the five) and deflate level 6.
+   * of |signed byte| of the five) and deflate level 6, written by the synthetic data set's {@link PngEncoder}.
    */
   private static byte[] filteredPng(byte[] bgr, int px) {
-    int rowBytes = 3 * px;
-    byte[] raw = new byte[px * (rowBytes + 1)];
-    byte[] prior = new byte[rowBytes];
-    byte[] row = new byte[rowBytes];
-    byte[][] candidates = new byte[5][rowBytes];
-    for (int y = 0; y < px; y++) {
-      for (int i = 0; i < rowBytes; i += 3) { // BGR -> RGB
-        row[i] = bgr[y * rowBytes + i + 2];
-        row[i + 1] = bgr[y * rowBytes + i + 1];
-        row[i + 2] = bgr[y * rowBytes + i];
-      }
-      int best = 0;
-      long bestSum = Long.MAX_VALUE;
-      for (int f = 0; f < 5; f++) {
-        long sum = 0;
-        for (int i = 0; i < rowBytes; i++) {
-          int a = i >= 3 ? row[i - 3] & 0xff : 0;
-          int b = prior[i] & 0xff;
-          int c = i >= 3 ? prior[i - 3] & 0xff : 0;
-          int pa = Math.abs(b - c);
-          int pb = Math.abs(a - c);
-          int pc = Math.abs(a + b - 2 * c);
-          int pred = switch (f) {
-            case 1 -> a;
-            case 2 -> b;
-            case 3 -> (a + b) >> 1;
-            case 4 -> pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-            default -> 0;
-          };
-          byte v = (byte) (row[i] - pred);
-          candidates[f][i] = v;
-          sum += Math.abs(v);
-        }
-        if (sum < bestSum) {
-          bestSum = sum;
-          best = f;
-        }
-      }
-      raw[y * (rowBytes + 1)] = (byte) best;
-      System.arraycopy(candidates[best], 0, raw, y * (rowBytes + 1) + 1, rowBytes);
-      byte[] t = prior;
-      prior = row;
-      row = t;
+    byte[] rgb = new byte[bgr.length];
+    for (int i = 0; i < rgb.length; i += 3) {
+      rgb[i] = bgr[i + 2];
+      rgb[i + 1] = bgr[i + 1];
+      rgb[i + 2] = bgr[i];
     }
-    java.util.zip.Deflater deflater = new java.util.zip.Deflater(6);
-    ByteArrayOutputStream z = new ByteArrayOutputStream();
-    try {
-      deflater.setInput(raw);
-      deflater.finish();
-      byte[] buf = new byte[1 << 16];
-      while (!deflater.finished()) {
-        z.write(buf, 0, deflater.deflate(buf));
-      }
-    } finally {
-      deflater.end();
-    }
-    ByteArrayOutputStream png = new ByteArrayOutputStream();
-    png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(px).putInt(px).put((byte) 8).put((byte) 2);
-    pngChunk(png, "IHDR", ihdr.array());
-    pngChunk(png, "IDAT", z.toByteArray());
-    pngChunk(png, "IEND", new byte[0]);
-    return png.toByteArray();
-  }
-
-  private static void pngChunk(ByteArrayOutputStream png, String type, byte[] data) {
-    byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(t);
-    crc.update(data);
-    png.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
-    png.writeBytes(t);
-    png.writeBytes(data);
-    png.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    return PngEncoder.encode(px, px, 3, rgb, 6);
   }
 
   /**
