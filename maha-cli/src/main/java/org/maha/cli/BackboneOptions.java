@@ -92,10 +92,11 @@ final class BackboneOptions {
   int batch;
 
   @Option(names = "--int8", paramLabel = "N",
-      description = "With --backbone, on bench, evaluate, demo and fashion-mnist only: run the backbone as a static "
+      description = "With --backbone, on fit, bench, evaluate, demo and fashion-mnist: run the backbone as a static "
           + "int8 graph (ONNX QDQ: per-channel int8 weights, uint8 activations; ONNX Runtime fuses it into "
-          + "QLinearConv) calibrated by min/max on N training images (1 to 256; e.g. 32). Opt-in: the float graph "
-          + "is the default. Not on fit/score: the int8 graph is built in memory and not saved with a model.")
+          + "QLinearConv) calibrated by min/max on the first N training images (1 to 256; e.g. 32). Opt-in: the "
+          + "float graph is the default. A model fitted so records the calibration; score, update and serve "
+          + "rebuild and run the same int8 graph from the same backbone.")
   Integer int8;
 
   /** Set by the commands that fit and score in one process and so can offer {@code --int8}. */
@@ -171,9 +172,9 @@ final class BackboneOptions {
     }
     if (int8 != null) {
       if (!int8Supported) {
-        throw new MahaCommand.UsageException("--int8 is offered by bench, evaluate, demo and fashion-mnist only: a "
-            + "fitted model records the float graph, and the int8 graph (built in memory from calibration images) "
-            + "is not saved with it");
+        throw new MahaCommand.UsageException("--int8 is given where a model is fitted (fit, bench, evaluate, demo, "
+            + "fashion-mnist): a model fitted with it records its int8 graph, and score, update, merge and serve "
+            + "follow the model");
       }
       if (backboneName == null) {
         throw new MahaCommand.UsageException("--int8 needs --backbone NAME (a graph maha builds with float32 "
@@ -221,6 +222,34 @@ final class BackboneOptions {
     err.println("int8: " + q.summary());
     err.flush();
     return q.backbone();
+  }
+
+  /** {@code --int8} calibration on the first of {@code files}, in their order. */
+  static Calibration firstFiles(List<Path> files, org.maha.image.DecodeLimits limits) {
+    return new Calibration() {
+      @Override
+      public List<float[]> images(org.maha.image.Preprocessing pre, int n) throws Exception {
+        List<float[]> out = new ArrayList<>();
+        for (Path f : files.subList(0, Math.min(n, files.size()))) {
+          out.add(pre.apply(org.maha.pipeline.ImageLoader.decode(f, limits)));
+        }
+        return out;
+      }
+
+      @Override
+      public String describe() {
+        return "training images (the first in listing order)";
+      }
+    };
+  }
+
+  /**
+   * The int8 graph a model records, rebuilt from {@code file} (its float32 graph, checked by the caller) with these
+   * options' threads and batch.
+   */
+  OnnxBackbone openInt8(Path file, List<String> levelNames, String norm,
+      org.maha.backbone.Int8Calibration calibration) throws Exception {
+    return org.maha.backbone.Int8Quantization.rebuild(file, options(file, levelNames, norm), calibration);
   }
 
   /** {@code --int8} calibration on the training images of {@code cats}, taken in turn from each category. */

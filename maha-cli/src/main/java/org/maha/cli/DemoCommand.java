@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer>, Validated {
     var cats = MvtecLayout.resolve(data, Optional.empty());
     try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization,
         BackboneOptions.trainImages(cats, input.limits()), err)) {
-      err.println("backbone " + b.spec().name() + " (" + onnx + "), " + b.spec().levelNames().size() + " levels");
+      err.println("backbone " + b.spec().label() + " (" + onnx + "), " + b.spec().levelNames().size() + " levels");
       err.flush();
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       if (large) {

@@ -105,7 +105,7 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
       OneClassBenchmark.Result r = OneClassBenchmark.fashionMnist(ex, dir, vs, limitTrain, limitTest, cacheDir,
           onnx.toAbsolutePath().toString(), new ProgressPrinter(err, quiet));
       String head = String.format(Locale.ROOT, "Fashion-MNIST one-class AUROC (%%), backbone %s (%d levels, mean of "
-          + "level distances), %d test images, %.0f s%n%n", b.spec().name(), b.spec().levelNames().size(), r.nTest(),
+          + "level distances), %d test images, %.0f s%n%n", b.spec().label(), b.spec().levelNames().size(), r.nTest(),
           (System.nanoTime() - t0) / 1e9);
       String text = head + r.toMarkdown();
       spec.commandLine().getOut().print(text);

@@ -96,6 +96,7 @@ final class FitCommand implements Callable<Integer>, Validated {
   @Override
   public void validate() throws Exception {
     Cli.variant(variant); // refused here, before any work
+    backbone.int8Supported = true;
     backbone.checkCombination(false);
     augmentation = augment.augmentation(augmentRules);
     tiling = tile.tiling();
@@ -154,7 +155,14 @@ final class FitCommand implements Callable<Integer>, Validated {
       if (augmentation != null) {
         options = options.withAugmentation(augmentation.passes(), augmentation.seed(), augmentRules);
       }
+      if (backbone.int8 != null) {
+        int n = Math.min(backbone.int8, files.size());
+        err.printf(Locale.ROOT, "int8: calibrating on the first %d training images ...%n", n);
+        err.flush();
+        options = options.withInt8(input.images(files.subList(0, n), "the first " + n + " training images"));
+      }
       FitResult r = detector.fitWithReport(input.images(files, Cli.describe(images)), options);
+      reportInt8(err, r.model());
       Cli.reportSkippedImages(err, r.skipped());
       r.warnings().forEach(w -> err.println("warning: " + w));
       FittedModel model = r.model();
@@ -178,7 +186,8 @@ final class FitCommand implements Callable<Integer>, Validated {
    */
   private void fitWithMaps(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress)
       throws Exception {
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization,
+        BackboneOptions.firstFiles(files, input.limits()), err)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       MapJobs.MapFitOutcome r = tiling == null
           ? MapJobs.fit(ex, ex.files(files), Cli.variant(variant), Cli.describe(images),
@@ -231,7 +240,8 @@ final class FitCommand implements Callable<Integer>, Validated {
    * scored from their tiles, the tiling recorded in the model file ({@link TilingFile}).
    */
   private void fitTiled(Path onnx, PrintWriter err, PrintWriter stdout, ProgressPrinter progress) throws Exception {
-    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization)) {
+    try (OnnxBackbone b = backbone.open(onnx, backbone.levels, backbone.normalization,
+        BackboneOptions.firstFiles(files, input.limits()), err)) {
       FeatureExtractor ex = new FeatureExtractor(b, input.limits(), input.decodeThreads());
       Jobs.FitOutcome r = TileJobs.fit(ex, ex.files(files), tiling, Cli.variant(variant), Cli.describe(images),
           onnx.toAbsolutePath().toString(), input.skipUnreadable, progress);
@@ -245,6 +255,11 @@ final class FitCommand implements Callable<Integer>, Validated {
       tiles(stdout, model, r.skipped().size());
       summary(stdout, model, r.skipped().size());
     }
+  }
+
+  /** With {@code --int8}: what the model records, on stderr. */
+  private static void reportInt8(PrintWriter err, FittedModel model) {
+    model.int8().ifPresent(d -> err.println("int8: the model records its graph: " + d));
   }
 
   /** With tiling, what the training count of the summary counts. */

@@ -28,11 +28,22 @@ final class FittedBackbone {
     }
   }
 
-  /** The model's backbone, opened and checked against it; the caller closes it. */
+  /**
+   * The model's backbone, opened and checked against it: its float32 graph, or the int8 graph it was fitted through,
+   * rebuilt from the file; the caller closes it.
+   */
   static OnnxBackbone open(BackboneOptions backbone, GaussianAdModel model, Path modelFile) throws Exception {
     Path onnx = onnxFile(backbone, model, modelFile);
     var fitted = model.info().backbone();
-    OnnxBackbone b = backbone.open(onnx, fitted.levelNames(), fitted.normalization().id());
+    OnnxBackbone b;
+    try {
+      b = fitted.isInt8()
+          ? backbone.openInt8(onnx, fitted.levelNames(), fitted.normalization().id(), fitted.int8())
+          : backbone.open(onnx, fitted.levelNames(), fitted.normalization().id());
+    } catch (org.maha.backbone.BackboneException e) {
+      throw fitted.isInt8() ? new org.maha.backbone.BackboneException(modelFile + ": its int8 graph: "
+          + e.getMessage(), e) : e;
+    }
     try {
       ModelCompatibility.check(model, b.spec(), modelFile.toString(), onnx.toString());
       return b;

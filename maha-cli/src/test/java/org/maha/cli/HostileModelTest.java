@@ -107,6 +107,31 @@ class HostileModelTest {
   }
 
   @Test
+  void int8RecordsThatAreMalformedOrDoNotRebuildAreRefusedInOneLine() throws Exception {
+    ManifestEdit int8 = m -> {
+      m.put("formatVersion", 3);
+      ObjectNode q = ((ObjectNode) m.get("backbone")).putObject("int8");
+      q.put("graphSha256", "a".repeat(64));
+      q.put("calibrationImages", 4);
+      q.put("elementwise", true);
+      q.putArray("ranges").addObject().put("name", "x").put("min", 0.0).put("max", 1.0);
+    };
+    String entry = "level_00/mean.npy";
+    byte[] same = modelEntries.get(entry);
+    assertModelRefused("int8-range.maha", HostileFiles.zip(modelWith(entry, same, m -> {
+      int8.apply(m);
+      ((ObjectNode) m.at("/backbone/int8/ranges/0")).put("min", 2.0);
+    })), "backbone.int8", "expected finite min <= max");
+    assertModelRefused("int8-v2.maha", HostileFiles.zip(modelWith(entry, same, m -> {
+      int8.apply(m);
+      m.put("formatVersion", 2);
+    })), "int8 needs version 3");
+    // well formed, but not made from this ONNX file: refused when the graph is rebuilt, before any image is read
+    assertModelRefused("int8-foreign.maha", HostileFiles.zip(modelWith(entry, same, int8)),
+        "not the file it was made from");
+  }
+
+  @Test
   void emptyRandomAndTruncatedModelFiles() throws Exception {
     assertModelRefused("empty.maha", new byte[0], "not a maha model");
     byte[] random = new byte[4096];

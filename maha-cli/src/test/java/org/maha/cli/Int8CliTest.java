@@ -38,13 +38,59 @@ class Int8CliTest {
   }
 
   @Test
-  void int8IsRefusedWhereTheQuantizedGraphCouldNotBeReused() throws Exception {
+  void fitWithInt8RecordsTheGraphAndScoreUpdateAndMergeFollowIt() throws Exception {
     Path data = data();
     Path good = data.resolve("fabric/train/good");
-    var fit = CliHarness.run("fit", "--backbone", "resnet18", "--random-init", "1", "--int8", "8", "-o",
-        dir.resolve("m.maha").toString(), good.toString());
-    assertThat(fit.exitCode()).as(fit.all()).isEqualTo(2);
-    assertThat(fit.err()).contains("--int8 is offered by bench, evaluate, demo and fashion-mnist only");
+    Path test = data.resolve("fabric/test");
+    String cache = dir.resolve("cache").toString();
+    String[] named = {"--backbone", "resnet18", "--random-init", "1", "--input-size", "64", "--backbone-cache", cache,
+        "--threads", "1"};
+    Path int8 = dir.resolve("int8.maha");
+    Path plain = dir.resolve("float.maha");
+    var fit = CliHarness.run(concat(new String[] {"fit", "-q", "--int8", "4", "-o", int8.toString()}, named,
+        new String[] {good.toString()}));
+    assertThat(fit.exitCode()).as(fit.all()).isZero();
+    assertThat(fit.err()).contains("int8: calibrating on the first 4 training images",
+        "int8: the model records its graph: int8, ", "calibrated on 4 images");
+    var fitFloat = CliHarness.run(concat(new String[] {"fit", "-q", "-o", plain.toString()}, named,
+        new String[] {good.toString()}));
+    assertThat(fitFloat.exitCode()).as(fitFloat.all()).isZero();
+
+    String[] score = {"score", "-q", "--format", "csv", "--threads", "1", "--recursive"};
+    var a = CliHarness.run(concat(score, new String[] {"-m", int8.toString(), test.toString()}));
+    var b = CliHarness.run(concat(score, new String[] {"-m", int8.toString(), test.toString()}));
+    var f = CliHarness.run(concat(score, new String[] {"-m", plain.toString(), test.toString()}));
+    assertThat(a.exitCode()).as(a.all()).isZero();
+    assertThat(f.exitCode()).as(f.all()).isZero();
+    assertThat(b.out()).as("the int8 graph is rebuilt the same every time").isEqualTo(a.out());
+    assertThat(a.out()).as("and it is not the float graph").isNotEqualTo(f.out());
+    assertThat(a.out().lines().count()).isGreaterThan(2);
+
+    // update through the same graph; merge refuses to add features of different graphs
+    Path updated = dir.resolve("updated.maha");
+    var up = CliHarness.run("update", "-q", "-m", int8.toString(), "-o", updated.toString(),
+        data.resolve("fabric/test/good").toString());
+    assertThat(up.exitCode()).as(up.all()).isZero();
+    var upScore = CliHarness.run(concat(score, new String[] {"-m", updated.toString(), test.toString()}));
+    assertThat(upScore.exitCode()).as(upScore.all()).isZero();
+    var merge = CliHarness.run("merge", int8.toString(), plain.toString(), "-o", dir.resolve("m.maha").toString());
+    assertThat(merge.exitCode()).as(merge.all()).isNotZero();
+    assertThat(merge.err()).contains("float32 graph").contains("int8 graph");
+    assertThat(dir.resolve("m.maha")).doesNotExist();
+  }
+
+  private static String[] concat(String[]... parts) {
+    return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+  }
+
+  @Test
+  void int8IsRefusedWhereTheModelDecidesTheGraph() throws Exception {
+    Path data = data();
+    Path good = data.resolve("fabric/train/good");
+    var score = CliHarness.run("score", "-m", dir.resolve("m.maha").toString(), "--backbone", "resnet18",
+        "--random-init", "1", "--int8", "8", good.toString());
+    assertThat(score.exitCode()).as(score.all()).isEqualTo(2);
+    assertThat(score.err()).contains("--int8 is given where a model is fitted");
 
     var onnx = CliHarness.run("evaluate", "--onnx", dir.resolve("x.onnx").toString(), "--int8", "8",
         data.toString());

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.maha.backbone.BackboneOptions;
+import org.maha.backbone.Int8Quantization;
 import org.maha.backbone.OnnxBackbone;
 import org.maha.catalog.Catalog;
 import org.maha.catalog.CatalogEntry;
@@ -68,8 +69,22 @@ import org.maha.zoo.BuiltGraph;
  * backbone and model gets the same score to the last bit.
  */
 public final class Detector implements AutoCloseable {
+  /**
+   * Most int8 graphs one detector holds open (one per calibration among the models it scored or fitted): each is a
+   * native session with its own weights, so a service cycling through many int8 models is told rather than left to
+   * grow.
+   */
+  public static final int MAX_INT8_GRAPHS = 8;
+
   private final OnnxBackbone backbone;
   private final FeatureExtractor extractor;
+  /** The float file and options the backbone was opened with: an int8 graph is rebuilt from them. */
+  private final Path backbonePath;
+  private final BackboneOptions backboneOptions;
+  private final DecodeLimits limits;
+  private final int decodeThreads;
+  /** int8 graphs by their SHA-256, opened on first use; guarded by itself, closed by {@link #close()}. */
+  private final Map<String, Bound> int8Graphs = new LinkedHashMap<>();
   /** The backbone file's absolute path, recorded in the models' provenance. */
   private final String backboneFile;
   /** The backbone file as given, for messages. */
@@ -80,10 +95,17 @@ public final class Detector implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  private Detector(OnnxBackbone backbone, DecodeLimits limits, int decodeThreads, Path backboneFile,
-      Progress progress, List<String> notes) {
+  /** A graph this detector runs, float32 or int8, with its feature extractor. */
+  private record Bound(OnnxBackbone backbone, FeatureExtractor extractor) {}
+
+  private Detector(OnnxBackbone backbone, BackboneOptions options, DecodeLimits limits, int decodeThreads,
+      Path backboneFile, Progress progress, List<String> notes) {
     this.backbone = backbone;
     this.extractor = new FeatureExtractor(backbone, limits, decodeThreads);
+    this.backbonePath = backboneFile;
+    this.backboneOptions = options;
+    this.limits = limits;
+    this.decodeThreads = decodeThreads;
     this.backboneFile = backboneFile.toAbsolutePath().toString();
     this.backboneLabel = backboneFile.toString();
     this.progress = progress::progress;
@@ -140,17 +162,22 @@ public final class Detector implements AutoCloseable {
     Objects.requireNonNull(goodImages, "goodImages");
     TrainAugmentation augmentation = options.augmentation();
     Jobs.FitOutcome fit;
+    List<String> int8Warnings = new ArrayList<>();
     enter();
     try {
+      Bound graph = options.int8CalibrationImages().isPresent()
+          ? int8(options.int8CalibrationImages().get(), int8Warnings) : new Bound(backbone, extractor);
       String source = goodImages.description() + (augmentation == null ? "" : ", " + augmentation.describe());
-      fit = Jobs.fit(extractor, goodImages.source(extractor), options.variantModel(), source, backboneFile,
-          goodImages.skipsUnreadable(), augmentation, progress);
+      fit = Jobs.fit(graph.extractor(), goodImages.source(graph.extractor()), options.variantModel(), source,
+          backboneFile, goodImages.skipsUnreadable(), augmentation, progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
       leave();
     }
-    FitResult fitted = new FitResult(new FittedModel(fit.model()), Skipped.of(fit.skipped()), fit.warnings());
+    List<String> warnings = new ArrayList<>(int8Warnings);
+    warnings.addAll(fit.warnings());
+    FitResult fitted = new FitResult(new FittedModel(fit.model()), Skipped.of(fit.skipped()), warnings);
     return calibrated(fitted, options);
   }
 
@@ -244,6 +271,10 @@ public final class Detector implements AutoCloseable {
       throw new IllegalArgumentException("augmentation applies when images are read, not to statistics: fit on the "
           + "images, or accumulate augmented copies");
     }
+    if (options.int8CalibrationImages().isPresent()) {
+      throw new IllegalArgumentException("int8 applies when images are read, not to statistics (accumulated through "
+          + "the float32 graph): fit on the images");
+    }
     statistics.requireBackbone(backbone.spec());
     FitResult fitted;
     try {
@@ -310,12 +341,12 @@ public final class Detector implements AutoCloseable {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(newImages, "newImages");
     model.checkUpdatable();
-    checkCompatible(model);
     Jobs.FitOutcome r;
     enter();
     try {
-      r = Jobs.update(extractor, model.source(), newImages.source(extractor), newImages.description(),
-          newImages.skipsUnreadable(), progress);
+      Bound graph = bound(model);
+      r = Jobs.update(graph.extractor(), model.source(), newImages.source(graph.extractor()),
+          newImages.description(), newImages.skipsUnreadable(), progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
@@ -358,11 +389,11 @@ public final class Detector implements AutoCloseable {
     if (!(targetFpr > 0 && targetFpr < 1)) {
       throw new IllegalArgumentException("targetFpr: expected a rate in (0, 1), found " + targetFpr);
     }
-    checkCompatible(model);
     Jobs.CalibrationOutcome c;
     enter();
     try {
-      c = Jobs.calibrate(extractor, model.internal(), goodImages.source(extractor), targetFpr,
+      Bound graph = bound(model);
+      c = Jobs.calibrate(graph.extractor(), model.internal(), goodImages.source(graph.extractor()), targetFpr,
           goodImages.description(), goodImages.skipsUnreadable(), progress);
     } catch (Exception e) {
       throw MahaException.wrap(e);
@@ -478,12 +509,13 @@ public final class Detector implements AutoCloseable {
   private Scores scoreSource(FittedModel model, SourceSupplier sourceOf, boolean skipUnreadable,
       List<Skipped> skippedBefore) throws MahaException {
     ensureOpen();
-    check(model);
+    Objects.requireNonNull(model, "model");
     Jobs.ScoreOutcome scored;
     StageTimes times = new StageTimes();
     enter();
     try {
-      scored = Jobs.score(extractor, model.internal(), sourceOf.get(), skipUnreadable, progress, times);
+      Bound graph = bound(model);
+      scored = Jobs.score(graph.extractor(), model.internal(), sourceOf.get(), skipUnreadable, progress, times);
     } catch (Exception e) {
       throw MahaException.wrap(e);
     } finally {
@@ -528,7 +560,7 @@ public final class Detector implements AutoCloseable {
    */
   public List<AnomalyMap> anomalyMaps(FittedModel model, Images images) throws MahaException {
     ensureOpen();
-    check(model);
+    Objects.requireNonNull(model, "model");
     MapModel maps = model.mapModel();
     if (maps == null) {
       throw new MahaException(model.name() + (model.hasMaps() ? ": its anomaly maps were not read; load it with "
@@ -538,12 +570,14 @@ public final class Detector implements AutoCloseable {
     List<AnomalyMap> out = new ArrayList<>();
     enter();
     try {
+      Bound graph = bound(model);
       try {
-        maps.levelIndices(backbone.spec(), backbone.levelGrids());
+        maps.levelIndices(graph.backbone().spec(), graph.backbone().levelGrids());
       } catch (IllegalArgumentException e) {
         throw new MahaException(model.name() + ": " + e.getMessage(), null);
       }
-      MapJobs.score(extractor, model.internal(), maps, images.source(extractor), images.skipsUnreadable(), progress,
+      MapJobs.score(graph.extractor(), model.internal(), maps, images.source(graph.extractor()),
+          images.skipsUnreadable(), progress,
           (i, m) -> {
             double[] d = m.map();
             float[] values = new float[d.length];
@@ -571,7 +605,12 @@ public final class Detector implements AutoCloseable {
    */
   public void checkCompatible(FittedModel model) throws MahaException {
     ensureOpen();
-    check(model);
+    enter();
+    try {
+      bound(model);
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -614,6 +653,10 @@ public final class Detector implements AutoCloseable {
       if (!closed) {
         closed = true;
         backbone.close();
+        synchronized (int8Graphs) {
+          int8Graphs.values().forEach(b -> b.backbone().close());
+          int8Graphs.clear();
+        }
       }
     } finally {
       lifecycle.writeLock().unlock();
@@ -644,13 +687,96 @@ public final class Detector implements AutoCloseable {
     lifecycle.readLock().unlock();
   }
 
-  private void check(FittedModel model) throws MahaException {
+  /**
+   * The graph {@code model} was fitted through, checked against it: this detector's float32 graph, or the int8 graph
+   * its calibration describes, rebuilt from this detector's file on first use and kept. Call inside
+   * {@link #enter()}.
+   */
+  private Bound bound(FittedModel model) throws MahaException {
     Objects.requireNonNull(model, "model");
     try {
-      ModelCompatibility.check(model.internal(), backbone.spec(), model.name(), backboneLabel);
+      org.maha.backbone.BackboneSpec fitted = model.internal().info().backbone();
+      Bound graph = new Bound(backbone, extractor);
+      if (fitted.isInt8()) {
+        ModelCompatibility.checkSha256(model.internal(), backbone.spec().onnxSha256(), model.name(), backboneLabel);
+        String key = fitted.int8().graphSha256();
+        synchronized (int8Graphs) {
+          graph = int8Graphs.get(key);
+          if (graph == null) {
+            OnnxBackbone rebuilt;
+            try {
+              rebuilt = Int8Quantization.rebuild(backbonePath, backboneOptions, fitted.int8());
+            } catch (org.maha.backbone.BackboneException e) {
+              throw new org.maha.backbone.BackboneException(model.name() + ": its int8 graph: " + e.getMessage(), e);
+            }
+            graph = keep(key, rebuilt);
+          }
+        }
+      }
+      ModelCompatibility.check(model.internal(), graph.backbone().spec(), model.name(), backboneLabel);
+      return graph;
     } catch (Exception e) {
       throw MahaException.wrap(e);
     }
+  }
+
+  /**
+   * An int8 graph of this detector's file, calibrated on {@code calibrationImages} (see {@link FitOptions#withInt8}),
+   * kept for the models fitted through it; a warning goes to {@code warnings} when its features are far from the
+   * float graph's on those images. Call inside {@link #enter()}.
+   */
+  private Bound int8(Images calibrationImages, List<String> warnings) throws Exception {
+    FeatureExtractor.ImageSource source = calibrationImages.source(extractor);
+    int most = Int8Quantization.MAX_CALIBRATION_IMAGES;
+    if (source.size() != FeatureExtractor.ImageSource.UNKNOWN_SIZE && source.size() > most) {
+      throw new IllegalArgumentException("int8: " + source.size() + " calibration images (" + calibrationImages
+          .description() + "), at most " + most + "; a few dozen suffice");
+    }
+    List<org.maha.pipeline.Skipped> skipped = new ArrayList<>();
+    List<FeatureExtractor.Named> images = extractor.prepare(source, calibrationImages.skipsUnreadable(), skipped);
+    if (images.isEmpty() || images.size() > most) {
+      throw new FitException("int8: " + (images.isEmpty() ? "no readable calibration image"
+          : images.size() + " calibration images, at most " + most) + " (" + calibrationImages.description() + ")");
+    }
+    int per = extractor.preprocessing().floatsPerImage();
+    float[] nchw = new float[Math.multiplyExact(images.size(), per)];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i).prepared().chw(), 0, nchw, i * per, per);
+    }
+    progress.progress("int8: calibrating on " + images.size() + " images", 0, 1);
+    Int8Quantization.Quantized q = Int8Quantization.open(backbonePath, backboneOptions, nchw, images.size());
+    progress.progress("int8: calibrating on " + images.size() + " images", 1, 1);
+    String key = q.backbone().spec().int8().graphSha256();
+    Bound graph;
+    synchronized (int8Graphs) {
+      graph = int8Graphs.get(key);
+      if (graph == null) {
+        graph = keep(key, q.backbone());
+      } else {
+        q.backbone().close(); // the same calibration again: the same graph
+      }
+    }
+    if (q.summary().worstDifference() > INT8_WARN_DIFFERENCE) {
+      warnings.add(String.format(Locale.ROOT, "int8: features differ from the float32 graph's by up to %.0f %% "
+          + "of their range on the calibration images (%s); check the model's accuracy against a float32 fit",
+          100 * q.summary().worstDifference(), q.summary()));
+    }
+    return graph;
+  }
+
+  /** Above this, int8 features are far enough from float32 ones that an application should say so. */
+  static final double INT8_WARN_DIFFERENCE = 0.1;
+
+  /** Keeps {@code opened} under {@code key}; closes it and refuses when {@link #MAX_INT8_GRAPHS} are held. */
+  private Bound keep(String key, OnnxBackbone opened) throws MahaException {
+    if (int8Graphs.size() >= MAX_INT8_GRAPHS) {
+      opened.close();
+      throw new MahaException("this detector already holds " + MAX_INT8_GRAPHS + " int8 graphs (one per "
+          + "calibration); score models of other calibrations with another detector", null);
+    }
+    Bound b = new Bound(opened, new FeatureExtractor(opened, limits, decodeThreads));
+    int8Graphs.put(key, b);
+    return b;
   }
 
   /**
@@ -850,8 +976,9 @@ public final class Detector implements AutoCloseable {
           lv = lv.isEmpty() ? g.levelNames() : lv;
           norm = norm == null ? g.entry().normalization() : norm;
         }
-        OnnxBackbone backbone = OnnxBackbone.open(file, new BackboneOptions(lv, norm, threads, batchSize));
-        return new Detector(backbone, limits, decodeThreads, file, progress, notes);
+        BackboneOptions options = new BackboneOptions(lv, norm, threads, batchSize);
+        OnnxBackbone backbone = OnnxBackbone.open(file, options);
+        return new Detector(backbone, options, limits, decodeThreads, file, progress, notes);
       } catch (Exception e) {
         throw MahaException.wrap(e);
       }

@@ -16,12 +16,15 @@ public final class FitOptions {
   private final Images calibrationImages;
   private final double targetFpr;
   private final TrainAugmentation augmentation;
+  private final Images int8Images;
 
-  private FitOptions(Variant variant, Images calibrationImages, double targetFpr, TrainAugmentation augmentation) {
+  private FitOptions(Variant variant, Images calibrationImages, double targetFpr, TrainAugmentation augmentation,
+      Images int8Images) {
     this.variant = variant;
     this.calibrationImages = calibrationImages;
     this.targetFpr = targetFpr;
     this.augmentation = augmentation;
+    this.int8Images = int8Images;
   }
 
   /**
@@ -30,7 +33,7 @@ public final class FitOptions {
    * @return the default options
    */
   public static FitOptions defaults() {
-    return new FitOptions(new Variant.Mvg(), null, 0, null);
+    return new FitOptions(new Variant.Mvg(), null, 0, null, null);
   }
 
   /**
@@ -43,7 +46,7 @@ public final class FitOptions {
    */
   public FitOptions withVariant(String id) {
     return new FitOptions(Variant.parse(Objects.requireNonNull(id, "id")), calibrationImages, targetFpr,
-        augmentation);
+        augmentation, int8Images);
   }
 
   /**
@@ -59,7 +62,8 @@ public final class FitOptions {
     if (!(targetFpr > 0 && targetFpr < 1)) {
       throw new IllegalArgumentException("targetFpr: expected a rate in (0, 1), found " + targetFpr);
     }
-    return new FitOptions(variant, Objects.requireNonNull(goodImages, "goodImages"), targetFpr, augmentation);
+    return new FitOptions(variant, Objects.requireNonNull(goodImages, "goodImages"), targetFpr, augmentation,
+        int8Images);
   }
 
   /**
@@ -81,7 +85,24 @@ public final class FitOptions {
       throw new IllegalArgumentException("copies: expected at least 1, found " + copies);
     }
     return new FitOptions(variant, calibrationImages, targetFpr,
-        new TrainAugmentation(copies, seed, AugmentationRules.parse(Objects.requireNonNull(rules, "rules"))));
+        new TrainAugmentation(copies, seed, AugmentationRules.parse(Objects.requireNonNull(rules, "rules"))),
+        int8Images);
+  }
+
+  /**
+   * Runs the backbone as an int8 graph (ONNX QDQ: per-channel int8 weights, uint8 activations) instead of float32:
+   * 1.6 to 2.7 times the images per second on a CPU with VNNI, at features a few percent from the float graph's.
+   * The activation ranges are measured on {@code calibrationImages} (a few dozen good images, e.g. the first 32 of
+   * the training set; all are held in memory while calibrating) and recorded in the model, so scoring, updating and
+   * serving it rebuild and run the same graph from the same backbone file. A fit from merged statistics stays
+   * float32.
+   *
+   * @param calibrationImages 1 to 256 readable normal images
+   * @return a copy that fits through the int8 graph
+   */
+  public FitOptions withInt8(Images calibrationImages) {
+    return new FitOptions(variant, this.calibrationImages, targetFpr, augmentation,
+        Objects.requireNonNull(calibrationImages, "calibrationImages"));
   }
 
   /**
@@ -96,12 +117,12 @@ public final class FitOptions {
   /**
    * Whether {@link Detector#fit(FitStatistics, FitOptions)} accepts these options, so that a distributed fit can
    * refuse them before any work: not for a PCA/NPCA variant (its subspace Gaussian needs the training images
-   * themselves) nor with augmentation (it applies when images are read).
+   * themselves) nor with augmentation or int8 (they apply when images are read).
    *
    * @return true when a fit from merged statistics can use these options
    */
   public boolean fitsFromStatistics() {
-    return !variant.needsRows() && augmentation == null;
+    return !variant.needsRows() && augmentation == null && int8Images == null;
   }
 
   Variant variantModel() {
@@ -115,11 +136,16 @@ public final class FitOptions {
 
   /** These options without calibration, for the fit itself. */
   FitOptions withoutCalibration() {
-    return new FitOptions(variant, null, 0, augmentation);
+    return new FitOptions(variant, null, 0, augmentation, int8Images);
   }
 
   Optional<Images> calibrationImages() {
     return Optional.ofNullable(calibrationImages);
+  }
+
+  /** The int8 calibration images, when the fit runs the int8 graph. */
+  Optional<Images> int8CalibrationImages() {
+    return Optional.ofNullable(int8Images);
   }
 
   double targetFpr() {

@@ -246,12 +246,24 @@ public final class FittedModel {
   }
 
   /**
-   * The SHA-256 of the backbone's ONNX graph: scoring with any other graph is refused.
+   * The SHA-256 of the backbone's ONNX file: scoring with any other file is refused. For a model fitted through the
+   * int8 graph ({@link #int8()}) this is still the float32 file's, which the int8 graph is rebuilt from.
    *
    * @return 64 hex digits
    */
   public String backboneSha256() {
     return info().backbone().onnxSha256();
+  }
+
+  /**
+   * How the int8 graph the model was fitted through was made (see {@link FitOptions#withInt8}), e.g. {@code "int8,
+   * 128 activations calibrated on 32 images"}; empty for a model of the float32 graph. A {@link Detector} of the
+   * backbone file scores it through that int8 graph.
+   *
+   * @return the int8 calibration, described, or empty
+   */
+  public Optional<String> int8() {
+    return info().backbone().isInt8() ? Optional.of(info().backbone().int8().describe()) : Optional.empty();
   }
 
   /**

@@ -17,6 +17,8 @@ import org.maha.image.Normalization;
  * @param inputSizePx S of the input [N, 3, S, S]
  * @param levelNames  graph outputs used as levels, in level order (levelIndex 0, 1, ...)
  * @param levelDims   features per level (C of each output), same order
+ * @param int8        null for the float32 graph of the file; else how the int8 graph that runs was made from it
+ *                    (the file's SHA-256 stays {@code onnxSha256}: a model names the file a user passes)
  */
 public record BackboneSpec(
     String name,
@@ -25,7 +27,14 @@ public record BackboneSpec(
     int inputSizePx,
     Normalization normalization,
     List<String> levelNames,
-    List<Integer> levelDims) {
+    List<Integer> levelDims,
+    Int8Calibration int8) {
+
+  /** The float32 graph of the file. */
+  public BackboneSpec(String name, String onnxSha256, String inputName, int inputSizePx, Normalization normalization,
+      List<String> levelNames, List<Integer> levelDims) {
+    this(name, onnxSha256, inputName, inputSizePx, normalization, levelNames, levelDims, null);
+  }
 
   public BackboneSpec {
     Objects.requireNonNull(name, "name");
@@ -52,6 +61,22 @@ public record BackboneSpec(
         throw new IllegalArgumentException("levelDims: expected all > 0, found " + levelDims);
       }
     }
+  }
+
+  /** This spec, run as the int8 graph {@code calibration} describes (null: as the float32 graph). */
+  public BackboneSpec withInt8(Int8Calibration calibration) {
+    return new BackboneSpec(name, onnxSha256, inputName, inputSizePx, normalization, levelNames, levelDims,
+        calibration);
+  }
+
+  /** The name for reports: {@link #name}, and for an int8 graph what made it. */
+  public String label() {
+    return int8 == null ? name : name + " (" + int8.describe() + ")";
+  }
+
+  /** Whether the graph that runs is the int8 rewrite of the file. */
+  public boolean isInt8() {
+    return int8 != null;
   }
 
   /** Number of levels. */

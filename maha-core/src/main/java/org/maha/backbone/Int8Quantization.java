@@ -36,9 +36,10 @@ import java.util.Set;
  * outputs are left unquantized (ONNX Runtime does not fuse a group whose output leaves the graph).
  *
  * <p>Calibration: the graph is first run with every value to be quantized exposed as an extra float output (the
- * same in-memory splice as {@link InGraphPooling}); min/max over the calibration images set the scales. Nothing is
- * written to disk; the quantized graph lives in memory only, so a model fitted through it can only be scored in the
- * same process (the CLI offers {@code --int8} on commands that fit and score in one run).
+ * same in-memory splice as {@link InGraphPooling}); min/max over the calibration images set the scales. The graph
+ * lives in memory only; what made it ({@link Int8Calibration}: the ranges and the switch) is in the backbone's
+ * {@link BackboneSpec#int8() spec}, and so in any model fitted through it, and {@link #rebuild} makes the same bytes
+ * again from the float file (a deterministic function of file and ranges, checked by SHA-256).
  */
 public final class Int8Quantization {
 
@@ -134,13 +135,104 @@ public final class Int8Quantization {
     }
     String label = onnxFile.toString();
     byte[] bytes = OnnxBackbone.readModel(onnxFile, label);
-    String name = OnnxBackbone.stem(onnxFile);
+    String fileSha256 = OnnxBackbone.sha256Hex(bytes);
+    BackboneOptions resolved = OnnxBackbone.withPresetDefaults(options, fileSha256);
+    boolean elementwise = Boolean.parseBoolean(System.getProperty(ELEMENTWISE, "true"));
+    Plan plan = plan(bytes, label, elementwise);
+    List<Int8Calibration.Range> ranges = new ArrayList<>();
+    double[][][] reference;
+    List<String> fetched = plan.fetched();
+    try (OnnxBackbone calib = OnnxBackbone.open(plan.calibrationModel(), label + " (int8 calibration)",
+        OnnxBackbone.stem(onnxFile), resolved.withMaxBatch(1))) {
+      if (calib.spec().floatsPerImage() * (long) images != calibration.length) {
+        throw new IllegalArgumentException("calibration: expected " + images + " images of "
+            + calib.spec().floatsPerImage() + " floats, found " + calibration.length + " floats");
+      }
+      reference = calib.extract(calibration, images);
+      double[][][] r = calib.outputRanges(fetched, calibration, images);
+      boolean mean = System.getProperty(CALIBRATION, "minmax").equals("mean-minmax");
+      Map<String, double[]> measured = new HashMap<>();
+      for (int k = 0; k < r.length; k++) {
+        double lo = mean ? 0 : Double.POSITIVE_INFINITY;
+        double hi = mean ? 0 : Double.NEGATIVE_INFINITY;
+        for (double[] one : r[k]) {
+          lo = mean ? lo + one[0] / images : Math.min(lo, one[0]);
+          hi = mean ? hi + one[1] / images : Math.max(hi, one[1]);
+        }
+        measured.put(fetched.get(k), new double[] {lo, hi});
+      }
+      double inLo = Double.POSITIVE_INFINITY;
+      double inHi = Double.NEGATIVE_INFINITY;
+      for (float v : calibration) {
+        inLo = Math.min(inLo, v);
+        inHi = Math.max(inHi, v);
+      }
+      for (String p : plan.points) {
+        double[] lh = plan.graphInputs.contains(p) ? new double[] {inLo, inHi} : measured.get(p);
+        if (lh == null || !Double.isFinite(lh[0]) || !Double.isFinite(lh[1])) {
+          throw new BackboneException(label + ": int8 calibration: activation '" + p + "' took no finite values "
+              + "on the " + images + " calibration images");
+        }
+        ranges.add(new Int8Calibration.Range(p, lh[0], lh[1]));
+      }
+    }
+    byte[] quantized = plan.quantize(ranges);
+    Int8Calibration made = new Int8Calibration(OnnxBackbone.sha256Hex(quantized), images, elementwise, ranges);
+    OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile), resolved,
+        new OnnxBackbone.Int8Source(fileSha256, made));
+    try {
+      double[][][] got = q.extract(calibration, images);
+      return new Quantized(q, new Summary(plan.convs.size(), plan.convsTotal, plan.points.size(),
+          relativeDifference(reference, got)));
+    } catch (BackboneException | RuntimeException e) {
+      q.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The int8 graph {@code calibration} describes, rebuilt from the float32 file it was made from: the same bytes as
+   * when it was calibrated (checked by SHA-256), so a saved model scores through the graph it was fitted with.
+   *
+   * @param onnxFile    the float32 file the calibration was made from (the caller checks its SHA-256 against the
+   *                    model's)
+   * @param options     as for {@link OnnxBackbone#open(Path, BackboneOptions)}
+   * @param calibration as recorded in the model ({@link BackboneSpec#int8()})
+   * @throws BackboneException when the file cannot be read, the ranges do not name the file's quantizable values,
+   *                           or the rebuilt graph is not the recorded one (a maha whose rewrite differs)
+   */
+  public static OnnxBackbone rebuild(Path onnxFile, BackboneOptions options, Int8Calibration calibration)
+      throws BackboneException {
+    Objects.requireNonNull(onnxFile, "onnxFile");
+    Objects.requireNonNull(calibration, "calibration");
+    String label = onnxFile.toString();
+    byte[] bytes = OnnxBackbone.readModel(onnxFile, label);
+    String fileSha256 = OnnxBackbone.sha256Hex(bytes);
+    Plan plan = plan(bytes, label, calibration.elementwise());
+    List<String> recorded = calibration.ranges().stream().map(Int8Calibration.Range::name).toList();
+    if (!recorded.equals(List.copyOf(plan.points))) {
+      throw new BackboneException(label + ": the int8 calibration has ranges of " + recorded.size() + " values, but "
+          + "the graph has " + plan.points.size() + " to quantize"
+          + (recorded.size() == plan.points.size() ? " with other names" : "") + "; not the file it was made from");
+    }
+    byte[] quantized = plan.quantize(calibration.ranges());
+    String sha = OnnxBackbone.sha256Hex(quantized);
+    if (!sha.equals(calibration.graphSha256())) {
+      throw new BackboneException(label + ": the int8 graph rebuilt from the recorded calibration has sha256 "
+          + sha.substring(0, 12) + "..., the model was fitted with " + calibration.graphSha256().substring(0, 12)
+          + "... (made by a maha whose int8 rewrite differs); fit the model again with this version");
+    }
+    return OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile),
+        OnnxBackbone.withPresetDefaults(options, fileSha256), new OnnxBackbone.Int8Source(fileSha256, calibration));
+  }
+
+  private static Plan plan(byte[] bytes, String label, boolean elementwise) throws BackboneException {
     if (new String(bytes, StandardCharsets.ISO_8859_1).contains(SUFFIX)) {
       throw new BackboneException(label + ": already holds names ending in " + SUFFIX + " (quantized before?)");
     }
     Plan plan;
     try {
-      plan = Plan.of(bytes);
+      plan = Plan.of(bytes, elementwise);
     } catch (BatchAxisRelaxer.ProtoFormatException e) {
       throw new BackboneException(label + ": not an ONNX model (" + e.getMessage() + ")", e);
     }
@@ -151,49 +243,7 @@ public final class Int8Quantization {
     if (plan.convs.isEmpty()) {
       throw new BackboneException(label + ": no Conv with float32 initializer weights to quantize to int8");
     }
-    Map<String, double[]> ranges = new HashMap<>();
-    double[][][] reference;
-    List<String> fetched = plan.fetched();
-    try (OnnxBackbone calib = OnnxBackbone.open(plan.calibrationModel(), label + " (int8 calibration)", name,
-        options.withMaxBatch(1))) {
-      if (calib.spec().floatsPerImage() * (long) images != calibration.length) {
-        throw new IllegalArgumentException("calibration: expected " + images + " images of "
-            + calib.spec().floatsPerImage() + " floats, found " + calibration.length + " floats");
-      }
-      reference = calib.extract(calibration, images);
-      double[][][] r = calib.outputRanges(fetched, calibration, images);
-      boolean mean = System.getProperty(CALIBRATION, "minmax").equals("mean-minmax");
-      for (int k = 0; k < r.length; k++) {
-        double lo = mean ? 0 : Double.POSITIVE_INFINITY;
-        double hi = mean ? 0 : Double.NEGATIVE_INFINITY;
-        for (double[] one : r[k]) {
-          lo = mean ? lo + one[0] / images : Math.min(lo, one[0]);
-          hi = mean ? hi + one[1] / images : Math.max(hi, one[1]);
-        }
-        ranges.put(fetched.get(k), new double[] {lo, hi});
-      }
-      for (String p : plan.points) {
-        if (plan.graphInputs.contains(p)) {
-          double lo = Double.POSITIVE_INFINITY;
-          double hi = Double.NEGATIVE_INFINITY;
-          for (float v : calibration) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-          ranges.put(p, new double[] {lo, hi});
-        }
-      }
-    }
-    byte[] quantized = plan.quantize(ranges);
-    OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", name + " int8", options);
-    try {
-      double[][][] got = q.extract(calibration, images);
-      return new Quantized(q, new Summary(plan.convs.size(), plan.convsTotal, plan.points.size(),
-          relativeDifference(reference, got)));
-    } catch (BackboneException | RuntimeException e) {
-      q.close();
-      throw e;
-    }
+    return plan;
   }
 
   /** Per level: max |b − a| / max |a| over images and features (0 where a is all zero). */
@@ -221,7 +271,13 @@ public final class Int8Quantization {
    * @param ranges min and max per activation to quantize; missing ones count as [0, 0]
    */
   static byte[] quantize(byte[] model, Map<String, double[]> ranges) throws BatchAxisRelaxer.ProtoFormatException {
-    return Plan.of(model).quantize(ranges);
+    Plan plan = Plan.of(model, true);
+    List<Int8Calibration.Range> list = new ArrayList<>();
+    for (String p : plan.points) {
+      double[] r = ranges.getOrDefault(p, new double[] {0, 0});
+      list.add(new Int8Calibration.Range(p, r[0], r[1]));
+    }
+    return plan.quantize(list);
   }
 
   // ---- parsing -----------------------------------------------------------------------------------------------
@@ -256,7 +312,7 @@ public final class Int8Quantization {
       this.opset = opset;
     }
 
-    static Plan of(byte[] model) throws BatchAxisRelaxer.ProtoFormatException {
+    static Plan of(byte[] model, boolean elementwise) throws BatchAxisRelaxer.ProtoFormatException {
       int[] graph = null;
       int opset = Integer.MAX_VALUE;
       BatchAxisRelaxer.Reader r = new BatchAxisRelaxer.Reader(model, 0, model.length);
@@ -304,7 +360,7 @@ public final class Int8Quantization {
       }
       Plan p = new Plan(model, graph, opset == Integer.MAX_VALUE ? 0 : opset);
       p.parseGraph();
-      p.choose();
+      p.choose(elementwise);
       return p;
     }
 
@@ -432,7 +488,7 @@ public final class Int8Quantization {
     }
 
     /** Picks the Convs to quantize and the activations that get Q/DQ. */
-    private void choose() {
+    private void choose(boolean elementwise) {
       Map<String, Integer> uses = new HashMap<>();
       Map<String, List<Node>> consumers = new HashMap<>();
       for (Node n : nodes) {
@@ -478,7 +534,7 @@ public final class Int8Quantization {
         points.add(x);
         points.add(out);
       }
-      if (!Boolean.parseBoolean(System.getProperty(ELEMENTWISE, "true"))) {
+      if (!elementwise) {
         return;
       }
       // swish (Sigmoid, Mul) and squeeze-excitation products between quantized values: quantized too, so that ONNX
@@ -516,7 +572,12 @@ public final class Int8Quantization {
       return withGraph(payload.toByteArray());
     }
 
-    byte[] quantize(Map<String, double[]> ranges) {
+    /** The rewrite, with one range per point, in {@link #points}' order (what a calibration records). */
+    byte[] quantize(List<Int8Calibration.Range> list) {
+      Map<String, double[]> ranges = new HashMap<>();
+      for (Int8Calibration.Range r : list) {
+        ranges.put(r.name(), new double[] {r.min(), r.max()});
+      }
       Map<String, String> rename = new HashMap<>();
       Map<String, float[]> scale = new HashMap<>();
       Map<String, Integer> zeroPoint = new HashMap<>();

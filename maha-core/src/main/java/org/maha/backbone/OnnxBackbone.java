@@ -138,9 +138,18 @@ public final class OnnxBackbone implements Backbone {
    */
   public static OnnxBackbone open(byte[] bytes, String label, String name, BackboneOptions options)
       throws BackboneException {
+    return open(bytes, label, name, options, null);
+  }
+
+  /**
+   * As {@link #open(byte[], String, String, BackboneOptions)}, for the int8 rewrite of a float file: the spec records
+   * the file's SHA-256 and {@code int8} (null: the bytes are the file's own graph, recorded by their SHA-256).
+   */
+  static OnnxBackbone open(byte[] bytes, String label, String name, BackboneOptions options, Int8Source int8)
+      throws BackboneException {
     Objects.requireNonNull(bytes, "bytes");
     Objects.requireNonNull(options, "options");
-    String sha256 = sha256Hex(bytes);
+    String sha256 = int8 == null ? sha256Hex(bytes) : int8.fileSha256();
     BatchAxisRelaxer.Result relaxed;
     try {
       TensorSizeCheck.check(bytes);
@@ -183,7 +192,7 @@ public final class OnnxBackbone implements Backbone {
       }
       int maxBatch = graph.batchSymbolic() ? options.maxBatch() : 1;
       BackboneSpec spec = new BackboneSpec(backboneName, sha256, graph.inputName(), graph.inputSizePx(), normalization,
-          levels, graph.levelDims());
+          levels, graph.levelDims(), int8 == null ? null : int8.calibration());
       return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(),
           graph.levelGrids(), opened.pooled(), env, sessionOptions, session);
     } catch (BackboneException | RuntimeException e) {
@@ -603,6 +612,25 @@ public final class OnnxBackbone implements Backbone {
     } catch (IOException e) {
       throw new BackboneException(label + ": cannot read the model (" + e + ")", e);
     }
+  }
+
+  /** The float file an int8 graph was rewritten from (its SHA-256), and how. */
+  record Int8Source(String fileSha256, Int8Calibration calibration) {}
+
+  /**
+   * {@code options} with the levels and normalisation a {@link Presets preset} file of SHA-256 {@code sha256} brings,
+   * where they are not given: for a rewritten graph, whose own SHA-256 no preset knows.
+   */
+  static BackboneOptions withPresetDefaults(BackboneOptions options, String sha256) {
+    Optional<Presets.Preset> preset = Presets.bySha256(sha256);
+    BackboneOptions o = options;
+    if (preset.isPresent() && o.levels().isEmpty()) {
+      o = o.withLevels(preset.get().levels());
+    }
+    if (preset.isPresent() && o.normalization() == null) {
+      o = o.withNormalization(preset.get().normalization());
+    }
+    return o;
   }
 
   static String sha256Hex(byte[] bytes) {

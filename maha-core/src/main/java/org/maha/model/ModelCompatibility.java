@@ -23,6 +23,17 @@ public final class ModelCompatibility {
       throw new ModelFileException(prefix + " at " + fitted.inputSizePx() + " px, " + fitted.normalization().id()
           + ", but the backbone was opened at " + given.inputSizePx() + " px, " + given.normalization().id());
     }
+    String fittedGraph = fitted.isInt8() ? fitted.int8().graphSha256() : null;
+    String givenGraph = given.isInt8() ? given.int8().graphSha256() : null;
+    if (!java.util.Objects.equals(fittedGraph, givenGraph)) {
+      throw new ModelFileException(prefix + " run as " + graph(fitted) + ", but the backbone was opened as "
+          + graph(given) + "; its features differ: score through the graph the model was fitted with");
+    }
+  }
+
+  private static String graph(BackboneSpec spec) {
+    return spec.isInt8() ? "its int8 graph (sha256 " + abbrev(spec.int8().graphSha256()) + ", "
+        + spec.int8().describe() + ")" : "its float32 graph";
   }
 
   /** The cheap first check, before a backbone is even opened: is it the same ONNX file? */

@@ -28,6 +28,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.ejml.data.DMatrixRMaj;
 import org.maha.backbone.BackboneSpec;
+import org.maha.backbone.Int8Calibration;
 import org.maha.files.AtomicFiles;
 import org.maha.files.InputFiles;
 import org.maha.files.Sha256;
@@ -84,7 +85,14 @@ import org.maha.stats.ScatterStatistics;
  */
 public final class ModelFile {
   public static final String FORMAT = "maha-model";
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
+  /**
+   * The first version that can record an int8 graph ({@code backbone.int8}); only such models are written with it,
+   * so that a maha without int8 refuses them rather than score them through the float graph.
+   */
+  static final int INT8_VERSION = 3;
+  /** What a model of the float graph is written as: readable by every maha since statistics were added. */
+  static final int FLOAT_VERSION = 2;
   /** The first version that keeps training statistics (and the first that can be updated). */
   static final int STATISTICS_VERSION = 2;
   static final String MANIFEST = "manifest.json";
@@ -434,6 +442,10 @@ public final class ModelFile {
     }
     JsonNode entries = m.path("entries");
     BackboneSpec backbone = backbone(m.path("backbone"), name);
+    if (backbone.isInt8() && version < INT8_VERSION) {
+      throw new ModelFileException(name + ": manifest records an int8 graph in format version " + version
+          + " (int8 needs version " + INT8_VERSION + ")");
+    }
     // Every array of a level is at most D x D float64 (D its feature size): that bounds each entry, and the sum
     // over levels bounds the whole, before anything is inflated. The arrays are held twice while the model is
     // built (bytes and doubles), so the whole must also fit the heap.
@@ -907,9 +919,43 @@ public final class ModelFile {
     }
     try {
       return new BackboneSpec(text(b, "name", name), text(b, "onnxSha256", name), text(b, "inputName", name),
-          b.path("inputSizePx").asInt(), Normalization.parse(text(b, "normalization", name)), levelNames, dims);
+          b.path("inputSizePx").asInt(), Normalization.parse(text(b, "normalization", name)), levelNames, dims,
+          b.has("int8") ? int8(b.path("int8"), name) : null);
     } catch (IllegalArgumentException e) {
       throw new ModelFileException(name + ": bad backbone description: " + e.getMessage());
+    }
+  }
+
+  /** {@code backbone.int8}: how the int8 graph the model was fitted through was made (see {@link Int8Calibration}). */
+  private static Int8Calibration int8(JsonNode q, String name) throws ModelFileException {
+    String where = name + ": manifest backbone.int8";
+    JsonNode list = q.path("ranges");
+    JsonNode images = q.path("calibrationImages");
+    JsonNode elementwise = q.path("elementwise");
+    if (!q.isObject() || !list.isArray() || !images.canConvertToInt() || !elementwise.isBoolean()) {
+      throw new ModelFileException(where + ": expected an object with graphSha256, calibrationImages, elementwise "
+          + "and ranges");
+    }
+    if (list.size() > Int8Calibration.MAX_RANGES) {
+      throw new ModelFileException(where + ": " + list.size() + " ranges, at most " + Int8Calibration.MAX_RANGES);
+    }
+    List<Int8Calibration.Range> ranges = new ArrayList<>(list.size());
+    for (JsonNode r : list) {
+      JsonNode lo = r.path("min");
+      JsonNode hi = r.path("max");
+      if (!r.path("name").isTextual() || !lo.isNumber() || !hi.isNumber()) {
+        throw new ModelFileException(where + ": range " + ranges.size() + " needs a name, min and max");
+      }
+      try {
+        ranges.add(new Int8Calibration.Range(r.path("name").asText(), lo.doubleValue(), hi.doubleValue()));
+      } catch (IllegalArgumentException e) {
+        throw new ModelFileException(where + ": " + e.getMessage());
+      }
+    }
+    try {
+      return new Int8Calibration(text(q, "graphSha256", name), images.asInt(), elementwise.asBoolean(), ranges);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFileException(where + ": " + e.getMessage());
     }
   }
 
@@ -926,7 +972,7 @@ public final class ModelFile {
     BackboneSpec b = info.backbone();
     ObjectNode m = JSON.createObjectNode();
     m.put("format", FORMAT);
-    m.put("formatVersion", FORMAT_VERSION);
+    m.put("formatVersion", b.isInt8() ? INT8_VERSION : FLOAT_VERSION);
     m.put("mahaVersion", info.mahaVersion());
     m.put("createdAt", info.createdAt());
     ObjectNode java = m.putObject("java");
@@ -944,6 +990,17 @@ public final class ModelFile {
     ArrayNode bl = bb.putArray("levels");
     for (int i = 0; i < b.levelNames().size(); i++) {
       bl.addObject().put("name", b.levelNames().get(i)).put("dim", b.levelDims().get(i));
+    }
+    if (b.isInt8()) {
+      Int8Calibration q = b.int8();
+      ObjectNode qn = bb.putObject("int8");
+      qn.put("graphSha256", q.graphSha256());
+      qn.put("calibrationImages", q.images());
+      qn.put("elementwise", q.elementwise());
+      ArrayNode rn = qn.putArray("ranges");
+      for (Int8Calibration.Range r : q.ranges()) {
+        rn.addObject().put("name", r.name()).put("min", r.min()).put("max", r.max());
+      }
     }
     ObjectNode pre = m.putObject("preprocessing");
     pre.put("decode", "RGB 8-bit; gray replicated to 3 channels; alpha dropped; 16-bit >> 8");

@@ -167,6 +167,10 @@ public final class ModelUpdates {
     } else if (x.inputSizePx() != y.inputSizePx() || !x.inputName().equals(y.inputName())) {
       why = "its input (" + y.inputName() + ", " + y.inputSizePx() + " px) differs from (" + x.inputName() + ", "
           + x.inputSizePx() + " px)";
+    } else if (!java.util.Objects.equals(x.int8(), y.int8())) {
+      why = "it was fitted through " + (y.isInt8() ? "the int8 graph " + abbrev(y.int8().graphSha256()) : "the "
+          + "float32 graph") + ", " + aFile + " through " + (x.isInt8() ? "the int8 graph "
+          + abbrev(x.int8().graphSha256()) : "the float32 graph") + " (features of different graphs do not add up)";
     }
     if (why != null) {
       throw new ModelFileException(b.file() + ": cannot be merged with " + aFile + ": " + why);

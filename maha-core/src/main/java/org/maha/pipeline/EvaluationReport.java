@@ -37,7 +37,7 @@ public record EvaluationReport(BackboneSpec backbone, List<String> variants,
   public String toMarkdown() {
     StringBuilder s = new StringBuilder();
     int n = categories.size();
-    s.append("Image-level AUROC (%) — backbone ").append(backbone.name()).append(", ")
+    s.append("Image-level AUROC (%) — backbone ").append(backbone.label()).append(", ")
         .append(n).append(n == 1 ? " category (" + categories.get(0).category() + ")" : " categories, mean ± SEM")
         .append(protocol.isFullTrain() ? "" : ", mean over " + protocol.folds() + " folds per category")
         .append(protocol.augmented() ? ", fitted on " + protocol.augmentPasses() + " augmented copies of each "

@@ -73,7 +73,22 @@ class Int8QuantizationTest {
       q = qb.extract(test, 4);
       assertThat(qb.spec().levelNames()).isEqualTo(fb.spec().levelNames());
       assertThat(qb.spec().levelDims()).isEqualTo(fb.spec().levelDims());
-      assertThat(qb.spec().name()).endsWith(" int8");
+      assertThat(qb.spec().name()).isEqualTo(fb.spec().name());
+      assertThat(qb.spec().onnxSha256()).as("the float file's, which the int8 graph is rebuilt from")
+          .isEqualTo(fb.spec().onnxSha256());
+      assertThat(fb.spec().isInt8()).isFalse();
+      assertThat(qb.spec().int8().images()).isEqualTo(8);
+      assertThat(qb.spec().int8().ranges()).hasSize(quantized.summary().activations());
+      // what a saved model does: the same graph again from the file and the recorded calibration
+      try (OnnxBackbone again = Int8Quantization.rebuild(g.onnx(), options, qb.spec().int8())) {
+        assertThat(again.spec()).isEqualTo(qb.spec());
+        double[][][] r = again.extract(test, 4);
+        for (int level = 0; level < q.length; level++) {
+          for (int i = 0; i < q[level].length; i++) {
+            assertThat(r[level][i]).containsExactly(q[level][i]);
+          }
+        }
+      }
     }
     // every Conv of ResNet-18 has float initializer weights: all 20 are quantized
     assertThat(quantized.summary().convs()).isEqualTo(20).isEqualTo(quantized.summary().convsTotal());
@@ -97,6 +112,35 @@ class Int8QuantizationTest {
     assertThat(worst).as("max |int8 - float| / max |float| over a level").isLessThan(0.1);
     assertThat(quantized.summary().levelDifference()).hasSize(5);
     assertThat(quantized.summary().worstDifference()).as("on the calibration images").isGreaterThan(0).isLessThan(0.1);
+  }
+
+  @Test
+  void aRebuildRefusesAnotherFileOrAlteredRangesNamingTheDifference() throws Exception {
+    BuiltGraph g = resnet18();
+    BackboneOptions options = new BackboneOptions(ResNet.LEVELS, null, 1, 4);
+    Int8Calibration made;
+    try (OnnxBackbone q = Int8Quantization.open(g.onnx(), options, images(2, 1), 2).backbone()) {
+      made = q.spec().int8();
+    }
+    List<Int8Calibration.Range> ranges = new java.util.ArrayList<>(made.ranges());
+    Int8Calibration.Range r0 = ranges.get(3);
+    ranges.set(3, new Int8Calibration.Range(r0.name(), r0.min(), r0.max() * 1.5 + 1));
+    Int8Calibration altered = new Int8Calibration(made.graphSha256(), made.images(), made.elementwise(), ranges);
+    assertThatThrownBy(() -> Int8Quantization.rebuild(g.onnx(), options, altered))
+        .isInstanceOf(BackboneException.class).hasMessageContaining("the int8 graph rebuilt from the recorded "
+            + "calibration has sha256");
+    Int8Calibration fewer = new Int8Calibration(made.graphSha256(), made.images(), made.elementwise(),
+        made.ranges().subList(1, made.ranges().size()));
+    assertThatThrownBy(() -> Int8Quantization.rebuild(g.onnx(), options, fewer))
+        .isInstanceOf(BackboneException.class).hasMessageContaining("not the file it was made from");
+    BuiltGraph other = new BackboneZoo(new WeightCache(dir.resolve("cache2"))).randomInit(
+        Catalog.official().get("resnet18"), 4, Map.of(BackboneZoo.OVERRIDE_INPUT_SIZE, Integer.toString(PX)));
+    assertThatThrownBy(() -> Int8Quantization.rebuild(other.onnx(), options, made))
+        .isInstanceOf(BackboneException.class).hasMessageContaining("has sha256");
+    assertThatThrownBy(() -> new Int8Calibration(made.graphSha256(), 0, true, made.ranges()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("images");
+    assertThatThrownBy(() -> new Int8Calibration.Range("x", 1, Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
   }
 
   @Test

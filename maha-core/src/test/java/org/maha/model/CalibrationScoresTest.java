@@ -105,7 +105,7 @@ class CalibrationScoresTest {
     }
     try (ZipFile z = new ZipFile(file.toFile())) {
       JsonNode manifest = new ObjectMapper().readTree(z.getInputStream(z.getEntry("manifest.json")));
-      assertThat(manifest.path("formatVersion").asInt()).isEqualTo(ModelFile.FORMAT_VERSION);
+      assertThat(manifest.path("formatVersion").asInt()).isEqualTo(ModelFile.FLOAT_VERSION);
       String path = manifest.path("calibration").path("scores").asText();
       NpyArray a = Npy.read(z.getInputStream(z.getEntry(path)).readAllBytes());
       assertThat(a.shape()).containsExactly(9);

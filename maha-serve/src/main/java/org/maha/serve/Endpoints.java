@@ -588,6 +588,7 @@ final class Endpoints {
     o.put("modelSha256", m.sha256());
     o.put("backbone", f.backboneName());
     o.put("backboneSha256", f.backboneSha256());
+    f.int8().ifPresent(d -> o.put("int8", d));
     ArrayNode lv = o.putArray("levels");
     f.levels().forEach(lv::add);
     o.put("variant", f.variant());
