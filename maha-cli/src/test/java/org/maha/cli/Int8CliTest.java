@@ -79,6 +79,35 @@ class Int8CliTest {
     assertThat(dir.resolve("m.maha")).doesNotExist();
   }
 
+  @Test
+  void aTiledModelFittedWithInt8ScoresThroughItsGraph() throws Exception {
+    Path data = data();
+    Path good = data.resolve("fabric/train/good");
+    Path test = data.resolve("fabric/test/good");
+    String[] named = {"--backbone", "resnet18", "--random-init", "1", "--input-size", "64", "--backbone-cache",
+        dir.resolve("cache").toString(), "--threads", "1"};
+    // (--maps needs levels with a spatial grid; the named backbones' levels are pooled in the graph)
+    for (String[] kind : new String[][] {{"--tile", "32"}}) {
+      Path model = dir.resolve(kind[0].substring(2) + ".maha");
+      var fit = CliHarness.run(concat(new String[] {"fit", "-q", "--int8", "3", "-o", model.toString()}, kind, named,
+          new String[] {good.toString()}));
+      assertThat(fit.exitCode()).as(fit.all()).isZero();
+      assertThat(fit.err()).contains("int8: calibrating on 3 training images");
+      String[] score = kind[0].equals("--maps")
+          ? new String[] {"score", "-q", "--format", "csv", "--maps", dir.resolve("maps-out").toString()}
+          : new String[] {"score", "-q", "--format", "csv"};
+      var a = CliHarness.run(concat(score, new String[] {"-m", model.toString(), test.toString()}));
+      var b = CliHarness.run(concat(score, new String[] {"-m", model.toString(), test.toString()}));
+      assertThat(a.exitCode()).as(a.all()).isZero();
+      assertThat(a.out()).as(kind[0]).isEqualTo(b.out()).contains(".png");
+      try (var z = new java.util.zip.ZipFile(model.toFile())) {
+        String manifest = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(manifest).as(kind[0]).contains("\"int8\"", "\"graphSha256\"");
+      }
+    }
+  }
+
   private static String[] concat(String[]... parts) {
     return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
   }
