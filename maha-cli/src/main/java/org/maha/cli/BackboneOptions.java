@@ -87,9 +87,37 @@ final class BackboneOptions {
       description = "ONNX Runtime intra-op threads (0 = all cores; at most 256). Default: ${DEFAULT-VALUE}.")
   int threads;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
-      description = "Images per inference call when the graph allows a dynamic batch. Default: ${DEFAULT-VALUE}.")
-  int batch;
+  @Option(names = "--batch", paramLabel = "N",
+      description = "Images per inference call when the graph allows a dynamic batch. Default: 16, or 1 when images "
+          + "run in parallel (--parallel).")
+  Integer batch;
+
+  @Option(names = "--parallel", paramLabel = "N",
+      description = "Inference calls run at once, each with one ONNX Runtime thread unless --threads says otherwise "
+          + "(1 to 256). Default: one per core when the command reads at least 4 images per core and --threads is "
+          + "not given, else 1. Faster on many images (EfficientNet-B0 1.7-1.9x on 2 cores); a single image runs on "
+          + "one thread.")
+  Integer parallel;
+
+  /**
+   * How many images the command runs through the backbone (0: unknown, or few), set before the backbone is opened:
+   * decides {@link #parallel()}'s default.
+   */
+  long workImages;
+
+  /** {@code --parallel}, or its default for {@link #workImages} images. */
+  int parallel() {
+    if (parallel != null) {
+      return parallel;
+    }
+    int cores = Math.min(Runtime.getRuntime().availableProcessors(), 16);
+    return threads == 0 && cores > 1 && workImages >= 4L * cores ? cores : 1;
+  }
+
+  /** {@code --batch}, or its default: 16, or 1 when images run in parallel. */
+  int batch() {
+    return batch != null ? batch : parallel() > 1 ? 1 : org.maha.backbone.BackboneOptions.DEFAULT_MAX_BATCH;
+  }
 
   @Option(names = "--int8", paramLabel = "N",
       description = "With --backbone, on fit, bench, evaluate, demo and fashion-mnist: run the backbone as a static "
@@ -313,7 +341,8 @@ final class BackboneOptions {
       org.maha.api.Progress progress) throws MahaCommand.UsageException {
     org.maha.backbone.BackboneOptions o = options(file, levelNames, norm);
     Detector.Builder b = Detector.builder().onnx(file).levels(o.levels().toArray(String[]::new))
-        .threads(o.threads()).batchSize(o.maxBatch()).decodeThreads(input.decodeThreads())
+        .threads(o.threads()).batchSize(o.maxBatch()).parallelImages(o.parallel())
+        .decodeThreads(input.decodeThreads())
         .maxImagePixels(input.maxPixels).progress(progress);
     if (o.normalization() != null) {
       b.normalization(o.normalization().id());
@@ -338,10 +367,10 @@ final class BackboneOptions {
     } catch (IllegalArgumentException e) {
       throw new MahaCommand.UsageException("--normalization: " + e.getMessage());
     }
-    if (batch < 1) {
-      throw new MahaCommand.UsageException("--batch must be at least 1, got " + batch);
+    if (batch() < 1) {
+      throw new MahaCommand.UsageException("--batch must be at least 1, got " + batch());
     }
-    return new org.maha.backbone.BackboneOptions(lv, n, threads, batch);
+    return new org.maha.backbone.BackboneOptions(lv, n, threads, batch(), parallel());
   }
 
   private BuiltGraph buildNamed() throws MahaCommand.UsageException {

@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
     List<Benchmarks.Throughput> rows = new ArrayList<>();
     Path onnx = backbone.resolveOnnx();
     int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-    backbone.batch = Math.max(backbone.batch, maxBatch);
+    backbone.batch = Math.max(backbone.batch(), maxBatch);
     String name;
     Benchmarks.Throughput pipeline = null;
     MachineCost cost;
@@ -160,7 +160,9 @@ final class BenchCommand implements Callable<Integer>, Validated {
       err.flush();
       fit = Benchmarks.fit(fitN, fitDim, repeats);
     }
-    String threads = backbone.threads == 0 ? "ORT default (all cores)" : Integer.toString(backbone.threads);
+    String threads = (backbone.threads == 0 ? backbone.parallel() > 1 ? "1" : "ORT default (all cores)"
+        : Integer.toString(backbone.threads)) + (backbone.parallel() > 1 ? ", " + backbone.parallel()
+        + " calls at once (--parallel)" : "");
     o.printf(Locale.ROOT, "maha %s bench — backbone %s (%s), %d cores, Java %s, ORT threads %s%n%n",
         MahaVersion.get(), name, onnx.getFileName(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), threads);

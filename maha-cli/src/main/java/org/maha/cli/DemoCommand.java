@@ -76,6 +76,7 @@ final class DemoCommand implements Callable<Integer>, Validated {
     Cli.variants(variants);
     backbone.int8Supported = true;
     backbone.checkCombination(false);
+    backbone.workImages = Long.MAX_VALUE; // data sets: many images
     OutputPaths.folder("-o", out, backbone.inputFiles(), EvaluateCommand.REPORT_FILES);
     OutputPaths.folder("-o", out.resolve("data"), List.of(), java.util.Set.of());
     OutputPaths.folder("-o", out.resolve("report"), backbone.inputFiles(), EvaluateCommand.REPORT_FILES);

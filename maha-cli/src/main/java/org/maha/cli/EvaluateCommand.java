@@ -77,6 +77,7 @@ final class EvaluateCommand implements Callable<Integer>, Validated {
     }
     backbone.int8Supported = true;
     backbone.checkCombination(false);
+    backbone.workImages = Long.MAX_VALUE; // data sets: many images
     if (out != null) {
       List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
       inputs.add(data.root);

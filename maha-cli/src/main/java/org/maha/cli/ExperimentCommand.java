@@ -124,6 +124,7 @@ final class ExperimentCommand implements Callable<Integer>, Validated {
     }
     augment.passes();
     backbone.checkCombination(true);
+    backbone.workImages = Long.MAX_VALUE; // data sets: many images
     List<Path> inputs = new ArrayList<>(backbone.inputFiles());
     inputs.add(data.root);
     for (String c : compare) {

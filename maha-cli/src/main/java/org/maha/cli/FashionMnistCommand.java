@@ -60,6 +60,7 @@ final class FashionMnistCommand implements Callable<Integer>, Validated {
     Cli.variants(variants);
     backbone.int8Supported = true;
     backbone.checkCombination(false);
+    backbone.workImages = Long.MAX_VALUE; // data sets: many images
     List<Path> inputs = new java.util.ArrayList<>(backbone.inputFiles());
     inputs.add(dir);
     if (out != null) {

@@ -105,6 +105,7 @@ final class FitCommand implements Callable<Integer>, Validated {
     }
     mapSettings = mapSettings();
     files = input.expand(images, spec.commandLine().getErr());
+    backbone.workImages = files.size();
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Calibrating.requireHeldOut(files, calibration);
     List<Path> inputs = new java.util.ArrayList<>(files);

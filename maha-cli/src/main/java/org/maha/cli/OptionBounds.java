@@ -48,6 +48,7 @@ final class OptionBounds {
       Map.entry("--threads", new Range(0, false, MAX_THREADS, false, " (0 = all cores)")),
       Map.entry("--decode-threads", Range.closed(1, MAX_THREADS)),
       Map.entry("--batch", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
+      Map.entry("--parallel", Range.closed(1, MAX_THREADS)),
       Map.entry("--batches", Range.closed(1, org.maha.backbone.BackboneOptions.MAX_BATCH)),
       Map.entry("--max-pixels", Range.closed(1, DecodeLimits.MAX_PIXELS_CEILING)),
       Map.entry("--max-file-bytes", Range.closed(1, DecodeLimits.MAX_FILE_BYTES_CEILING)),

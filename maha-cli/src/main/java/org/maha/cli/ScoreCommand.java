@@ -92,6 +92,7 @@ final class ScoreCommand implements Callable<Integer>, Validated {
     FittedBackbone.refuseModelOptions(backbone, "score");
     requestedTiling = tile.tiling();
     files = input.expand(images, spec.commandLine().getErr());
+    backbone.workImages = files.size();
     if (mapsDir != null) {
       List<Path> inputs = new java.util.ArrayList<>(files);
       inputs.addAll(images);

@@ -62,6 +62,7 @@ final class UpdateCommand implements Callable<Integer>, Validated {
   public void validate() throws Exception {
     FittedBackbone.refuseModelOptions(backbone, "update");
     files = input.expand(images, spec.commandLine().getErr());
+    backbone.workImages = files.size();
     calibration = calibrate == null ? List.of() : input.expand(calibrate, spec.commandLine().getErr());
     Calibrating.requireHeldOut(files, calibration);
     List<Path> inputs = new ArrayList<>(files);

@@ -18,6 +18,15 @@ public interface Backbone extends AutoCloseable {
   int maxBatch();
 
   /**
+   * How many {@link #extract} calls a pipeline should run at once (each with its own batch): more than 1 when the
+   * backbone was opened to run images side by side, one intra-op thread each ({@link BackboneOptions#parallel()}).
+   * {@link #extract} is then safe to call from that many threads at once.
+   */
+  default int parallelRuns() {
+    return 1;
+  }
+
+  /**
    * Pooled features of a batch of images.
    *
    * @param nchw  {@code batch × 3 × S × S} floats, the images' CHW arrays concatenated, already normalised as

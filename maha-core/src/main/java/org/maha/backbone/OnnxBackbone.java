@@ -74,6 +74,7 @@ public final class OnnxBackbone implements Backbone {
   private final boolean pretrainedPreset;
   private final boolean batchAxisRelaxed;
   private final int maxBatch;
+  private final int parallelRuns;
   /** Most images per ONNX Runtime call: {@link #maxBatch}, lowered for large inputs ({@link #callBatch}). */
   private final int callBatch;
   private final Map<String, TensorDecl> outputs;
@@ -88,13 +89,14 @@ public final class OnnxBackbone implements Backbone {
   private boolean closed; // guarded by lock
 
   private OnnxBackbone(String label, BackboneSpec spec, boolean pretrainedPreset, boolean batchAxisRelaxed,
-      int maxBatch, Map<String, TensorDecl> outputs, List<LevelGrid> levelGrids, List<String> pooledOutputs,
+      int maxBatch, int parallelRuns, Map<String, TensorDecl> outputs, List<LevelGrid> levelGrids, List<String> pooledOutputs,
       OrtEnvironment env, OrtSession.SessionOptions sessionOptions, OrtSession session) {
     this.label = label;
     this.spec = spec;
     this.pretrainedPreset = pretrainedPreset;
     this.batchAxisRelaxed = batchAxisRelaxed;
     this.maxBatch = maxBatch;
+    this.parallelRuns = parallelRuns;
     this.callBatch = callBatch(maxBatch, spec.inputSizePx());
     this.outputs = outputs;
     this.levelGrids = levelGrids;
@@ -193,7 +195,7 @@ public final class OnnxBackbone implements Backbone {
       int maxBatch = graph.batchSymbolic() ? options.maxBatch() : 1;
       BackboneSpec spec = new BackboneSpec(backboneName, sha256, graph.inputName(), graph.inputSizePx(), normalization,
           levels, graph.levelDims(), int8 == null ? null : int8.calibration());
-      return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, graph.outputs(),
+      return new OnnxBackbone(label, spec, preset.isPresent(), useRelaxed, maxBatch, options.parallel(), graph.outputs(),
           graph.levelGrids(), opened.pooled(), env, sessionOptions, session);
     } catch (BackboneException | RuntimeException e) {
       if (session != null) {
@@ -212,6 +214,11 @@ public final class OnnxBackbone implements Backbone {
   @Override
   public int maxBatch() {
     return maxBatch;
+  }
+
+  @Override
+  public int parallelRuns() {
+    return parallelRuns;
   }
 
   /** Whether the file's SHA-256 matched a {@link Presets preset}. */
@@ -648,8 +655,8 @@ public final class OnnxBackbone implements Backbone {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     try {
       OrtTuning.apply(so);
-      if (options.threads() > 0) {
-        so.setIntraOpNumThreads(options.threads());
+      if (options.sessionThreads() > 0) {
+        so.setIntraOpNumThreads(options.sessionThreads());
       }
       // ONNX Runtime logs warnings (e.g. unused initialisers) to stderr; maha's library never prints.
       // Its errors too: they come back in the exception, which maha reports on one line.

@@ -35,7 +35,8 @@ public final class Benchmarks {
   public record FitTime(int n, int dim, int repeats, double medianMs, double minMs, double shrinkage) {}
 
   /**
-   * Images/s of {@code backbone.extract} alone (input already preprocessed), after {@code warmup} batches.
+   * Images/s of {@code backbone.extract} alone (input already preprocessed), after {@code warmup} batches; with
+   * {@link Backbone#parallelRuns()} calls at once, as the pipeline runs them.
    */
   public static Throughput backbone(Backbone backbone, int batch, int images, int warmup) throws Exception {
     if (batch > backbone.maxBatch()) {
@@ -51,13 +52,35 @@ public final class Benchmarks {
     for (int i = 0; i < warmup; i++) {
       backbone.extract(input, batch);
     }
-    int runs = Math.max(1, images / batch);
+    int callers = Math.max(1, backbone.parallelRuns());
+    int runs = Math.max(1, images / batch / callers) * callers;
     long t0 = System.nanoTime();
-    for (int i = 0; i < runs; i++) {
-      backbone.extract(input, batch);
+    if (callers == 1) {
+      for (int i = 0; i < runs; i++) {
+        backbone.extract(input, batch);
+      }
+    } else {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+      try {
+        List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+          calls.add(pool.submit(() -> {
+            for (int i = 0; i < runs / callers; i++) {
+              backbone.extract(input, batch);
+            }
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> f : calls) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
     }
     double sec = (System.nanoTime() - t0) / 1e9;
-    return new Throughput("backbone", batch, runs * batch, sec, runs * batch / sec, "");
+    return new Throughput("backbone", batch, runs * batch, sec, runs * batch / sec,
+        callers == 1 ? "" : callers + " calls at once");
   }
 
   /**

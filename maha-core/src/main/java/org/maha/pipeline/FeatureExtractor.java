@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.maha.augment.Augmenter;
@@ -310,19 +311,21 @@ public final class FeatureExtractor {
    */
   public List<Skipped> extract(ImageSource source, boolean skipUnreadable, String task, ProgressListener progress,
       Sink sink, StageTimes times) throws Exception {
-    return run(source, skipUnreadable, task, progress, times, (input, batchIndex, batchName, sizes, n) -> {
-      int chw = preprocessing.floatsPerImage();
+    return run(source, skipUnreadable, task, progress, times, b -> {
+      int n = b.n();
       long t0 = System.nanoTime();
-      double[][][] out = backbone.extract(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n);
-      long t1 = System.nanoTime();
-      times.backbone(t1 - t0);
-      try {
-        for (int i = 0; i < n; i++) {
-          sink.accept(batchIndex[i], batchName[i], imageFeatures(out, i));
+      double[][][] out = backbone.extract(b.input(n, preprocessing.floatsPerImage()), n);
+      times.backbone(System.nanoTime() - t0);
+      return () -> {
+        long t1 = System.nanoTime();
+        try {
+          for (int i = 0; i < n; i++) {
+            sink.accept(b.index()[i], b.name()[i], imageFeatures(out, i));
+          }
+        } finally {
+          times.statistics(System.nanoTime() - t1);
         }
-      } finally {
-        times.statistics(System.nanoTime() - t1);
-      }
+      };
     });
   }
 
@@ -334,18 +337,19 @@ public final class FeatureExtractor {
   public List<Skipped> extractWithMaps(ImageSource source, int[] mapLevels, boolean skipUnreadable, String task,
       ProgressListener progress, MapSink sink) throws Exception {
     int[] levels = mapLevels.clone();
-    return run(source, skipUnreadable, task, progress, new StageTimes(), (input, batchIndex, batchName, sizes, n) -> {
-      int chw = preprocessing.floatsPerImage();
-      FeatureMaps out =
-          backbone.extractWithMaps(n * chw == input.length ? input : Arrays.copyOf(input, n * chw), n, levels);
-      for (int i = 0; i < n; i++) {
-        float[][] maps = new float[levels.length][];
-        for (int k = 0; k < levels.length; k++) {
-          maps[k] = out.maps()[k][i];
+    return run(source, skipUnreadable, task, progress, new StageTimes(), b -> {
+      int n = b.n();
+      FeatureMaps out = backbone.extractWithMaps(b.input(n, preprocessing.floatsPerImage()), n, levels);
+      return () -> {
+        for (int i = 0; i < n; i++) {
+          float[][] maps = new float[levels.length][];
+          for (int k = 0; k < levels.length; k++) {
+            maps[k] = out.maps()[k][i];
+          }
+          sink.accept(b.index()[i], b.name()[i], imageFeatures(out.pooled(), i), maps, b.sizes()[2 * i],
+              b.sizes()[2 * i + 1]);
         }
-        sink.accept(batchIndex[i], batchName[i], imageFeatures(out.pooled(), i), maps, sizes[2 * i],
-            sizes[2 * i + 1]);
-      }
+      };
     });
   }
 
@@ -358,10 +362,30 @@ public final class FeatureExtractor {
     return levels;
   }
 
-  /** One batch of preprocessed images: {@code sizes} holds each image's decoded width and height in turn. */
+  /**
+   * One batch of preprocessed images, the first {@code n} of each array: their CHW floats, indices in the source,
+   * names, and decoded width and height in turn.
+   */
+  private record Batch(float[] input, int[] index, Path[] name, int[] sizes, int n) {
+    /** The first {@code n} images' floats, without a copy when the batch is full. */
+    float[] input(int n, int chw) {
+      return n * chw == input.length ? input : Arrays.copyOf(input, n * chw);
+    }
+  }
+
+  /**
+   * What a pipeline does with a batch, in two steps: inference ({@link #infer}: on an inference thread when the
+   * backbone runs several calls at once) and delivery to the sink ({@link Delivery#deliver}: always on the calling
+   * thread, batch after batch in the source's order, so sinks need not be thread-safe).
+   */
   @FunctionalInterface
   private interface BatchRun {
-    void run(float[] input, int[] batchIndex, Path[] batchName, int[] sizes, int n) throws Exception;
+    Delivery infer(Batch batch) throws Exception;
+  }
+
+  @FunctionalInterface
+  private interface Delivery {
+    void deliver() throws Exception;
   }
 
   /** An image ready for the backbone ({@link Preprocessing#apply}), with its decoded size. */
@@ -388,6 +412,14 @@ public final class FeatureExtractor {
           return t;
         });
     Executor decode = pool != null ? pool : Runnable::run;
+    // several inference calls at once (Backbone#parallelRuns): each batch its own arrays, delivered in order
+    int workers = sized && count <= batch ? 1 : Math.max(1, backbone.parallelRuns());
+    ExecutorService inference = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "maha-infer");
+      t.setDaemon(true);
+      return t;
+    });
+    Deque<Future<Delivery>> inflight = new ArrayDeque<>();
     try {
       Iterator<Item> items = source.items();
       Deque<Pending> pending = new ArrayDeque<>();
@@ -440,17 +472,70 @@ public final class FeatureExtractor {
         }
         boolean last = pending.isEmpty() && !items.hasNext();
         if (inBatch == batch || (last && inBatch > 0)) {
-          batchRun.run(input, batchIndex, batchName, sizes, inBatch);
+          Batch b = new Batch(input, batchIndex, batchName, sizes, inBatch);
+          if (inference == null) {
+            batchRun.infer(b).deliver();
+          } else {
+            inflight.add(inference.submit(() -> batchRun.infer(b)));
+            input = new float[batch * chw];
+            batchIndex = new int[batch];
+            batchName = new Path[batch];
+            sizes = new int[2 * batch];
+            while (inflight.size() >= workers) {
+              deliverOldest(inflight);
+            }
+          }
           inBatch = 0;
         }
         progress.progress(task, done, total);
+      }
+      while (!inflight.isEmpty()) {
+        deliverOldest(inflight);
       }
     } finally {
       if (pool != null) {
         pool.shutdownNow();
       }
+      if (inference != null) {
+        awaitCalls(inference);
+      }
     }
     return skipped;
+  }
+
+  /** Waits for the oldest batch's inference and hands its features to the sink, or throws what it threw. */
+  private static void deliverOldest(Deque<Future<Delivery>> inflight) throws Exception {
+    Delivery d;
+    try {
+      d = inflight.poll().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+    d.deliver();
+  }
+
+  /**
+   * Stops {@code inference} and waits until no call is running, so that a caller may close the backbone once this
+   * returns (a native call cannot be interrupted; each ends within one batch's time). Keeps an interrupt.
+   */
+  private static void awaitCalls(ExecutorService inference) {
+    inference.shutdownNow();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (inference.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** An image submitted for decoding: its name, and its preprocessed pixels once decoded. */
