@@ -177,7 +177,7 @@ final class BenchCommand implements Callable<Integer>, Validated {
           + "min %.0f ms over %d runs (shrinkage %.4f)%n", fit.n(), fit.dim(), fit.medianMs(), fit.minMs(),
           fit.repeats(), fit.shrinkage());
     }
-    printSummary(o, rows, pipeline, cost, fit, threads);
+    printSummary(o, rows, pipeline, cost, fit);
     o.flush();
     if (out != null) {
       Map<String, Object> json = new LinkedHashMap<>();
@@ -271,10 +271,11 @@ final class BenchCommand implements Callable<Integer>, Validated {
   private int inputSize;
 
   private void printSummary(PrintWriter o, List<Benchmarks.Throughput> rows, Benchmarks.Throughput pipeline,
-      MachineCost cost, Benchmarks.FitTime fit, String threads) {
+      MachineCost cost, Benchmarks.FitTime fit) {
     o.println();
     o.printf(Locale.ROOT, "machine fp32 peak: %.1f GFLOP/s (ONNX Runtime Gemm 1024 x 1024 x 1024, best run over 2 s, "
-        + "ORT threads %s)%n", cost.peakGflops, threads);
+        + "ORT threads %s)%n", cost.peakGflops,
+        backbone.threads == 0 ? "ORT default (all cores)" : Integer.toString(backbone.threads));
     if (cost.graph == null) {
       o.println("graph operations: not counted (" + cost.graphNote + ")");
     } else {
