@@ -733,10 +733,12 @@ public final class Detector implements AutoCloseable {
           .description() + "), at most " + most + "; a few dozen suffice");
     }
     List<org.maha.pipeline.Skipped> skipped = new ArrayList<>();
-    List<FeatureExtractor.Named> images = extractor.prepare(source, calibrationImages.skipsUnreadable(), skipped);
+    List<FeatureExtractor.Named> images = extractor.prepare(firstOf(source, most + 1),
+        calibrationImages.skipsUnreadable(), skipped);
     if (images.isEmpty() || images.size() > most) {
       throw new FitException("int8: " + (images.isEmpty() ? "no readable calibration image"
-          : images.size() + " calibration images, at most " + most) + " (" + calibrationImages.description() + ")");
+          : "more than " + most + " calibration images; a few dozen suffice") + " (" + calibrationImages.description()
+          + ")");
     }
     int per = extractor.preprocessing().floatsPerImage();
     float[] nchw = new float[Math.multiplyExact(images.size(), per)];
@@ -762,6 +764,54 @@ public final class Detector implements AutoCloseable {
           100 * q.summary().worstDifference(), q.summary()));
     }
     return graph;
+  }
+
+  /**
+   * A stream's first {@code n} images at most, so that a stream of calibration images is refused after {@code n}
+   * rather than held whole.
+   */
+  private static FeatureExtractor.ImageSource firstOf(FeatureExtractor.ImageSource source, int n) {
+    if (source.size() != FeatureExtractor.ImageSource.UNKNOWN_SIZE) {
+      return source; // sized: checked before reading
+    }
+    return new FeatureExtractor.ImageSource() {
+      @Override
+      public int size() {
+        return UNKNOWN_SIZE;
+      }
+
+      @Override
+      public java.nio.file.Path name(int i) {
+        return source.name(i);
+      }
+
+      @Override
+      public org.maha.image.RgbImage decode(int i) throws org.maha.pipeline.InputException {
+        return source.decode(i);
+      }
+
+      @Override
+      public java.util.Iterator<FeatureExtractor.Item> items() {
+        java.util.Iterator<FeatureExtractor.Item> all = source.items();
+        return new java.util.Iterator<>() {
+          private int taken;
+
+          @Override
+          public boolean hasNext() {
+            return taken < n && all.hasNext();
+          }
+
+          @Override
+          public FeatureExtractor.Item next() {
+            if (!hasNext()) {
+              throw new java.util.NoSuchElementException();
+            }
+            taken++;
+            return all.next();
+          }
+        };
+      }
+    };
   }
 
   /** Above this, int8 features are far enough from float32 ones that an application should say so. */

@@ -103,6 +103,13 @@ class DetectorInt8Test {
       assertThatThrownBy(() -> d.fit(Images.encoded(train), FitOptions.defaults().withInt8(
           Images.encoded(List.of(new byte[] {1, 2, 3}))))).isInstanceOf(MahaException.class)
           .hasMessageContaining("frame-0: not a PNG");
+      // a stream of calibration images is refused after 257, not held whole; a list before any is read
+      List<byte[]> many = ApiFixtures.pngs(1000, 300);
+      assertThatThrownBy(() -> d.fit(Images.encoded(train), FitOptions.defaults().withInt8(
+          Images.streamEncoded(many.stream())))).isInstanceOf(MahaException.class)
+          .hasMessageContaining("more than 256 calibration images");
+      assertThatThrownBy(() -> d.fit(Images.encoded(train), FitOptions.defaults().withInt8(Images.encoded(many))))
+          .hasMessageContaining("300 calibration images").hasMessageContaining("at most 256");
     }
     // a model of the int8 graph of one file is refused by a detector of another file, before any rebuild
     FittedModel m;
