@@ -47,7 +47,9 @@ import org.maha.zoo.BuiltGraph;
  * Fits and scores with one CNN backbone: the entry point of the API. Built by {@link #builder()} with named options.
  *
  * <p>Resources (as ONNX Runtime's {@code OrtSession}): a detector owns one native inference session, opened by
- * {@link Builder#build()} and released by {@link #close()}; use try-with-resources, and build one detector per
+ * {@link Builder#build()}, plus one per int8 calibration it meets ({@link FitOptions#withInt8}, or a model fitted
+ * so: at most {@value #MAX_INT8_GRAPHS}, opened on first use), all released by {@link #close()}; use
+ * try-with-resources, and build one detector per
  * backbone for the life of the application rather than one per image. After {@code close}, every method throws
  * {@link IllegalStateException}; {@code close} waits for calls in progress.
  *
@@ -78,6 +80,8 @@ public final class Detector implements AutoCloseable {
 
   private final OnnxBackbone backbone;
   private final FeatureExtractor extractor;
+  /** {@link #backbone} and {@link #extractor}: the graph of models fitted through the float32 graph. */
+  private final Bound floatGraph;
   /** The float file and options the backbone was opened with: an int8 graph is rebuilt from them. */
   private final Path backbonePath;
   private final BackboneOptions backboneOptions;
@@ -102,6 +106,7 @@ public final class Detector implements AutoCloseable {
       Path backboneFile, Progress progress, List<String> notes) {
     this.backbone = backbone;
     this.extractor = new FeatureExtractor(backbone, limits, decodeThreads);
+    this.floatGraph = new Bound(backbone, extractor);
     this.backbonePath = backboneFile;
     this.backboneOptions = options;
     this.limits = limits;
@@ -166,7 +171,7 @@ public final class Detector implements AutoCloseable {
     enter();
     try {
       Bound graph = options.int8CalibrationImages().isPresent()
-          ? int8(options.int8CalibrationImages().get(), int8Warnings) : new Bound(backbone, extractor);
+          ? int8(options.int8CalibrationImages().get(), int8Warnings) : floatGraph;
       String source = goodImages.description() + (augmentation == null ? "" : ", " + augmentation.describe());
       fit = Jobs.fit(graph.extractor(), goodImages.source(graph.extractor()), options.variantModel(), source,
           backboneFile, goodImages.skipsUnreadable(), augmentation, progress);
@@ -696,7 +701,7 @@ public final class Detector implements AutoCloseable {
     Objects.requireNonNull(model, "model");
     try {
       org.maha.backbone.BackboneSpec fitted = model.internal().info().backbone();
-      Bound graph = new Bound(backbone, extractor);
+      Bound graph = floatGraph;
       if (fitted.isInt8()) {
         ModelCompatibility.checkSha256(model.internal(), backbone.spec().onnxSha256(), model.name(), backboneLabel);
         String key = fitted.int8().graphSha256();
@@ -733,7 +738,7 @@ public final class Detector implements AutoCloseable {
           .description() + "), at most " + most + "; a few dozen suffice");
     }
     List<org.maha.pipeline.Skipped> skipped = new ArrayList<>();
-    List<FeatureExtractor.Named> images = extractor.prepare(firstOf(source, most + 1),
+    List<FeatureExtractor.Named> images = extractor.prepare(source.firstOf(most + 1),
         calibrationImages.skipsUnreadable(), skipped);
     if (images.isEmpty() || images.size() > most) {
       throw new FitException("int8: " + (images.isEmpty() ? "no readable calibration image"
@@ -764,54 +769,6 @@ public final class Detector implements AutoCloseable {
           100 * q.summary().worstDifference(), q.summary()));
     }
     return graph;
-  }
-
-  /**
-   * A stream's first {@code n} images at most, so that a stream of calibration images is refused after {@code n}
-   * rather than held whole.
-   */
-  private static FeatureExtractor.ImageSource firstOf(FeatureExtractor.ImageSource source, int n) {
-    if (source.size() != FeatureExtractor.ImageSource.UNKNOWN_SIZE) {
-      return source; // sized: checked before reading
-    }
-    return new FeatureExtractor.ImageSource() {
-      @Override
-      public int size() {
-        return UNKNOWN_SIZE;
-      }
-
-      @Override
-      public java.nio.file.Path name(int i) {
-        return source.name(i);
-      }
-
-      @Override
-      public org.maha.image.RgbImage decode(int i) throws org.maha.pipeline.InputException {
-        return source.decode(i);
-      }
-
-      @Override
-      public java.util.Iterator<FeatureExtractor.Item> items() {
-        java.util.Iterator<FeatureExtractor.Item> all = source.items();
-        return new java.util.Iterator<>() {
-          private int taken;
-
-          @Override
-          public boolean hasNext() {
-            return taken < n && all.hasNext();
-          }
-
-          @Override
-          public FeatureExtractor.Item next() {
-            if (!hasNext()) {
-              throw new java.util.NoSuchElementException();
-            }
-            taken++;
-            return all.next();
-          }
-        };
-      }
-    };
   }
 
   /** Above this, int8 features are far enough from float32 ones that an application should say so. */

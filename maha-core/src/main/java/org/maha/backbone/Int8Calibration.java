@@ -1,9 +1,7 @@
 package org.maha.backbone;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -70,15 +68,6 @@ public record Int8Calibration(String graphSha256, int images, boolean elementwis
         throw new IllegalArgumentException("ranges: '" + r.name() + "' appears twice");
       }
     }
-  }
-
-  /** The ranges by name, as the rewrite takes them. */
-  Map<String, double[]> byName() {
-    Map<String, double[]> m = new HashMap<>();
-    for (Range r : ranges) {
-      m.put(r.name(), new double[] {r.min(), r.max()});
-    }
-    return m;
   }
 
   /** One line for messages, e.g. {@code "int8, 128 activations calibrated on 32 images"}. */

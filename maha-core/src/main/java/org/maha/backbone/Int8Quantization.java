@@ -178,7 +178,7 @@ public final class Int8Quantization {
     }
     byte[] quantized = plan.quantize(ranges);
     Int8Calibration made = new Int8Calibration(OnnxBackbone.sha256Hex(quantized), images, elementwise, ranges);
-    OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile), resolved,
+    OnnxBackbone q = OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile), options,
         new OnnxBackbone.Int8Source(fileSha256, made));
     try {
       double[][][] got = q.extract(calibration, images);
@@ -222,8 +222,8 @@ public final class Int8Quantization {
           + sha.substring(0, 12) + "..., the model was fitted with " + calibration.graphSha256().substring(0, 12)
           + "... (made by a maha whose int8 rewrite differs); fit the model again with this version");
     }
-    return OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile),
-        OnnxBackbone.withPresetDefaults(options, fileSha256), new OnnxBackbone.Int8Source(fileSha256, calibration));
+    return OnnxBackbone.open(quantized, label + " (int8 QDQ)", OnnxBackbone.stem(onnxFile), options,
+        new OnnxBackbone.Int8Source(fileSha256, calibration));
   }
 
   private static Plan plan(byte[] bytes, String label, boolean elementwise) throws BackboneException {

@@ -621,12 +621,16 @@ public final class OnnxBackbone implements Backbone {
     }
   }
 
-  /** The float file an int8 graph was rewritten from (its SHA-256), and how. */
+  /**
+   * The float file an int8 graph was rewritten from (its SHA-256, which also finds the file's {@link Presets preset}),
+   * and how.
+   */
   record Int8Source(String fileSha256, Int8Calibration calibration) {}
 
   /**
    * {@code options} with the levels and normalisation a {@link Presets preset} file of SHA-256 {@code sha256} brings,
-   * where they are not given: for a rewritten graph, whose own SHA-256 no preset knows.
+   * where they are not given: for a rewritten graph opened without an {@link Int8Source} (the calibration copy),
+   * whose own SHA-256 no preset knows.
    */
   static BackboneOptions withPresetDefaults(BackboneOptions options, String sha256) {
     Optional<Presets.Preset> preset = Presets.bySha256(sha256);

@@ -89,6 +89,53 @@ public final class FeatureExtractor {
         }
       };
     }
+
+    /**
+     * This source's first {@code n} images at most (a stream is cut after {@code n}, so a caller that refuses more
+     * than a bound reads no further than one past it).
+     */
+    default ImageSource firstOf(int n) {
+      ImageSource all = this;
+      int size = size() == UNKNOWN_SIZE ? UNKNOWN_SIZE : Math.min(size(), n);
+      return new ImageSource() {
+        @Override
+        public int size() {
+          return size;
+        }
+
+        @Override
+        public Path name(int i) {
+          return all.name(i);
+        }
+
+        @Override
+        public RgbImage decode(int i) throws InputException {
+          return all.decode(i);
+        }
+
+        @Override
+        public Iterator<Item> items() {
+          Iterator<Item> items = all.items();
+          return new Iterator<>() {
+            private int taken;
+
+            @Override
+            public boolean hasNext() {
+              return taken < n && items.hasNext();
+            }
+
+            @Override
+            public Item next() {
+              if (!hasNext()) {
+                throw new NoSuchElementException();
+              }
+              taken++;
+              return items.next();
+            }
+          };
+        }
+      };
+    }
   }
 
   /** One image of an {@link ImageSource#items()}: its name and how to decode it (on a decoding thread). */
